@@ -1,0 +1,158 @@
+"""Cohort figures a case-series paper reports, recomputed from FHIR resources alone.
+
+The figures are read the way a FHIR client would find them (codes, categories, values), never
+from casefhir's ids, so the same questions can be put to any FHIR data built to these profiles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from converter.schema import AGE_UNITS
+from mappings import profiles
+from mappings.terminology import concept
+
+Resource = dict[str, Any]
+
+
+def _has_coding(value: Any, key: str) -> bool:
+    wanted = concept(key)
+    if not isinstance(value, dict):
+        return False
+    return any(c.get("system") == wanted.system and c.get("code") == wanted.code
+               for c in value.get("coding", []))
+
+
+def _subject(resource: Resource) -> str | None:
+    ref = (resource.get("subject") or resource.get("patient") or {}).get("reference")
+    return ref if isinstance(ref, str) else None
+
+
+def _profiles(resource: Resource) -> list[str]:
+    return list(resource.get("meta", {}).get("profile", []))
+
+
+@dataclass
+class Cohort:
+    patients: int = 0
+    sex: Counter[str] = field(default_factory=Counter)
+    ages_years: list[float] = field(default_factory=list)
+    fusion_genes: Counter[str] = field(default_factory=Counter)  # NTRK gene → patients
+    fusion_negative: int = 0
+    preoperative_diagnoses: Counter[str] = field(default_factory=Counter)
+    recurrence: set[str] = field(default_factory=set)
+    metastasis: set[str] = field(default_factory=set)
+    flow_voids: set[str] = field(default_factory=set)
+    high_vascularity: set[str] = field(default_factory=set)
+    ill_defined_border: set[str] = field(default_factory=set)
+    fat_infiltration: set[str] = field(default_factory=set)
+    deceased: int = 0
+
+    @property
+    def mean_age(self) -> float | None:
+        return sum(self.ages_years) / len(self.ages_years) if self.ages_years else None
+
+    def to_json(self) -> dict[str, Any]:
+        ages = self.ages_years
+        return {
+            "patients": self.patients,
+            "sex": dict(sorted(self.sex.items())),
+            "age_at_diagnosis_years": {
+                "n": len(ages),
+                "mean": round(self.mean_age, 1) if self.mean_age is not None else None,
+                "min": round(min(ages), 2) if ages else None,
+                "max": round(max(ages), 2) if ages else None,
+            },
+            "fusion_genes": dict(sorted(self.fusion_genes.items())),
+            "fusion_negative": self.fusion_negative,
+            "preoperative_diagnoses_refuted": dict(sorted(self.preoperative_diagnoses.items())),
+            "local_recurrence": len(self.recurrence),
+            "distant_metastasis": len(self.metastasis),
+            "recurrence_and_metastasis": len(self.recurrence & self.metastasis),
+            "mri_high_vascularity": len(self.high_vascularity),
+            "mri_flow_voids": len(self.flow_voids),
+            "mri_ill_defined_border": len(self.ill_defined_border),
+            "mri_fat_infiltration": len(self.fat_infiltration),
+            "deceased": self.deceased,
+        }
+
+
+_NTRK = {"NTRK1", "NTRK2", "NTRK3"}
+
+
+def _gene_symbols(observation: Resource) -> list[str]:
+    symbols = []
+    for component in observation.get("component", []):
+        if not _has_coding(component.get("code"), "gene-studied"):
+            continue
+        value = component.get("valueCodeableConcept", {})
+        names = [c.get("display") for c in value.get("coding", [])] + [value.get("text")]
+        symbols += [n.upper() for n in names if isinstance(n, str)]
+    return symbols
+
+
+def cohort(resources: Iterable[Resource]) -> Cohort:
+    result = Cohort()
+    for r in resources:
+        kind = r.get("resourceType")
+        subject = _subject(r) or ""
+        code = r.get("code", {})
+        value = r.get("valueCodeableConcept")
+        if kind == "Patient":
+            result.patients += 1
+            result.sex[r.get("gender", "unknown")] += 1
+            result.deceased += r.get("deceasedBoolean") is True
+        elif kind == "Condition":
+            if profiles.PRIMARY_CANCER_CONDITION in _profiles(r) and "onsetAge" in r:
+                age = r["onsetAge"]
+                result.ages_years.append(float(age["value"]) * AGE_UNITS[age["code"]][1])
+            elif profiles.SECONDARY_CANCER_CONDITION in _profiles(r):
+                result.metastasis.add(subject)
+            elif _has_coding(r.get("verificationStatus"), "ver-refuted"):
+                names = [c.get("display") for c in code.get("coding", [])] or [code.get("text")]
+                result.preoperative_diagnoses[str(names[0])] += 1
+        elif kind == "Observation":
+            if _has_coding(code, "genetic-variant-assessment"):
+                if _has_coding(value, "loinc-present"):
+                    for gene in sorted(set(_gene_symbols(r)) & _NTRK):
+                        result.fusion_genes[gene] += 1
+                elif _has_coding(value, "loinc-absent"):
+                    result.fusion_negative += 1
+            elif any(_has_coding(c, "status-local-recurrence") for c in r.get("category", [])):
+                result.recurrence.add(subject)
+            elif _has_coding(code, "flow-voids") and _has_coding(value, "present"):
+                result.flow_voids.add(subject)
+            elif _has_coding(code, "vascularity") and _has_coding(value, "vascularity-present"):
+                result.high_vascularity.add(subject)
+            elif _has_coding(code, "tumour-border") and _has_coding(value, "poorly-defined"):
+                result.ill_defined_border.add(subject)
+            elif _has_coding(code, "fat-infiltration") and _has_coding(value, "present"):
+                result.fat_infiltration.add(subject)
+    return result
+
+
+def render_table(data: dict[str, Any]) -> str:
+    age = data["age_at_diagnosis_years"]
+    rows = [
+        ("patients", str(data["patients"])),
+        ("sex", ", ".join(f"{k} {v}" for k, v in data["sex"].items()) or "-"),
+        ("age at diagnosis (years)",
+         f"mean {age['mean']}, range {age['min']}-{age['max']} (n={age['n']})" if age["n"] else "-"),
+        ("gene fusions", ", ".join(f"{k} {v}" for k, v in data["fusion_genes"].items()) or "-"),
+        ("no fusion detected", str(data["fusion_negative"])),
+        ("preoperative diagnosis (refuted)",
+         ", ".join(f"{k} {v}" for k, v in data["preoperative_diagnoses_refuted"].items()) or "-"),
+        ("local recurrence", str(data["local_recurrence"])),
+        ("distant metastasis", str(data["distant_metastasis"])),
+        ("recurrence and metastasis", str(data["recurrence_and_metastasis"])),
+        ("MRI high vascularity", str(data["mri_high_vascularity"])),
+        ("MRI flow voids", str(data["mri_flow_voids"])),
+        ("MRI ill-defined border", str(data["mri_ill_defined_border"])),
+        ("MRI fat infiltration", str(data["mri_fat_infiltration"])),
+        ("deceased", str(data["deceased"])),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)

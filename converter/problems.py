@@ -1,0 +1,81 @@
+"""Problems as values: what went wrong (or looks doubtful), and exactly where in the input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in an input file. `row_kind` says how `row` counts: spreadsheet/CSV rows (the
+    header is row 1), JSON array records (1-based) or NDJSON lines."""
+
+    file: str
+    row: int | None = None
+    column: str | None = None  # "C (Age (y))" for tables, the key for JSON
+    row_kind: str = "row"
+
+    def render(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"{self.row_kind} {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    severity: Severity
+    message: str
+    location: Location | None = None
+    value: str | None = None
+    case_id: str | None = None
+
+    def render(self) -> str:
+        where = f"{self.location.render()}: " if self.location else ""
+        shown = ""
+        if self.value is not None:
+            value = self.value if len(self.value) <= 80 else self.value[:77] + "..."
+            shown = f" (value {value!r})"
+        return f"{self.severity}: {where}{self.message}{shown}"
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"severity": str(self.severity), "message": self.message}
+        if self.location:
+            data["file"] = self.location.file
+            if self.location.row is not None:
+                data[self.location.row_kind] = self.location.row
+            if self.location.column:
+                data["column"] = self.location.column
+        if self.value is not None:
+            data["value"] = self.value
+        if self.case_id is not None:
+            data["case"] = self.case_id
+        return data
+
+
+def error(message: str, location: Location | None = None, value: str | None = None) -> Problem:
+    return Problem(Severity.ERROR, message, location, value)
+
+
+def warning(message: str, location: Location | None = None, value: str | None = None) -> Problem:
+    return Problem(Severity.WARNING, message, location, value)
+
+
+class InputError(Exception):
+    """Input that cannot be read at all (missing file, wrong encoding, no header...).
+
+    Carries problems with locations; the CLI renders them and exits 1, never a traceback.
+    """
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__("; ".join(p.render() for p in problems))
+        self.problems = list(problems)

@@ -1,0 +1,140 @@
+"""The record schema: one validated, normalised case of a case series.
+
+Values keep the text the table gave (so nothing a human wrote is lost) next to what it was
+recognised as: a vocabulary entry key (`Term.key`) or parsed numbers. Mapping modules read only
+these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+AGE_UNITS: dict[str, tuple[str, float]] = {
+    # UCUM code → (display unit, length in years)
+    "a": ("years", 1.0),
+    "mo": ("months", 1.0 / 12.0),
+    "wk": ("weeks", 7.0 / 365.25),
+    "d": ("days", 1.0 / 365.25),
+}
+
+
+def plain_number(value: float) -> int | float:
+    """A float with an integral value as int, so JSON shows `22`, not `22.0`."""
+    return int(value) if float(value).is_integer() else value
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """The published case series (or registry extract) a table comes from."""
+
+    id: str
+    doi: str | None = None
+    citation: str | None = None
+
+    @property
+    def source_uri(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """Free text and the vocabulary entry it was recognised as (None: unknown term)."""
+
+    text: str
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Age:
+    value: int | float
+    unit: str  # UCUM code, a key of AGE_UNITS
+    text: str
+
+    @property
+    def years(self) -> float:
+        return self.value * AGE_UNITS[self.unit][1]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    text: str
+    region: str | None = None  # key of the "region" vocabulary
+    laterality: str | None = None  # key of the "laterality" vocabulary
+    depth: str | None = None  # key of the "depth" vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    dimensions: tuple[int | float, ...]  # as written, 1 to 3 values
+    unit: str  # "mm" or "cm"
+    text: str
+
+    @property
+    def longest(self) -> int | float:
+        return max(self.dimensions)
+
+    @property
+    def others(self) -> tuple[int | float, ...]:
+        ordered = sorted(self.dimensions, reverse=True)
+        return tuple(ordered[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    detected: bool
+    genes: tuple[str, ...]  # gene symbols in the order written (5' partner first)
+    text: str
+
+    @property
+    def notation(self) -> str:
+        """HGNC "::" notation, or a single gene with its partner unknown."""
+        if not self.detected:
+            return "no fusion detected"
+        if len(self.genes) >= 2:
+            return "::".join(self.genes)
+        if self.genes:
+            return f"{self.genes[0]} fusion (partner not reported)"
+        return "fusion (genes not reported)"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that did or did not happen after diagnosis (recurrence, metastasis)."""
+
+    occurred: bool
+    text: str
+    months: int | float | None = None  # months after surgery (or diagnosis) when reported
+    sites: tuple[Term, ...] = ()  # metastasis sites (metastasis_site vocabulary)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    series: Series
+    case_id: str
+    age: Age | None = None
+    sex: Term | None = None
+    diagnosis: Term | None = None
+    site: Site | None = None
+    size: Size | None = None
+    fusion: Fusion | None = None
+    fusion_method: Term | None = None
+    pan_trk_ihc: Term | None = None
+    mri_vascularity: Term | None = None
+    mri_flow_voids: Term | None = None
+    mri_border: Term | None = None
+    mri_fat_infiltration: Term | None = None
+    mri_t1: Term | None = None
+    mri_t2: Term | None = None
+    mri_enhancement: Term | None = None
+    mri_findings: str | None = None
+    preop_diagnosis: Term | None = None
+    surgery: Term | None = None
+    surgery_intent: Term | None = None
+    margin: Term | None = None
+    treatments: tuple[Term, ...] = field(default_factory=tuple)
+    treatment_response: Term | None = None
+    recurrence: Event | None = None
+    metastasis: Event | None = None
+    follow_up_months: int | float | None = None
+    status: Term | None = None
+    notes: str | None = None

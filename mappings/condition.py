@@ -1,0 +1,117 @@
+"""Conditions: the primary cancer (mCODE PrimaryCancerCondition), the preoperative diagnosis that
+resection refuted (US Core Condition, verificationStatus refuted) and distant metastases (mCODE
+SecondaryCancerCondition, linked to the primary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from converter.schema import CaseRecord, Term
+from mappings import profiles
+from mappings.common import (
+    Resource,
+    after_anchor,
+    age_quantity,
+    body_site,
+    patient_ref,
+    primary_ref,
+    ref,
+    resource,
+    term_concept,
+)
+from mappings.imaging import has_imaging
+from mappings.terminology import codeable, entry
+
+DIAGNOSIS_NOT_REPORTED = "Primary tumour, diagnosis not reported"
+
+
+def clinical_status_key(record: CaseRecord) -> str:
+    """active at diagnosis; recurrence after a local recurrence unless the last status is NED,
+    which reads as remission (mCODE group-disease: clinicalStatus follows the course)."""
+    if record.status is not None and record.status.key == "ned":
+        return "clinical-remission"
+    if record.recurrence is not None and record.recurrence.occurred:
+        return "clinical-recurrence"
+    return "clinical-active"
+
+
+def same_entity(a: Term, b: Term) -> bool:
+    if a.key is not None or b.key is not None:
+        return a.key == b.key
+    return a.text.casefold().strip() == b.text.casefold().strip()
+
+
+def to_fhir_primary_condition(record: CaseRecord) -> list[Resource]:
+    extensions = []
+    code: dict[str, Any] = {"text": DIAGNOSIS_NOT_REPORTED}
+    if record.diagnosis is not None:
+        code = term_concept(record.diagnosis, "diagnosis", "condition")
+        histology = term_concept(record.diagnosis, "diagnosis", "histology")
+        extensions.append({"url": profiles.HISTOLOGY_MORPHOLOGY_BEHAVIOR,
+                           "valueCodeableConcept": histology})
+    condition = resource(
+        "Condition", record, "primary", profiles.PRIMARY_CANCER_CONDITION,
+        extension=extensions or None,
+        clinicalStatus=codeable(clinical_status_key(record)),
+        verificationStatus=codeable("ver-confirmed"),
+        category=[codeable("problem-list-item")],
+        code=code,
+        bodySite=[body_site(record.site)] if record.site is not None else None,
+        subject=patient_ref(record),
+        onsetAge=age_quantity(record.age) if record.age is not None else None,
+        note=[{"text": record.notes}] if record.notes else None,
+    )
+    return [condition]
+
+
+def to_fhir_preoperative_diagnosis(record: CaseRecord) -> list[Resource]:
+    """A preoperative diagnosis the final diagnosis overturned, as a refuted Condition. One that
+    agrees with the final diagnosis needs no Condition: the MRI report's conclusion records it."""
+    preop = record.preop_diagnosis
+    if preop is None:
+        return []
+    final = record.diagnosis
+    if final is not None and same_entity(preop, final):
+        return []
+    condition = resource(
+        "Condition", record, "preop-diagnosis", profiles.US_CORE_CONDITION,
+        clinicalStatus=codeable("clinical-inactive"),
+        verificationStatus=codeable("ver-refuted"),
+        category=[codeable("problem-list-item")],
+        code=term_concept(preop, "diagnosis", "condition"),
+        subject=patient_ref(record),
+        evidence=([{"detail": [ref("DiagnosticReport", record, "mri-report")]}]
+                  if has_imaging(record) else None),
+        note=[{"text": "Preoperative diagnosis; revised after resection"}],
+    )
+    return [condition]
+
+
+def to_fhir_metastases(record: CaseRecord) -> list[Resource]:
+    """One SecondaryCancerCondition per reported site (one without a site when none is given)."""
+    metastasis = record.metastasis
+    if metastasis is None or not metastasis.occurred:
+        return []
+    sites = metastasis.sites or (None,)
+    resources = []
+    for number, site in enumerate(sites, start=1):
+        site_code = (entry("metastasis_site", site.key).attributes.get("condition")
+                     if site is not None and site.key else None)
+        text = f"Distant metastasis ({site.text})" if site else "Distant metastasis"
+        code = (codeable(*site_code, text=text) if site_code else
+                codeable("secondary-malignant-neoplastic-disease", text=text))
+        onset = after_anchor(record, metastasis.months)
+        resources.append(resource(
+            "Condition", record, f"metastasis-{number}", profiles.SECONDARY_CANCER_CONDITION,
+            extension=[{"url": profiles.CONDITION_RELATED, "valueReference": primary_ref(record)}],
+            clinicalStatus=codeable("clinical-remission" if clinical_status_key(record) ==
+                                    "clinical-remission" else "clinical-active"),
+            verificationStatus=codeable("ver-confirmed"),
+            category=[codeable("problem-list-item")],
+            code=code,
+            bodySite=[{"text": site.text}] if site else None,
+            subject=patient_ref(record),
+            _onsetDateTime=onset,
+            note=[{"text": metastasis.text}],
+        ))
+    return resources

@@ -1,0 +1,152 @@
+"""MRI: one Observation per finding (US Core Observation Clinical Result, category imaging),
+the narrative as a grouping Observation (LOINC 18782-3), tumour size (mCODE TumorSize on an mCODE
+Tumor BodyStructure, method MRI), all grouped by a radiology DiagnosticReport (US Core
+DiagnosticReport Note) whose conclusion carries the preoperative diagnosis (guide §4.2)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from converter.schema import CaseRecord, Term
+from mappings import profiles
+from mappings.common import (
+    Resource,
+    event_anchor,
+    patient_ref,
+    primary_ref,
+    ref,
+    region_concept,
+    relative_time,
+    resource,
+    term_concept,
+)
+from mappings.terminology import codeable, entry, system_url
+
+
+class Finding(NamedTuple):
+    field: str  # CaseRecord attribute
+    role: str  # resource role in the id
+    code: str  # concept key of Observation.code
+    vocabulary: str  # vocabulary of the value; its entries' `value` concepts code it
+
+
+FINDINGS = (
+    Finding("mri_vascularity", "mri-vascularity", "vascularity", "vascularity"),
+    Finding("mri_flow_voids", "mri-flow-voids", "flow-voids", "presence"),
+    Finding("mri_border", "mri-border", "tumour-border", "border"),
+    Finding("mri_fat_infiltration", "mri-fat", "fat-infiltration", "presence"),
+    Finding("mri_t1", "mri-t1", "t1-signal", "signal"),
+    Finding("mri_t2", "mri-t2", "t2-signal", "signal"),
+    Finding("mri_enhancement", "mri-enhancement", "enhancement-pattern", "enhancement"),
+)
+
+
+def has_imaging(record: CaseRecord) -> bool:
+    """Whether the record reports any MRI result (and so gets an MRI report)."""
+    return (any(getattr(record, f.field) is not None for f in FINDINGS)
+            or record.size is not None or bool(record.mri_findings))
+
+
+def _finding(record: CaseRecord, finding: Finding, value: Term) -> Resource:
+    if finding.code == "fat-infiltration":
+        site: dict[str, Any] | None = codeable("fat")
+    else:
+        site = region_concept(record.site) if record.site is not None else None
+    return resource(
+        "Observation", record, finding.role, profiles.US_CORE_CLINICAL_RESULT,
+        status="final",
+        category=[codeable("imaging")],
+        code=codeable(finding.code),
+        subject=patient_ref(record),
+        focus=[primary_ref(record)],
+        valueCodeableConcept=term_concept(value, finding.vocabulary, "value"),
+        bodySite=site,
+        method=codeable("mri"),
+    )
+
+
+def _tumour(record: CaseRecord) -> Resource:
+    site = record.site
+    qualifiers = []
+    if site is not None and site.laterality:
+        qualifiers.append(codeable(entry("laterality", site.laterality).attributes["concept"]))
+    if site is not None and site.depth:
+        qualifiers.append(codeable(entry("depth", site.depth).attributes["concept"]))
+    location = (region_concept(site) if site is not None and (site.region or site.text)
+                else {"text": "site not reported"})
+    return resource(
+        "BodyStructure", record, "tumour", profiles.TUMOR,
+        extension=[{"url": profiles.RELATED_CONDITION, "valueReference": primary_ref(record)}],
+        identifier=[{"type": codeable("bodystructure-identifier-type"),
+                     "system": system_url("casefhir-case"),
+                     "value": f"{record.series.id}#{record.case_id}#tumour"}],
+        location=location,
+        locationQualifier=qualifiers or None,
+        description="Primary tumour",
+        patient=patient_ref(record),
+    )
+
+
+def _dimension(code: str, value: int | float, unit: str) -> dict[str, Any]:
+    return {"code": codeable(code),
+            "valueQuantity": {"value": value, "unit": unit, "system": system_url("ucum"),
+                              "code": unit}}
+
+
+def _tumour_size(record: CaseRecord) -> Resource:
+    size = record.size
+    assert size is not None
+    components = [_dimension("tumor-longest-dimension", size.longest, size.unit)]
+    components += [_dimension("tumor-other-dimension", v, size.unit) for v in size.others]
+    return resource(
+        "Observation", record, "tumour-size", profiles.TUMOR_SIZE,
+        status="final",
+        category=[codeable("imaging")],
+        code=codeable("tumor-size"),
+        subject=patient_ref(record),
+        focus=[ref("BodyStructure", record, "tumour")],
+        method=codeable("mri"),
+        component=components,
+        note=[{"text": f"As reported: {size.text}"}],
+    )
+
+
+def to_fhir_imaging(record: CaseRecord) -> list[Resource]:
+    if not has_imaging(record):
+        return []
+    reported = [f for f in FINDINGS if getattr(record, f.field) is not None]
+    findings = [_finding(record, f, getattr(record, f.field)) for f in reported]
+    finding_refs = [ref("Observation", record, f.role) for f in reported]
+    resources: list[Resource] = []
+    results = []
+    if record.mri_findings:
+        resources.append(resource(
+            "Observation", record, "mri-findings", profiles.US_CORE_CLINICAL_RESULT,
+            status="final",
+            category=[codeable("imaging")],
+            code=codeable("radiology-study-observation"),
+            subject=patient_ref(record),
+            valueString=record.mri_findings,
+            hasMember=finding_refs or None,
+        ))
+        results.append(ref("Observation", record, "mri-findings"))
+    resources.extend(findings)
+    results.extend(finding_refs)
+    if record.size is not None:
+        resources.extend([_tumour(record), _tumour_size(record)])
+        results.append(ref("Observation", record, "tumour-size"))
+    target, path = event_anchor(record)
+    preop = record.preop_diagnosis
+    resources.append(resource(
+        "DiagnosticReport", record, "mri-report", profiles.US_CORE_DIAGNOSTIC_REPORT_NOTE,
+        status="final",
+        category=[codeable("radiology")],
+        code=codeable("mri-report"),
+        subject=patient_ref(record),
+        _effectiveDateTime=relative_time(target, path, "before"),
+        result=results,
+        conclusion=f"Preoperative diagnosis: {preop.text}" if preop is not None else None,
+        conclusionCode=([term_concept(preop, "diagnosis", "condition")]
+                        if preop is not None and preop.key is not None else None),
+    ))
+    return resources

@@ -1,0 +1,63 @@
+"""Pathology: the tumour specimen (mCODE HumanSpecimen) that molecular tests and the margin refer
+to, and pan-TRK immunohistochemistry (mCODE TumorMarkerTest; LOINC 55229-9 Immune stain study,
+one gene-studied component per TRK gene, as in guide §2.8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from converter.schema import CaseRecord
+from mappings import profiles
+from mappings.common import (
+    Resource,
+    body_site,
+    patient_ref,
+    primary_ref,
+    resource,
+    specimen_ref,
+    term_concept,
+)
+from mappings.terminology import codeable
+
+# pan-TRK antibodies bind TRKA, TRKB and TRKC, the products of NTRK1, NTRK2 and NTRK3. NTRK2's
+# HGNC id is UNVERIFIED in the guide, so that gene is named by text only.
+PAN_TRK_GENES: tuple[tuple[str, str | None], ...] = (
+    ("NTRK1", "hgnc-NTRK1"), ("NTRK2", None), ("NTRK3", "hgnc-NTRK3"))
+
+
+def gene_component(symbol: str, concept_key: str | None) -> dict[str, Any]:
+    value = codeable(concept_key) if concept_key else {"text": symbol}
+    return {"code": codeable("gene-studied"), "valueCodeableConcept": value}
+
+
+def has_specimen(record: CaseRecord) -> bool:
+    return (record.fusion is not None or record.pan_trk_ihc is not None
+            or record.margin is not None)
+
+
+def to_fhir_specimen(record: CaseRecord) -> list[Resource]:
+    if not has_specimen(record):
+        return []
+    collection = {"bodySite": body_site(record.site)} if record.site is not None else None
+    return [resource(
+        "Specimen", record, "specimen", profiles.HUMAN_SPECIMEN,
+        type=codeable("specimen-tumor", text="Tumour tissue"),
+        subject=patient_ref(record),
+        collection=collection,
+    )]
+
+
+def to_fhir_pan_trk_ihc(record: CaseRecord) -> list[Resource]:
+    if record.pan_trk_ihc is None:
+        return []
+    return [resource(
+        "Observation", record, "pan-trk-ihc", profiles.TUMOR_MARKER_TEST,
+        extension=[{"url": profiles.RELATED_CONDITION, "valueReference": primary_ref(record)}],
+        status="final",
+        category=[codeable("laboratory")],
+        code=codeable("immune-stain-study", "ihc-observable", text="pan-TRK immunohistochemistry"),
+        subject=patient_ref(record),
+        specimen=specimen_ref(record),
+        valueCodeableConcept=term_concept(record.pan_trk_ihc, "ihc", "value"),
+        component=[gene_component(symbol, key) for symbol, key in PAN_TRK_GENES],
+    )]

@@ -1,0 +1,31 @@
+"""Patient, following mCODE CancerPatient (on US Core Patient 6.1.0).
+
+De-identified: the name is masked with a data-absent-reason (us-core-6), no birth date is
+invented (age at diagnosis goes to Condition.onsetAge), and `deceasedBoolean` is set only when
+the follow-up status says whether the patient is alive.
+"""
+
+from __future__ import annotations
+
+from converter.schema import CaseRecord
+from mappings import profiles
+from mappings.common import Resource, data_absent, resource
+from mappings.terminology import entry, system_url
+
+
+def to_fhir_patient(record: CaseRecord) -> list[Resource]:
+    gender = "unknown"
+    if record.sex is not None and record.sex.key is not None:
+        gender = entry("sex", record.sex.key).attributes["gender"]
+    deceased = None
+    if record.status is not None and record.status.key is not None:
+        deceased = entry("status", record.status.key).attributes.get("deceased")
+    patient = resource(
+        "Patient", record, None, profiles.CANCER_PATIENT,
+        identifier=[{"system": system_url("casefhir-case"),
+                     "value": f"{record.series.id}#{record.case_id}"}],
+        name=[data_absent("data-absent-masked")],
+        gender=gender,
+        deceasedBoolean=deceased,
+    )
+    return [patient]

@@ -1,0 +1,65 @@
+from mappings import profiles
+from mappings.condition import (
+    to_fhir_metastases,
+    to_fhir_preoperative_diagnosis,
+    to_fhir_primary_condition,
+)
+from tests.conftest import codes, record
+
+
+def test_primary_condition_follows_mcode() -> None:
+    [condition] = to_fhir_primary_condition(record(
+        diagnosis="NTRK-RSCN", age="12-year-old", site="left thigh, subcutaneous"))
+    assert condition["meta"]["profile"] == [profiles.PRIMARY_CANCER_CONDITION]
+    assert codes(condition["code"]) == ["363346000"] and condition["code"]["text"] == "NTRK-RSCN"
+    histology = condition["extension"][0]
+    assert histology["url"] == profiles.HISTOLOGY_MORPHOLOGY_BEHAVIOR
+    assert codes(histology["valueCodeableConcept"]) == ["ntrk-rearranged-spindle-cell-neoplasm"]
+    site = condition["bodySite"][0]
+    assert codes(site) == ["68367000"]
+    qualifiers = {e["url"]: codes(e["valueCodeableConcept"]) for e in site["extension"]}
+    assert qualifiers == {profiles.LATERALITY_QUALIFIER: ["7771000"],
+                          profiles.BODY_LOCATION_QUALIFIER: ["26283006"]}
+    assert condition["onsetAge"] == {"value": 12, "unit": "years",
+                                     "system": "http://unitsofmeasure.org", "code": "a"}
+    assert codes(condition["clinicalStatus"]) == ["active"]
+
+
+def test_unknown_diagnosis_keeps_text_without_code() -> None:
+    [condition] = to_fhir_primary_condition(record(diagnosis="spindle cell sarcoma, NOS"))
+    assert condition["code"] == {"text": "spindle cell sarcoma, NOS"}
+
+
+def test_clinical_status_follows_the_course() -> None:
+    def status(**cells: str) -> list[str]:
+        return codes(to_fhir_primary_condition(record(**cells))[0]["clinicalStatus"])
+
+    assert status(recurrence="yes", status="AWD") == ["recurrence"]
+    assert status(recurrence="yes", status="NED") == ["remission"]
+    assert status(status="NED") == ["remission"]
+
+
+def test_preoperative_misdiagnosis_is_refuted() -> None:
+    [preop] = to_fhir_preoperative_diagnosis(record(
+        diagnosis="NTRK-RSCN", preop_diagnosis="solitary fibrous tumour", mri_flow_voids="yes"))
+    assert codes(preop["verificationStatus"]) == ["refuted"]
+    assert codes(preop["code"]) == ["C7634"]
+    assert preop["evidence"][0]["detail"][0]["reference"].endswith("-mri-report")
+
+
+def test_correct_preoperative_diagnosis_makes_no_condition() -> None:
+    assert to_fhir_preoperative_diagnosis(record(diagnosis="NTRK-RSCN",
+                                                 preop_diagnosis="NTRK-rscn")) == []
+
+
+def test_metastases_per_site_link_the_primary() -> None:
+    conditions = to_fhir_metastases(record(metastasis="lung and brain (24 mo)", surgery="excision"))
+    assert [c["id"] for c in conditions] == ["test-series-1-metastasis-1",
+                                             "test-series-1-metastasis-2"]
+    lung, brain = conditions
+    assert lung["meta"]["profile"] == [profiles.SECONDARY_CANCER_CONDITION]
+    assert lung["extension"][0]["valueReference"] == {"reference": "Condition/test-series-1-primary"}
+    assert codes(lung["code"]) == ["128462008"] and codes(brain["code"]) == ["94225005"]
+    offset = lung["_onsetDateTime"]["extension"][0]["extension"][-1]["valueDuration"]
+    assert offset["value"] == 24 and offset["code"] == "mo"
+    assert to_fhir_metastases(record(metastasis="no")) == []

@@ -1,0 +1,47 @@
+from mappings import profiles
+from mappings.imaging import to_fhir_imaging
+from tests.conftest import by_id, codes, record
+
+
+def test_mri_findings_grouped_by_a_radiology_report() -> None:
+    resources = by_id(to_fhir_imaging(record(
+        mri_vascularity="high", mri_flow_voids="prominent", mri_border="partially ill-defined",
+        mri_fat_infiltration="yes", mri_t1="iso", mri_t2="hyper", mri_enhancement="heterogeneous",
+        mri_findings="Hypervascular mass", size="75 x 48 mm", site="thigh",
+        preop_diagnosis="SFT", surgery="excision")))
+    assert set(resources) == {"mri-findings", "mri-vascularity", "mri-flow-voids", "mri-border",
+                              "mri-fat", "mri-t1", "mri-t2", "mri-enhancement", "tumour",
+                              "tumour-size", "mri-report"}
+    flow = resources["mri-flow-voids"]
+    assert flow["meta"]["profile"] == [profiles.US_CORE_CLINICAL_RESULT]
+    assert codes(flow["category"][0]) == ["imaging"] and codes(flow["method"]) == ["113091000"]
+    assert codes(flow["code"]) == ["flow-voids"] and codes(flow["valueCodeableConcept"]) == ["52101004"]
+    assert codes(resources["mri-vascularity"]["valueCodeableConcept"]) == ["111375"]
+    assert codes(resources["mri-border"]["valueCodeableConcept"]) == ["300841009"]
+    assert codes(resources["mri-fat"]["bodySite"]) == ["55603005"]
+    assert codes(resources["mri-t1"]["valueCodeableConcept"]) == ["isointense"]
+    assert codes(resources["mri-t2"]["valueCodeableConcept"]) == ["RID35805"]
+    size = resources["tumour-size"]
+    assert size["meta"]["profile"] == [profiles.TUMOR_SIZE]
+    assert [(c["valueQuantity"]["value"], c["valueQuantity"]["code"]) for c in size["component"]] \
+        == [(75, "mm"), (48, "mm")]
+    assert size["focus"] == [{"reference": "BodyStructure/test-series-1-tumour"}]
+    report = resources["mri-report"]
+    assert report["meta"]["profile"] == [profiles.US_CORE_DIAGNOSTIC_REPORT_NOTE]
+    assert codes(report["category"][0]) == ["LP29684-5"] and codes(report["code"]) == ["25056-3"]
+    assert len(report["result"]) == 9
+    assert report["conclusion"] == "Preoperative diagnosis: SFT"
+    assert codes(report["conclusionCode"][0]) == ["C7634"]
+    timing = report["_effectiveDateTime"]["extension"][0]["extension"]
+    assert {"url": "relationship", "valueCode": "before"} in timing
+    assert resources["mri-findings"]["hasMember"][0]["reference"].endswith("-mri-vascularity")
+
+
+def test_no_imaging_no_report() -> None:
+    assert to_fhir_imaging(record(age="3")) == []
+
+
+def test_absent_findings_are_recorded_as_absent() -> None:
+    resources = by_id(to_fhir_imaging(record(mri_flow_voids="no", mri_vascularity="no")))
+    assert codes(resources["mri-flow-voids"]["valueCodeableConcept"]) == ["2667000"]
+    assert codes(resources["mri-vascularity"]["valueCodeableConcept"]) == ["111373"]

@@ -1,0 +1,90 @@
+"""Terminology as data: every code verified or project-owned, every reference resolvable."""
+
+from __future__ import annotations
+
+from mappings.terminology import concept, concepts, system_url, vocabularies
+from mappings.terminology.codesystem import casefhir_codesystem, terminology_markdown
+from tests.conftest import ROOT, SHARED
+
+GUIDE = SHARED / "reference" / "fhir-modeling.md"
+MCODE = SHARED / "fhir-packages" / "mcode-stu4"
+# code systems whose codes FHIR R4 core itself defines (CodeSystem resources of the spec)
+FHIR_CORE = {"condition-clinical", "condition-ver-status", "condition-category",
+             "observation-category", "data-absent-reason", "resource-types"}
+
+
+def guide_lines() -> list[str]:
+    return GUIDE.read_text(encoding="utf-8").splitlines()
+
+
+def contexts(code: str) -> list[str]:
+    """The guide text that speaks about `code`: its table cell (plus the next one, where the
+    status stands when the cell has none), or its ';'-separated part of a prose line."""
+    found = []
+    for line in guide_lines():
+        if code not in line:
+            continue
+        if line.lstrip().startswith("|"):
+            cells = line.split("|")
+            index = next(i for i, cell in enumerate(cells) if code in cell)
+            own = cells[index]
+            found.append(own if "VERIFIED" in own else " ".join(cells[index:index + 2]))
+        else:
+            found += [part for part in line.split(";") if code in part]
+    return found
+
+
+def test_every_standard_code_is_verified_by_the_guide_or_fixed_by_a_profile() -> None:
+    profiles_text = "\n".join(p.read_text() for p in MCODE.glob("*.json"))
+    casefhir = system_url("casefhir")
+    core = {system_url(alias) for alias in FHIR_CORE}
+    for item in concepts().values():
+        if item.system == casefhir or item.system in core:
+            continue
+        if (item.source or "").startswith("fixed by"):
+            assert f'"{item.code}"' in profiles_text, f"{item.key}: not fixed by any mCODE profile"
+            continue
+        code = item.code.removeprefix("HGNC:") if item.system.endswith("genenames.org") else item.code
+        seen = contexts(code)
+        assert seen, f"{item.key}: code {item.code} does not appear in the modeling guide"
+        assert any("UNVERIFIED" not in text for text in seen), \
+            f"{item.key}: code {item.code} is only ever UNVERIFIED in the guide"
+
+
+def test_unverified_guide_codes_are_not_used() -> None:
+    used = {c.code for c in concepts().values()}
+    for code in ("HGNC:8032", "94391008", "255470001", "117617002", "370612006", "65801008"):
+        assert code not in used
+
+
+def test_vocabularies_name_existing_concepts() -> None:
+    for vocabulary, entries in vocabularies().items():
+        for entry in entries.values():
+            for attribute in ("condition", "histology", "value", "method", "procedure",
+                              "medication", "intent", "concept"):
+                keys = entry.attributes.get(attribute, [])
+                for key in [keys] if isinstance(keys, str) else keys:
+                    assert concept(key), f"{vocabulary}.{entry.key}.{attribute}: {key}"
+
+
+def test_casefhir_codesystem_is_valid_fhir() -> None:
+    from fhir.resources.R4B.codesystem import CodeSystem
+
+    resource = casefhir_codesystem()
+    CodeSystem.model_validate(resource)
+    codes = [c["code"] for c in resource["concept"]]
+    assert len(codes) == len(set(codes)) == resource["count"]
+    assert resource["url"] == "https://casefhir.org/fhir/CodeSystem/casefhir"
+    assert all(c.get("definition") for c in resource["concept"])
+
+
+def test_no_placeholder_systems() -> None:
+    text = (ROOT / "mappings" / "terminology" / "concepts.toml").read_text()
+    assert "example.org" not in text
+
+
+def test_terminology_doc_is_current() -> None:
+    assert (ROOT / "docs" / "terminology.md").read_text() == terminology_markdown(), \
+        "regenerate: casefhir terminology --markdown > docs/terminology.md"
+
+

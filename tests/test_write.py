@@ -1,0 +1,88 @@
+"""Bundles and writers: streamed output equals whole-document serialisation; atomic commits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from converter.bundle import bundle, full_url
+from converter.write import AtomicDir, OutputError, open_writer
+from mappings import map_record
+from tests.conftest import SERIES, record
+
+
+def cases() -> list[tuple[str, list[dict]]]:
+    records = [record(case_id=str(n), age=str(n), fusion="TPM3::NTRK1", mri_flow_voids="yes")
+               for n in (1, 2)]
+    return [(f"test-series-{r.case_id}", map_record(r)) for r in records]
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+@pytest.mark.parametrize("bundle_type", ["transaction", "batch", "collection"])
+def test_streamed_bundle_equals_whole_bundle(tmp_path: Path, pretty: bool,
+                                             bundle_type: str) -> None:
+    path = tmp_path / "out.json"
+    writer = open_writer(str(path), bundle_type, False, SERIES, pretty)
+    everything = []
+    for key, resources in cases():
+        writer.add_case(key, resources)
+        everything += resources
+    writer.commit()
+    whole = bundle(everything, f"test-series-{bundle_type}", bundle_type, SERIES)
+    option = orjson.OPT_INDENT_2 if pretty else 0
+    assert path.read_bytes() == orjson.dumps(whole, option=option) + b"\n"
+    if bundle_type != "collection":
+        entry = whole["entry"][0]
+        assert entry["request"] == {"method": "PUT", "url": f"Patient/{entry['resource']['id']}"}
+
+
+def test_full_urls_are_stable_uuids() -> None:
+    resource = {"resourceType": "Patient", "id": "a-1"}
+    assert full_url(resource) == full_url(dict(resource))
+    assert full_url(resource).startswith("urn:uuid:")
+    assert full_url(resource) != full_url({"resourceType": "Patient", "id": "a-2"})
+
+
+def test_aborted_writer_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "out.json"
+    writer = open_writer(str(path), "transaction", False, SERIES)
+    writer.add_case(*cases()[0])
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ndjson_and_per_case_folders(tmp_path: Path) -> None:
+    ndjson = open_writer(str(tmp_path / "nd"), "ndjson", False, SERIES)
+    per_case = open_writer(str(tmp_path / "pc"), "collection", True, SERIES)
+    for key, resources in cases():
+        ndjson.add_case(key, resources)
+        per_case.add_case(key, resources)
+    written = ndjson.commit()
+    per_case.commit()
+    assert str(tmp_path / "nd" / "Patient.ndjson") in written
+    lines = (tmp_path / "nd" / "Patient.ndjson").read_bytes().splitlines()
+    assert [orjson.loads(line)["id"] for line in lines] == ["test-series-1", "test-series-2"]
+    files = sorted(p.name for p in (tmp_path / "pc").iterdir())
+    assert files == ["test-series-1.json", "test-series-2.json"]
+    doc = orjson.loads((tmp_path / "pc" / "test-series-1.json").read_bytes())
+    assert doc["type"] == "collection" and "request" not in doc["entry"][0]
+
+
+def test_output_folder_replaces_only_casefhir_output(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "old.ndjson").write_text("{}\n")
+    replacement = AtomicDir(str(folder))
+    (replacement.temp / "new.ndjson").write_text("{}\n")
+    replacement.commit()
+    assert [p.name for p in folder.iterdir()] == ["new.ndjson"]
+    (folder / "thesis.docx").write_text("precious")
+    with pytest.raises(OutputError, match="holds other files"):
+        AtomicDir(str(folder))
+
+
+def test_missing_output_folder(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="does not exist"):
+        open_writer(str(tmp_path / "no" / "out.json"), "transaction", False, SERIES)
