@@ -21,7 +21,7 @@ from converter.records import RecordBuilder, SourceRow
 from converter.report import Report
 from converter.schema import Series
 from converter.validate import integrity_errors, structure_errors
-from converter.write import AtomicFile, open_writer
+from converter.write import AtomicFile, Writer, open_writer
 from mappings import Resource, map_record
 from mappings.common import rid
 
@@ -94,10 +94,11 @@ def write_rejects(path: str, table: Table, rejected: list[tuple[RawRow, list[Pro
         raise
 
 
-def convert(options: ConvertOptions,
-            on_case: Callable[[int], None] | None = None) -> Report:
+def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = None,
+            writer: Writer | None = None) -> Report:
     """Convert one input table. Raises InputError for input that cannot be read at all and
-    OutputError for a destination that cannot be written; row problems go into the Report."""
+    OutputError for a destination that cannot be written; row problems go into the Report.
+    `writer` replaces the file writer the options describe (load uses one that keeps cases)."""
     started = time.perf_counter()
     report = Report("convert", inputs=[options.input], series=options.series.id)
     table = open_table(options.input, options.input_format, options.sheet, options.encoding,
@@ -110,8 +111,9 @@ def convert(options: ConvertOptions,
             raise InputError(error("--skip-invalid with output to standard output needs "
                                    "--rejects FILE"))
         rejects_path = default_rejects_path(options.output)
-    writer = open_writer(options.output, options.output_format, options.per_case,
-                         options.series, options.pretty)
+    if writer is None:
+        writer = open_writer(options.output, options.output_format, options.per_case,
+                             options.series, options.pretty)
     rejected: list[tuple[RawRow, list[Problem]]] = []
     failed = False
     try:
@@ -137,7 +139,7 @@ def convert(options: ConvertOptions,
                 report.resources.update(r["resourceType"] for r in resources)
                 report.cases_written += 1
                 if not failed:
-                    writer.add_case(rid(record), resources)
+                    writer.add_case(rid(record), resources, source)
             if on_case is not None:
                 on_case(report.cases_read)
         if report.cases_read == 0:

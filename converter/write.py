@@ -12,12 +12,15 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from converter.bundle import bundle, entry, envelope
 from converter.schema import Series
+
+if TYPE_CHECKING:
+    from converter.records import SourceRow
 
 OUTPUT_FORMATS = ("transaction", "batch", "collection", "ndjson")
 
@@ -117,7 +120,8 @@ class AtomicDir:
 
 
 class Writer(Protocol):
-    def add_case(self, case_key: str, resources: list[dict[str, Any]]) -> None: ...
+    def add_case(self, case_key: str, resources: list[dict[str, Any]],
+                 source: SourceRow | None = None) -> None: ...
     def commit(self) -> list[str]: ...
     def abort(self) -> None: ...
 
@@ -135,7 +139,8 @@ class SingleBundleWriter:
         self.file.write(head[:-1].rstrip() + (b',\n  "entry": [' if pretty else b',"entry":['))
         self.count = 0
 
-    def add_case(self, case_key: str, resources: list[dict[str, Any]]) -> None:
+    def add_case(self, case_key: str, resources: list[dict[str, Any]],
+                 source: SourceRow | None = None) -> None:
         for resource in resources:
             data = dumps(entry(resource, self.bundle_type), self.pretty)
             if self.pretty:
@@ -167,7 +172,8 @@ class PerCaseWriter:
         self.folder = None if path == "-" else AtomicDir(path)
         self.path = path
 
-    def add_case(self, case_key: str, resources: list[dict[str, Any]]) -> None:
+    def add_case(self, case_key: str, resources: list[dict[str, Any]],
+                 source: SourceRow | None = None) -> None:
         doc = bundle(resources, f"{case_key}-bundle", self.bundle_type, self.series, per_case=True)
         if self.stream is not None:
             self.stream.write(dumps(doc) + b"\n")
@@ -200,7 +206,8 @@ class NdjsonWriter:
         self.folder = None if path == "-" else AtomicDir(path)
         self.files: dict[str, IO[bytes]] = {}
 
-    def add_case(self, case_key: str, resources: list[dict[str, Any]]) -> None:
+    def add_case(self, case_key: str, resources: list[dict[str, Any]],
+                 source: SourceRow | None = None) -> None:
         for resource in resources:
             line = dumps(resource) + b"\n"
             if self.stream is not None:

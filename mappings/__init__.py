@@ -1,14 +1,16 @@
 """Mapping modules: pure functions `CaseRecord -> list[resource dict]`, one per resource family.
 
-`map_record` runs them all in a fixed order, so the resources of a case always come out in the
-same order (Patient first, the reports after what they group).
+`map_record` runs them all in a fixed order and then puts every resource after the resources it
+references, so a case can be sent as a batch or NDJSON in that order (Patient first).
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 
 from converter.schema import CaseRecord
+from converter.validate import references
 from mappings.common import Resource
 from mappings.condition import (
     to_fhir_metastases,
@@ -40,12 +42,85 @@ MAPPERS: tuple[Mapper, ...] = (
 )
 
 
+# Which record fields (columns) each resource role is made from, so a problem a server reports
+# on a resource can be traced to the cells behind it. Numbered roles ("medication-2") use the
+# role without its number.
+ROLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "patient": ("case_id", "sex", "age_sex", "status"),
+    "primary": ("diagnosis", "site", "laterality", "depth", "age", "age_sex", "notes",
+                "recurrence", "status"),
+    "preop-diagnosis": ("preop_diagnosis",),
+    "metastasis": ("metastasis", "metastasis_months"),
+    "specimen": ("site", "laterality", "depth"),
+    "fusion": ("fusion", "fusion_method"),
+    "genomics-report": ("fusion", "fusion_method"),
+    "pan-trk-ihc": ("pan_trk_ihc",),
+    "mri-findings": ("mri_findings",),
+    "mri-vascularity": ("mri_vascularity",),
+    "mri-flow-voids": ("mri_flow_voids",),
+    "mri-border": ("mri_border",),
+    "mri-fat": ("mri_fat_infiltration",),
+    "mri-t1": ("mri_t1",),
+    "mri-t2": ("mri_t2",),
+    "mri-enhancement": ("mri_enhancement",),
+    "tumour": ("site", "laterality", "depth"),
+    "tumour-size": ("size",),
+    "mri-report": ("preop_diagnosis", "mri_findings"),
+    "surgery": ("surgery", "surgery_intent", "site"),
+    "margin": ("margin",),
+    "medication": ("treatment",),
+    "radiotherapy": ("treatment",),
+    "treatment-response": ("treatment_response",),
+    "recurrence": ("recurrence", "recurrence_months"),
+    "last-follow-up": ("status", "follow_up_months"),
+}
+
+
+def role_of(resource_id: str, patient_id: str) -> str:
+    """'kob-2023-4-medication-2' of patient 'kob-2023-4' → 'medication'."""
+    if resource_id == patient_id:
+        return "patient"
+    role = resource_id.removeprefix(patient_id + "-")
+    head, _, tail = role.rpartition("-")
+    return head if tail.isdigit() and head else role
+
+
+def references_first(resources: list[Resource]) -> list[Resource]:
+    """A stable topological order: each resource after every resource of the list it refers to
+    (ties keep their order). Reference cycles, which the mappings never make, keep list order."""
+    position = {f"{r['resourceType']}/{r['id']}": i for i, r in enumerate(resources)}
+    waiting_on = [0] * len(resources)
+    dependants: list[list[int]] = [[] for _ in resources]
+    for index, resource in enumerate(resources):
+        for target in {position.get(ref) for ref in references(resource)} - {None, index}:
+            assert target is not None
+            waiting_on[index] += 1
+            dependants[target].append(index)
+    ready = [i for i, count in enumerate(waiting_on) if count == 0]
+    heapq.heapify(ready)
+    ordered: list[int] = []
+    while len(ordered) < len(resources):
+        if not ready:  # a cycle: release the earliest resource still waiting
+            heapq.heappush(ready, min(i for i, c in enumerate(waiting_on) if c > 0))
+            waiting_on[ready[0]] = 0
+        index = heapq.heappop(ready)
+        ordered.append(index)
+        waiting_on[index] = -1
+        for dependant in dependants[index]:
+            if waiting_on[dependant] > 0:
+                waiting_on[dependant] -= 1
+                if waiting_on[dependant] == 0:
+                    heapq.heappush(ready, dependant)
+    return [resources[i] for i in ordered]
+
+
 def map_record(record: CaseRecord) -> list[Resource]:
-    """Every resource one case produces, in a stable order."""
+    """Every resource one case produces, each after the resources it references."""
     resources: list[Resource] = []
     for mapper in MAPPERS:
         resources.extend(mapper(record))
-    return resources
+    return references_first(resources)
 
 
-__all__ = ["MAPPERS", "Mapper", "Resource", "map_record"]
+__all__ = ["MAPPERS", "ROLE_FIELDS", "Mapper", "Resource", "map_record", "references_first",
+           "role_of"]

@@ -83,3 +83,15 @@ def by_id(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def codes(concept: dict[str, Any]) -> list[str]:
     return [c["code"] for c in concept.get("coding", [])]
+
+
+@pytest.fixture(scope="session")
+def hapi(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One in-memory HAPI FHIR server for the whole test session (never skipped: a server that
+    cannot start fails the tests that need it)."""
+    from tests.hapi import HapiServer
+
+    server = HapiServer(tmp_path_factory.mktemp("hapi"))
+    server.start()
+    yield server
+    server.stop()

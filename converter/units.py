@@ -1,0 +1,104 @@
+"""Cases as units of work for a server: the resources of one case, in reference order, and where
+each came from (a table's file, row and columns, or a FHIR file's entry or line).
+
+From a table, the pipeline converts and validates every row first (nothing is sent if any row is
+invalid), spooling the cases to a temporary file; from FHIR files, resources are grouped by the
+Patient they belong to.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import orjson
+
+from converter.fhirfiles import iter_resources
+from converter.problems import Location
+from converter.records import SourceRow
+from mappings import ROLE_FIELDS, Resource, references_first, role_of
+
+
+@dataclass
+class CaseUnit:
+    key: str  # the Patient id for a case
+    resources: list[Resource]
+    source: SourceRow | None = None  # the table row the case came from
+    found: dict[str, Location] = field(default_factory=dict)  # FHIR files: Type/id → where
+
+    def where(self, resource_key: str) -> Location | None:
+        """Where the resource `Type/id` came from: the cells behind it, or its file entry."""
+        if self.source is not None:
+            role = role_of(resource_key.partition("/")[2], self.key)
+            fields = ROLE_FIELDS.get(role, ())
+            columns = [self.source.columns[f] for f in fields if f in self.source.columns]
+            return Location(self.source.file, self.source.row, ", ".join(columns) or None,
+                            self.source.row_kind)
+        return self.found.get(resource_key)
+
+
+class CaseSpool:
+    """A Writer for the pipeline that keeps validated cases (in a temporary file) to be read
+    back with `units()` once the whole input is known to be valid."""
+
+    def __init__(self) -> None:
+        # lives until units() has been read, so not a with-block
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self.count = 0
+
+    def add_case(self, case_key: str, resources: list[dict[str, Any]],
+                 source: SourceRow | None = None) -> None:
+        item: dict[str, Any] = {"key": case_key, "resources": resources}
+        if source is not None:
+            item["source"] = {"file": source.file, "row": source.row,
+                              "row_kind": source.row_kind, "columns": dict(source.columns)}
+        self.file.write(orjson.dumps(item) + b"\n")
+        self.count += 1
+
+    def commit(self) -> list[str]:
+        self.file.flush()
+        return []
+
+    def abort(self) -> None:
+        self.file.close()
+
+    def units(self) -> Iterator[CaseUnit]:
+        self.file.seek(0)
+        for line in self.file:
+            item = orjson.loads(line)
+            source = item.get("source")
+            yield CaseUnit(item["key"], item["resources"],
+                           SourceRow(**source) if source else None)
+        self.file.close()
+
+
+def _patient_of(resource: Resource) -> str | None:
+    if resource.get("resourceType") == "Patient":
+        return str(resource.get("id"))
+    for element in ("subject", "patient"):
+        reference = (resource.get(element) or {}).get("reference")
+        if isinstance(reference, str) and reference.startswith("Patient/"):
+            return reference.removeprefix("Patient/")
+    return None
+
+
+def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Location, str]]]:
+    """Resources of FHIR files grouped by Patient (resources without one are units of their
+    own), each unit in reference order; plus the items that could not be read."""
+    units: dict[str, CaseUnit] = {}
+    unreadable: list[tuple[Location, str]] = []
+    for found in iter_resources(paths):
+        if found.resource is None:
+            unreadable.append((found.location, found.problem or "unreadable"))
+            continue
+        resource = found.resource
+        key = f"{resource.get('resourceType')}/{resource.get('id')}"
+        group = _patient_of(resource) or key
+        unit = units.setdefault(group, CaseUnit(group, []))
+        unit.resources.append(resource)
+        unit.found[key] = found.location
+    for unit in units.values():
+        unit.resources = references_first(unit.resources)
+    return list(units.values()), unreadable
