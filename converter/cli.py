@@ -12,21 +12,126 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from converter import __version__
+from converter.fhirclient import ServerError
 from converter.ids import check_series_id
-from converter.problems import InputError
+from converter.load import LoadAborted
+from converter.problems import InputError, Problem, Severity
 from converter.report import Report
 from converter.write import OUTPUT_FORMATS, OutputError, write_json_atomic
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_SERVER = 0, 1, 2, 3, 4, 5
 
 EPILOG_EXIT_CODES = """\b
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error,
 3 some rows rejected (--skip-invalid), 4 internal error (rerun with --debug)."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def table_options(command: F) -> F:
+    """Options that say how to read a case-series table and which series it is."""
+    options = [
+        click.option("--series-id",
+                     help="Short id of the case series (lower-case letters, digits, hyphens); "
+                          "part of every resource id, e.g. kobayashi-2023. Needed for tables."),
+        click.option("--doi", help="DOI of the publication the cases come from (recorded in "
+                                   "meta.source of every resource)."),
+        click.option("--citation", help="Short citation of the series (shown in the series tag)."),
+        click.option("-f", "--format", "input_format",
+                     type=click.Choice(("csv", "tsv", "xlsx", "json", "ndjson")),
+                     help="Input format (default: from the file name; needed for '-')."),
+        click.option("--sheet", help="XLSX sheet name or 1-based number (default: the first)."),
+        click.option("--encoding", default="utf-8", show_default=True,
+                     help="Text encoding of CSV/TSV/JSON input, e.g. cp1252."),
+        click.option("--delimiter", help="CSV delimiter (default: detected from the header)."),
+        click.option("--columns", "columns_file", type=click.Path(dir_okay=False),
+                     help="Map your headers to the data dictionary: JSON {\"header\": \"column\"} "
+                          "or CSV header,column; map to 'ignore' to leave a column out."),
+        click.option("--ignore-unmapped", is_flag=True,
+                     help="Leave out (with a warning) columns the dictionary does not know, "
+                          "instead of failing."),
+        click.option("--skip-invalid", is_flag=True,
+                     help="Go on with the valid cases; invalid rows go to a rejects file."),
+        click.option("--rejects", type=click.Path(dir_okay=False),
+                     help="Rejects file for --skip-invalid (default: <output>.rejects.csv)."),
+        click.option("--strict", is_flag=True, help="Treat warnings (unknown terms...) as errors."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def server_options(command: F) -> F:
+    """Where the FHIR server is and how to reach it. Secrets come from the environment or
+    files, never from the command line (where `ps` would show them)."""
+    options = [
+        click.option("--server", envvar="CASEFHIR_SERVER", metavar="URL",
+                     help="FHIR base URL, e.g. http://127.0.0.1:8080/fhir (or CASEFHIR_SERVER)."),
+        click.option("--token-file", type=click.Path(dir_okay=False),
+                     help="File holding a bearer token (or set CASEFHIR_TOKEN)."),
+        click.option("--user", help="User for basic authentication (password from "
+                                    "CASEFHIR_PASSWORD or --password-file)."),
+        click.option("--password-file", type=click.Path(dir_okay=False),
+                     help="File holding the basic-authentication password."),
+        click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True),
+                     help="CA certificates (PEM) to trust for https."),
+        click.option("--insecure", is_flag=True,
+                     help="Do not verify the server's TLS certificate (testing only)."),
+        click.option("--timeout", type=click.FloatRange(1, 3600), default=120, show_default=True,
+                     help="Seconds to wait for each answer."),
+        click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True,
+                     help="Retries on 429/502/503/504 and dropped connections (back-off with "
+                          "jitter, Retry-After honoured)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def make_client(server: str | None, token_file: str | None, user: str | None,
+                password_file: str | None, ca_bundle: str | None, insecure: bool,
+                timeout: float, retries: int) -> Any:
+    from converter.fhirclient import FhirClient, ServerConfig, auth_from
+
+    if not server:
+        raise click.UsageError("give the server with --server URL (or CASEFHIR_SERVER)")
+    password = None
+    if password_file:
+        with open(password_file, encoding="utf-8") as handle:
+            password = handle.read().rstrip("\n")
+    config = ServerConfig(server, auth_from(None, token_file, user, password),
+                          verify_tls=not insecure, ca_bundle=ca_bundle, timeout=timeout,
+                          max_attempts=retries + 1)
+    return FhirClient(config)
+
+
+def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
+                          debug: bool) -> Any:
+    """ConvertOptions from the table_options of a command."""
+    from converter.pipeline import ConvertOptions
+    from converter.records import load_column_map
+    from converter.schema import Series
+
+    series_id = kwargs["series_id"]
+    if not series_id:
+        raise click.UsageError("a case-series table needs --series-id")
+    why = check_series_id(series_id)
+    if why:
+        raise click.BadParameter(why, param_hint="--series-id")
+    columns_file = kwargs["columns_file"]
+    column_map = _run(debug, lambda: load_column_map(columns_file)) if columns_file else None
+    return ConvertOptions(
+        input=input_file, series=Series(series_id, kwargs["doi"], kwargs["citation"]),
+        output=output, input_format=kwargs["input_format"], sheet=kwargs["sheet"],
+        encoding=kwargs["encoding"], delimiter=kwargs["delimiter"], column_map=column_map,
+        ignore_unmapped=kwargs["ignore_unmapped"], skip_invalid=kwargs["skip_invalid"],
+        rejects=kwargs["rejects"], strict=kwargs["strict"])
 
 
 def _fail(lines: list[str], code: int = EXIT_INVALID) -> NoReturn:
@@ -60,10 +165,14 @@ def _run(debug: bool, action: Callable[[], Any]) -> Any:
     """Run a library call; user mistakes become messages, bugs a short note (not a traceback)."""
     try:
         return action()
+    except click.ClickException:
+        raise
     except InputError as exc:
         _fail([p.render() for p in exc.problems])
     except OutputError as exc:
         _fail([f"error: {exc}"])
+    except (ServerError, LoadAborted) as exc:
+        _fail([f"error: {exc}"], EXIT_SERVER)
     except KeyboardInterrupt:
         _fail(["interrupted; nothing was written"], 130)
     except Exception:
@@ -103,46 +212,20 @@ def main() -> None:
 
 @main.command(epilog=EPILOG_EXIT_CODES)
 @click.argument("input_file", metavar="INPUT")
-@click.option("--series-id", required=True,
-              help="Short id of the case series (lower-case letters, digits, hyphens); part of "
-                   "every resource id, e.g. kobayashi-2023.")
-@click.option("--doi", help="DOI of the publication the cases come from (recorded in "
-                            "meta.source of every resource).")
-@click.option("--citation", help="Short citation of the series (shown in the series tag).")
+@table_options
 @click.option("-o", "--output", default="-", show_default=True,
               help="Output file, or folder for --per-case / ndjson; '-' for standard output.")
 @click.option("-t", "--to", "output_format", type=click.Choice(OUTPUT_FORMATS),
               default="transaction", show_default=True,
               help="Bundle type (PUT Type/id entries for transaction/batch), or NDJSON files.")
 @click.option("--per-case", is_flag=True, help="One Bundle per case (files in a folder).")
-@click.option("-f", "--format", "input_format",
-              type=click.Choice(("csv", "tsv", "xlsx", "json", "ndjson")),
-              help="Input format (default: from the file name; needed for '-').")
-@click.option("--sheet", help="XLSX sheet name or 1-based number (default: the first).")
-@click.option("--encoding", default="utf-8", show_default=True,
-              help="Text encoding of CSV/TSV/JSON input, e.g. cp1252.")
-@click.option("--delimiter", help="CSV delimiter (default: detected from the header).")
-@click.option("--columns", "columns_file", type=click.Path(dir_okay=False),
-              help="Map your headers to the data dictionary: JSON {\"header\": \"column\"} or "
-                   "CSV header,column; map to 'ignore' to leave a column out.")
-@click.option("--ignore-unmapped", is_flag=True,
-              help="Leave out (with a warning) columns the dictionary does not know, instead "
-                   "of failing.")
-@click.option("--skip-invalid", is_flag=True,
-              help="Write the valid cases and put invalid rows in a rejects file.")
-@click.option("--rejects", type=click.Path(dir_okay=False),
-              help="Rejects file for --skip-invalid (default: <output>.rejects.csv).")
-@click.option("--strict", is_flag=True, help="Treat warnings (unknown terms...) as errors.")
 @click.option("--pretty", is_flag=True, help="Indent the JSON.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the summary and every problem as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def convert(input_file: str, series_id: str, doi: str | None, citation: str | None, output: str,
-            output_format: str, per_case: bool, input_format: str | None, sheet: str | None,
-            encoding: str, delimiter: str | None, columns_file: str | None,
-            ignore_unmapped: bool, skip_invalid: bool, rejects: str | None, strict: bool,
-            pretty: bool, report_path: str | None, quiet: bool, debug: bool) -> None:
+def convert(input_file: str, output: str, output_format: str, per_case: bool, pretty: bool,
+            report_path: str | None, quiet: bool, debug: bool, **table: Any) -> None:
     """Convert a case-series table (CSV, TSV, XLSX, JSON, NDJSON) to FHIR R4.
 
     \b
@@ -153,21 +236,12 @@ def convert(input_file: str, series_id: str, doi: str | None, citation: str | No
       cat cases.tsv | casefhir convert - -f tsv --series-id s1 -o - > bundle.json
       casefhir convert raw.csv --series-id s1 --columns my-headers.json --skip-invalid -o out.json
     """
-    from converter.pipeline import ConvertOptions
-    from converter.pipeline import convert as run_convert
-    from converter.records import load_column_map
-    from converter.schema import Series
+    from dataclasses import replace
 
-    why = check_series_id(series_id)
-    if why:
-        raise click.BadParameter(why, param_hint="--series-id")
-    column_map = _run(debug, lambda: load_column_map(columns_file)) if columns_file else None
-    options = ConvertOptions(
-        input=input_file, series=Series(series_id, doi, citation), output=output,
-        output_format=output_format, per_case=per_case, input_format=input_format, sheet=sheet,
-        encoding=encoding, delimiter=delimiter, column_map=column_map,
-        ignore_unmapped=ignore_unmapped, skip_invalid=skip_invalid, rejects=rejects,
-        strict=strict, pretty=pretty)
+    from converter.pipeline import convert as run_convert
+
+    options = replace(table_convert_options(input_file, output, table, debug),
+                      output_format=output_format, per_case=per_case, pretty=pretty)
     progress = Progress(not quiet, "cases")
     report: Report = _run(debug, lambda: run_convert(options, progress))
     progress.done()
@@ -180,25 +254,217 @@ def convert(input_file: str, series_id: str, doi: str | None, citation: str | No
     _finish(report, report_path, quiet, code)
 
 
-@main.command(epilog=EPILOG_EXIT_CODES)
+EPILOG_VALIDATE_EXIT_CODES = """\b
+Exit codes: 0 valid (warnings may have been printed), 1 errors found, 2 usage error,
+4 internal error, 5 server unreachable or credentials refused."""
+
+
+@main.command(epilog=EPILOG_VALIDATE_EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@server_options
+@table_options
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="$validate requests in flight at once (with --server).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the summary and every problem as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def validate(files: tuple[str, ...], report_path: str | None, quiet: bool, debug: bool) -> None:
+def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, quiet: bool,
+             debug: bool, server: str | None, token_file: str | None, user: str | None,
+             password_file: str | None, ca_bundle: str | None, insecure: bool, timeout: float,
+             retries: int, **table: Any) -> None:
     """Check FHIR files (Bundles, resources, NDJSON, or folders of them): every resource
-    against the FHIR R4 structure, unique ids, and references resolving within the files.
+    against the FHIR R4 structure, unique ids, and references resolving within the files. A
+    case-series table (as for convert) is converted in memory and checked the same way.
+
+    With --server, every resource is also sent to the server's $validate, which checks it
+    against FHIR R4 and the profiles it claims (install them first with install-profiles);
+    each error and warning is reported at the table row and columns, or the file entry, it
+    came from, with the element path the server names.
 
     \b
     Examples:
       casefhir validate out.json
       casefhir validate bundles/ ndjson/
+      casefhir validate out.json --server http://127.0.0.1:8080/fhir
+      casefhir validate cases.csv --series-id kobayashi-2023 --server $URL --report report.json
     """
+    from converter.servervalidate import ServerValidationReport, validate_on_server
+    from converter.units import CaseSpool, is_fhir_input, units_from_files
     from converter.validate import validate_files
 
-    report: Report = _run(debug, lambda: validate_files(list(files)))
+    started = time.perf_counter()
+    fhir = [path for path in files if is_fhir_input(path, table["input_format"])]
+    if fhir and len(fhir) != len(files):
+        raise click.UsageError("give either FHIR files or one case-series table, not both")
+    if not fhir and len(files) > 1:
+        raise click.UsageError("validate one case-series table at a time")
+    if table["skip_invalid"]:
+        raise click.UsageError("--skip-invalid is for convert and load; validate reports every row")
+    client = None if not server else _run(debug, lambda: make_client(
+        server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
+    report = ServerValidationReport("validate", inputs=list(files))
+    if fhir:
+        local: Report = _run(debug, lambda: validate_files(list(files)))
+        report.inputs, report.resources, report.problems = local.inputs, local.resources, \
+            local.problems
+        units = _run(debug, lambda: units_from_files(list(files)))[0] if client else []
+    else:
+        from converter.pipeline import convert as run_convert
+
+        options = table_convert_options(files[0], "-", table, debug)
+        spool = CaseSpool()
+        converted: Report = _run(debug, lambda: run_convert(options, writer=spool))
+        report.series, report.problems = converted.series, converted.problems
+        report.cases_read, report.resources = converted.cases_read, converted.resources
+        if not converted.written:
+            report.seconds = time.perf_counter() - started
+            _finish(report, report_path, quiet, EXIT_INVALID)
+        units = list(spool.units())
+    if client is not None:
+        progress = Progress(not quiet, "resources validated on the server")
+        try:
+            _run(debug, lambda: validate_on_server(units, client, report, concurrency, progress))
+        finally:
+            progress.done()
+            client.close()
+    report.seconds = time.perf_counter() - started
     _finish(report, report_path, quiet, EXIT_INVALID if report.errors else EXIT_OK)
+
+
+EPILOG_INSTALL_EXIT_CODES = """\b
+Exit codes: 0 everything installed, 1 a source cannot be read (nothing sent), 2 usage error,
+3 the server refused some resources, 4 internal error, 5 server unreachable or credentials
+refused."""
+
+
+@main.command("install-profiles", epilog=EPILOG_INSTALL_EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@server_options
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Requests in flight at once.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Write the outcome per resource type and every problem as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str | None,
+                     quiet: bool, debug: bool, server: str | None, token_file: str | None,
+                     user: str | None, password_file: str | None, ca_bundle: str | None,
+                     insecure: bool, timeout: float, retries: int) -> None:
+    """Install the conformance resources a server needs to validate casefhir's output: the
+    StructureDefinitions, ValueSets and CodeSystems of npm packages (.tgz; their examples are
+    left out), of folders of resource JSON files, or of single JSON files, plus casefhir's own
+    CodeSystem. Each is sent as PUT Type/id, so running it again changes nothing. Run it before
+    `casefhir validate --server`.
+
+    \b
+    Examples:
+      casefhir install-profiles --server http://127.0.0.1:8080/fhir \\
+          hl7.fhir.us.core-6.1.0.tgz mcode-stu4/
+      CASEFHIR_SERVER=$URL casefhir install-profiles my-profile.json --token-file token.txt
+    """
+    from converter.conformance import InstallReport, install
+
+    if not server:
+        raise click.UsageError("give the server with --server URL (or CASEFHIR_SERVER)")
+    client = _run(debug, lambda: make_client(server, token_file, user, password_file, ca_bundle,
+                                             insecure, timeout, retries))
+    progress = Progress(not quiet, "resources installed")
+    try:
+        report: InstallReport = _run(debug, lambda: install(list(paths), client, concurrency,
+                                                            progress))
+    finally:
+        progress.done()
+        client.close()
+    _finish(report, report_path, quiet, EXIT_PARTIAL if report.failed else EXIT_OK)
+
+
+EPILOG_LOAD_EXIT_CODES = """\b
+Exit codes: 0 everything loaded, 1 invalid input (nothing sent), 2 usage error,
+3 the server rejected some resources (or --skip-invalid left rows out),
+4 internal error, 5 server unreachable or credentials refused (re-run to finish)."""
+
+
+@main.command(epilog=EPILOG_LOAD_EXIT_CODES)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@server_options
+@table_options
+@click.option("--mode", type=click.Choice(("transaction", "batch")), default="transaction",
+              show_default=True,
+              help="transaction: one Bundle per case, all-or-nothing; batch: Bundles of whole "
+                   "cases up to --batch-size entries, each entry on its own.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=100, show_default=True,
+              help="Entries per batch Bundle (halved automatically if the server says 413).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Requests in flight at once.")
+@click.option("--dry-run", is_flag=True,
+              help="Read, convert and validate everything and show what would be sent; send "
+                   "nothing.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Write the outcome per resource type and every problem as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, dry_run: bool,
+         report_path: str | None, quiet: bool, debug: bool, server: str | None,
+         token_file: str | None, user: str | None, password_file: str | None,
+         ca_bundle: str | None, insecure: bool, timeout: float, retries: int,
+         **table: Any) -> None:
+    """Load into a FHIR server: converter output (Bundles, NDJSON, folders) or a case-series
+    table directly (converted and validated first; nothing is sent if a row is invalid).
+
+    Every resource is sent as PUT Type/id with its deterministic id, so loading again changes
+    nothing and an interrupted load is finished by running it again.
+
+    \b
+    Examples:
+      casefhir load bundle.json --server http://127.0.0.1:8080/fhir
+      casefhir load cases.csv --series-id kobayashi-2023 --server $URL --token-file token.txt
+      casefhir load ndjson/ --mode batch --batch-size 200 --concurrency 8 --server $URL
+      casefhir load cases.xlsx --series-id s1 --dry-run
+    """
+    from converter.load import LoadOptions, LoadReport, load_units
+    from converter.units import CaseSpool, is_fhir_input, units_from_files
+
+    fhir = [path for path in inputs if is_fhir_input(path, table["input_format"])]
+    if fhir and len(fhir) != len(inputs):
+        raise click.UsageError("give either FHIR files or one case-series table, not both")
+    if not fhir and len(inputs) > 1:
+        raise click.UsageError("load one case-series table at a time")
+    client = None if dry_run else _run(debug, lambda: make_client(
+        server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
+    report = LoadReport("load", inputs=list(inputs))
+    if fhir:
+        units, unreadable = _run(debug, lambda: units_from_files(list(inputs)))
+        report.problems += [Problem(Severity.ERROR, message, where)
+                            for where, message in unreadable]
+        report.cases_read = len(units)
+        if unreadable:
+            _finish(report, report_path, quiet, EXIT_INVALID)
+    else:
+        from converter.pipeline import convert as run_convert
+
+        options = table_convert_options(inputs[0], "-", table, debug)
+        if options.skip_invalid and options.rejects is None:
+            raise click.UsageError("--skip-invalid with load needs --rejects FILE")
+        spool = CaseSpool()
+        converted: Report = _run(debug, lambda: run_convert(options, writer=spool))
+        report.series = converted.series
+        report.problems += converted.problems
+        report.cases_read = converted.cases_read
+        report.cases_rejected = converted.cases_rejected
+        if not converted.written:
+            _finish(report, report_path, quiet, EXIT_INVALID)
+        units = spool.units()
+    progress = Progress(not quiet, "cases loaded")
+    options_ = LoadOptions(mode, batch_size, concurrency, dry_run)
+    try:
+        _run(debug, lambda: load_units(units, client, options_, report, progress))
+    finally:
+        progress.done()
+        if client is not None:
+            client.close()
+    code = EXIT_PARTIAL if report.failed or report.cases_rejected else EXIT_OK
+    _finish(report, report_path, quiet, code)
 
 
 @main.command()
@@ -247,27 +513,47 @@ def terminology(output: str, markdown: bool) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, metavar="[FILE...]")
+@server_options
+@click.option("--series-id", help="With --server: only this series (its meta.tag).")
+@click.option("--show-queries", is_flag=True, help="With --server: print the FHIR searches.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def summary(files: tuple[str, ...], as_json: bool, debug: bool) -> None:
+def summary(files: tuple[str, ...], series_id: str | None, show_queries: bool, as_json: bool,
+            debug: bool, server: str | None, token_file: str | None, user: str | None,
+            password_file: str | None, ca_bundle: str | None, insecure: bool, timeout: float,
+            retries: int) -> None:
     """The cohort table (sex, age, fusions, preoperative diagnoses, recurrence, metastasis,
-    MRI findings) recomputed from FHIR files alone.
+    MRI findings) recomputed from FHIR alone: from files, or from a server with FHIR searches.
 
     \b
-    Example:
+    Examples:
       casefhir summary out.json
+      casefhir summary --server http://127.0.0.1:8080/fhir --series-id kobayashi-2023
+      casefhir summary --server $URL --series-id kobayashi-2023 --show-queries
     """
     import orjson
 
-    from converter.cohort import cohort, render_table
+    from converter.cohort import cohort, render_table, server_cohort, server_queries
     from converter.fhirfiles import iter_resources
 
+    if bool(files) == bool(server):
+        raise click.UsageError("give FHIR files, or --server (not both)")
+
     def compute() -> dict[str, Any]:
+        if server:
+            client = make_client(server, token_file, user, password_file, ca_bundle, insecure,
+                                 timeout, retries)
+            client.capability()
+            return server_cohort(client, series_id).to_json()
         return cohort(f.resource for f in iter_resources(list(files))
                       if f.resource is not None).to_json()
 
     data = _run(debug, compute)
+    if show_queries and server:
+        for query in server_queries():
+            tag = f"&_tag=https://casefhir.org/fhir/sid/series|{series_id}" if series_id else ""
+            click.echo(f"GET {server.rstrip('/')}/{query.search}{tag}", err=True)
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
     else:

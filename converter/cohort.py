@@ -13,7 +13,7 @@ from typing import Any
 
 from converter.schema import AGE_UNITS
 from mappings import profiles
-from mappings.terminology import concept
+from mappings.terminology import concept, system_url
 
 Resource = dict[str, Any]
 
@@ -83,6 +83,18 @@ class Cohort:
 _NTRK = {"NTRK1", "NTRK2", "NTRK3"}
 
 
+def onset_years(condition: Resource) -> float | None:
+    """Age at onset in years: `onsetAge`, or a point `onsetRange` (how an age of 0 is sent)."""
+    age = condition.get("onsetAge")
+    if age is None:
+        low, high = (condition.get("onsetRange") or {}).get("low"), \
+            (condition.get("onsetRange") or {}).get("high")
+        age = low if low is not None and low == high else None
+    if not isinstance(age, dict) or age.get("code") not in AGE_UNITS:
+        return None
+    return float(age["value"]) * AGE_UNITS[age["code"]][1]
+
+
 def _gene_symbols(observation: Resource) -> list[str]:
     symbols = []
     for component in observation.get("component", []):
@@ -106,9 +118,10 @@ def cohort(resources: Iterable[Resource]) -> Cohort:
             result.sex[r.get("gender", "unknown")] += 1
             result.deceased += r.get("deceasedBoolean") is True
         elif kind == "Condition":
-            if profiles.PRIMARY_CANCER_CONDITION in _profiles(r) and "onsetAge" in r:
-                age = r["onsetAge"]
-                result.ages_years.append(float(age["value"]) * AGE_UNITS[age["code"]][1])
+            if profiles.PRIMARY_CANCER_CONDITION in _profiles(r):
+                years = onset_years(r)
+                if years is not None:
+                    result.ages_years.append(years)
             elif profiles.SECONDARY_CANCER_CONDITION in _profiles(r):
                 result.metastasis.add(subject)
             elif _has_coding(r.get("verificationStatus"), "ver-refuted"):
@@ -156,3 +169,113 @@ def render_table(data: dict[str, Any]) -> str:
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+
+# ------------------------------------------------------------------------------ on a server
+@dataclass(frozen=True)
+class Query:
+    """One FHIR search behind one cohort figure. `search` is relative to the base URL; the
+    series tag is added when a series is given."""
+
+    figure: str
+    search: str
+    read: str  # "count": the search total; "subjects": distinct subjects; "ages"; "names"
+
+
+def _token(key: str) -> str:
+    c = concept(key)
+    return f"{c.system}|{c.code}"
+
+
+def server_queries() -> list[Query]:
+    status = "http://loinc.org|97509-4"
+    variant = f"code={_token('genetic-variant-assessment')}"
+    return [
+        Query("patients", "Patient?_summary=count", "count"),
+        *(Query(f"sex:{g}", f"Patient?gender={g}&_summary=count", "count")
+          for g in ("female", "male", "other", "unknown")),
+        Query("age", f"Condition?_profile={profiles.PRIMARY_CANCER_CONDITION}"
+                     "&_elements=onset,subject", "ages"),
+        *(Query(f"fusion:{gene}", f"Observation?{variant}&value-concept="
+                                  f"{_token('loinc-present')}&component-value-concept="
+                                  f"{_token('hgnc-' + gene)}", "subjects")
+          for gene in ("NTRK1", "NTRK3")),
+        Query("fusion_negative", f"Observation?{variant}&value-concept="
+                                 f"{_token('loinc-absent')}", "subjects"),
+        Query("preoperative", "Condition?verification-status="
+                              f"{_token('ver-refuted')}&_elements=code,subject", "names"),
+        Query("recurrence", f"Observation?code={status}&category="
+                            f"{_token('status-local-recurrence')}", "subjects"),
+        Query("metastasis", f"Condition?_profile={profiles.SECONDARY_CANCER_CONDITION}",
+              "subjects"),
+        Query("vascularity", f"Observation?code={_token('vascularity')}&value-concept="
+                             f"{_token('vascularity-present')}", "subjects"),
+        Query("flow_voids", f"Observation?code={_token('flow-voids')}&value-concept="
+                            f"{_token('present')}", "subjects"),
+        Query("ill_defined", f"Observation?code={_token('tumour-border')}&value-concept="
+                             f"{_token('poorly-defined')}", "subjects"),
+        Query("fat", f"Observation?code={_token('fat-infiltration')}&value-concept="
+                     f"{_token('present')}", "subjects"),
+        Query("deceased", "Patient?deceased=true&_summary=count", "count"),
+    ]
+
+
+def _search(client: Any, search: str) -> Iterable[Resource]:
+    """Every resource a search finds, page by page (never served from HAPI's search cache)."""
+    from urllib.parse import urlsplit
+
+    url = search + ("&" if "?" in search else "?") + "_count=1000"
+    while url:
+        response = client.request("GET", url, headers={"Cache-Control": "no-cache"})
+        page = response.json() or {}
+        if response.status != 200:
+            from converter.fhirclient import ServerError
+
+            raise ServerError(f"GET {search} answered {response.status}")
+        for entry in page.get("entry", []):
+            yield entry["resource"]
+        url = next((link["url"] for link in page.get("link", []) if link["relation"] == "next"),
+                   "")
+        if url:
+            parts = urlsplit(url)
+            url = f"{parts.path}?{parts.query}"
+
+
+def server_cohort(client: Any, series: str | None = None) -> Cohort:
+    """The cohort figures from FHIR searches against a server (see server_queries)."""
+    from urllib.parse import quote
+
+    tag = f"&_tag={quote(system_url('casefhir-series'), safe=':/')}|{series}" if series else ""
+    result = Cohort()
+    for query in server_queries():
+        search = (query.search + tag).replace("|", "%7C")
+        if query.read == "count":
+            response = client.request("GET", search, headers={"Cache-Control": "no-cache"})
+            total = int((response.json() or {}).get("total", 0))
+            if query.figure == "patients":
+                result.patients = total
+            elif query.figure == "deceased":
+                result.deceased = total
+            elif total:
+                result.sex[query.figure.split(":")[1]] = total
+            continue
+        found = list(_search(client, search))
+        subjects = {str(_subject(r)) for r in found}
+        if query.read == "ages":
+            result.ages_years += [y for y in map(onset_years, found) if y is not None]
+        elif query.read == "names":
+            for r in found:
+                code = r.get("code", {})
+                names = [c.get("display") for c in code.get("coding", [])] or [code.get("text")]
+                result.preoperative_diagnoses[str(names[0])] += 1
+        elif query.figure.startswith("fusion:"):
+            result.fusion_genes[query.figure.split(":")[1]] = len(subjects)
+        elif query.figure == "fusion_negative":
+            result.fusion_negative = len(subjects)
+        else:
+            target = {"recurrence": result.recurrence, "metastasis": result.metastasis,
+                      "vascularity": result.high_vascularity, "flow_voids": result.flow_voids,
+                      "ill_defined": result.ill_defined_border,
+                      "fat": result.fat_infiltration}[query.figure]
+            target.update(subjects)
+    return result

@@ -37,7 +37,7 @@ COLUMNS: tuple[Column, ...] = (
         "age", "age", "Age at diagnosis.",
         "22, 2 y, 3 months, 12-year-old, 54-yr-old, 1 y 6 mo, at birth. Bare numbers are years "
         "unless the header says otherwise, e.g. 'Age (months)'.",
-        "Condition(primary).onsetAge (UCUM a, mo, wk, d)",
+        "Condition(primary).onsetAge (UCUM a, mo, wk, d); at birth onsetRange 0-0 d",
         ("age years", "age yrs", "age y", "age at diagnosis", "age at dx", "age at presentation",
          "age in years", "age months", "age in months", "age at surgery"),
         units="age",

@@ -284,9 +284,10 @@ _NOT_GENES = {"FUSION", "FUSIONS", "GENE", "GENES", "REARRANGEMENT", "REARRANGED
               "NOT", "REPORTED", "UNKNOWN", "SIGNAL", "NGS", "RNA", "DNA", "TRANSLOCATION", "DETECTED",
               "AND", "WITH", "FISH", "PCR", "RT", "IHC", "NA", "ND", "NR", "OF", "THE", "TYPE", "VARIANT",
               "EXON", "INTRON", "BREAK", "APART", "SPLIT", "PROBE", "IN", "FRAME", "INFRAME", "NOVEL", "AT"}
-_NEGATIVE_FUSION = {"negative", "neg", "-", "none", "no", "not detected", "no fusion", "no fusion detected",
-                    "wild type", "wt", "absent", "no ntrk fusion", "ntrk negative", "fusion negative",
-                    "no rearrangement", "not found"}
+_NEGATIVE_FUSION = {"negative", "neg", "-", "none", "no", "not detected", "none detected",
+                    "no fusion", "no fusion detected", "wild type", "wt", "absent",
+                    "no ntrk fusion", "ntrk negative", "fusion negative", "no rearrangement",
+                    "not found"}
 _GENE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 

@@ -102,3 +102,26 @@ def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Locat
     for unit in units.values():
         unit.resources = references_first(unit.resources)
     return list(units.values()), unreadable
+
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm")
+
+
+def is_fhir_input(path: str, input_format: str | None = None) -> bool:
+    """Whether `path` holds FHIR (Bundles, resources, NDJSON of resources, a folder of them)
+    rather than a case-series table. JSON is FHIR when its first object has a resourceType."""
+    from pathlib import Path
+
+    if input_format is not None or path == "-":
+        return False
+    p = Path(path)
+    if p.is_dir():
+        return True
+    if p.suffix.casefold() in TABLE_SUFFIXES or not p.is_file():
+        return False
+    with p.open("rb") as handle:
+        head = handle.read(65536).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        return False
+    first = head.split(b"\n", 1)[0]
+    return b'"resourceType"' in (first if p.suffix in (".ndjson", ".jsonl") else head)

@@ -119,14 +119,16 @@ def event_anchor(record: CaseRecord) -> tuple[dict[str, str], str]:
 def relative_time(target: dict[str, str], target_path: str, relationship: str,
                   months: int | float | None = None) -> dict[str, Any]:
     """The cqf-relativeDateTime extension, for a primitive `_xxxDateTime` without a calendar date
-    (guide §2.6): "N months after the surgery"."""
+    (guide §2.6): "N months after the surgery". The extension requires its `offset` (1..1 in
+    R4); when the table gives no time, the offset is a Duration carrying only a data-absent-reason
+    ("before the surgery, by an unknown time")."""
+    offset = months_duration(months) if months is not None else data_absent()
     parts: list[dict[str, Any]] = [
         {"url": "target", "valueReference": target},
         {"url": "targetPath", "valueString": target_path},
         {"url": "relationship", "valueCode": relationship},
+        {"url": "offset", "valueDuration": offset},
     ]
-    if months is not None:
-        parts.append({"url": "offset", "valueDuration": months_duration(months)})
     return {"extension": [{"url": profiles.RELATIVE_DATE_TIME, "extension": parts}]}
 
 

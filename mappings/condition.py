@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.schema import CaseRecord, Term
+from converter.schema import Age, CaseRecord, Term
 from mappings import profiles
 from mappings.common import (
     Resource,
@@ -58,10 +58,19 @@ def to_fhir_primary_condition(record: CaseRecord) -> list[Resource]:
         code=code,
         bodySite=[body_site(record.site)] if record.site is not None else None,
         subject=patient_ref(record),
-        onsetAge=age_quantity(record.age) if record.age is not None else None,
+        **(onset_elements(record.age) if record.age is not None else {}),
         note=[{"text": record.notes}] if record.notes else None,
     )
     return [condition]
+
+
+def onset_elements(age: Age) -> dict[str, Any]:
+    """`onsetAge`; an age of 0 ("at birth") is `onsetRange` 0-0 days instead, because an Age must
+    be positive (FHIR invariant age-1) while a Range's limits are plain quantities."""
+    quantity = age_quantity(age)
+    if age.value > 0:
+        return {"onsetAge": quantity}
+    return {"onsetRange": {"low": quantity, "high": quantity}}
 
 
 def to_fhir_preoperative_diagnosis(record: CaseRecord) -> list[Resource]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +53,44 @@ class HapiServer:
     def kill(self) -> None:
         """Kill -9 the server (a crash), without a graceful shutdown."""
         pid = int(self.pidfile.read_text().split()[0])
-        subprocess.run(["kill", "-9", f"-{pid}"], capture_output=True)
-        subprocess.run(["kill", "-9", str(pid)], capture_output=True)
+        assert pid > 1
+        os.kill(pid, signal.SIGKILL)  # the java process only (never a process group)
         self.pidfile.unlink(missing_ok=True)
+
+
+def server_resources(base: str, series: str) -> dict[str, dict]:
+    """Every resource of a series on the server (found by its series tag), by Type/id."""
+    from converter.fhirclient import FhirClient, ServerConfig
+
+    client = FhirClient(ServerConfig(base))
+    found: dict[str, dict] = {}
+    for kind in RESOURCE_TYPES:
+        url = f"{kind}?_tag=https://casefhir.org/fhir/sid/series|{series}&_count=500"
+        while url:
+            page = client.request("GET", url, headers=NO_CACHE).json()
+            for item in page.get("entry", []):
+                resource = item["resource"]
+                found[f"{kind}/{resource['id']}"] = resource
+            url = next((link["url"] for link in page.get("link", [])
+                        if link["relation"] == "next"), "")
+            if url.startswith("http"):
+                url = "/" + url.split("/", 3)[3]
+    client.close()
+    return found
+
+
+def without_server_meta(resource: dict) -> dict:
+    """A resource as sent: the server's versionId, lastUpdated and generated source removed."""
+    copy = dict(resource)
+    meta = {k: v for k, v in copy.get("meta", {}).items() if k not in ("versionId", "lastUpdated")}
+    # HAPI appends "#<request id>" to meta.source (or makes one up when there is none)
+    source = re.sub(r"#[A-Za-z0-9]{16}$", "", str(meta.pop("source", "")))
+    if source:
+        meta["source"] = source
+    copy["meta"] = meta
+    return copy
+
+
+NO_CACHE = {"Cache-Control": "no-cache"}  # HAPI reuses cached search results otherwise
+RESOURCE_TYPES = ("Patient", "Condition", "Observation", "DiagnosticReport", "Procedure",
+                  "Specimen", "BodyStructure", "MedicationAdministration")

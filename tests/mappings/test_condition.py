@@ -63,3 +63,11 @@ def test_metastases_per_site_link_the_primary() -> None:
     offset = lung["_onsetDateTime"]["extension"][0]["extension"][-1]["valueDuration"]
     assert offset["value"] == 24 and offset["code"] == "mo"
     assert to_fhir_metastases(record(metastasis="no")) == []
+
+
+def test_onset_at_birth_is_a_zero_range_not_an_age() -> None:
+    # an Age must be positive (FHIR invariant age-1); a Range's limits are plain quantities
+    [condition] = to_fhir_primary_condition(record(diagnosis="NTRK-RSCN", age="at birth"))
+    assert "onsetAge" not in condition
+    zero = {"value": 0, "unit": "days", "system": "http://unitsofmeasure.org", "code": "d"}
+    assert condition["onsetRange"] == {"low": zero, "high": zero}

@@ -34,6 +34,9 @@ def test_mri_findings_grouped_by_a_radiology_report() -> None:
     assert codes(report["conclusionCode"][0]) == ["C7634"]
     timing = report["_effectiveDateTime"]["extension"][0]["extension"]
     assert {"url": "relationship", "valueCode": "before"} in timing
+    # cqf-relativeDateTime needs its offset; an unknown one carries a data-absent-reason
+    [offset] = [part["valueDuration"] for part in timing if part["url"] == "offset"]
+    assert offset["extension"][0]["valueCode"] == "unknown" and "value" not in offset
     assert resources["mri-findings"]["hasMember"][0]["reference"].endswith("-mri-vascularity")
 
 

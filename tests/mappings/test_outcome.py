@@ -5,8 +5,8 @@ from tests.conftest import by_id, codes, record
 
 def offset(observation: dict) -> float | None:
     parts = observation["_effectiveDateTime"]["extension"][0]["extension"]
-    durations = [p["valueDuration"]["value"] for p in parts if p["url"] == "offset"]
-    return durations[0] if durations else None
+    [duration] = [p["valueDuration"] for p in parts if p["url"] == "offset"]  # required (R4)
+    return duration.get("value")
 
 
 def test_recurrence_and_last_follow_up() -> None:

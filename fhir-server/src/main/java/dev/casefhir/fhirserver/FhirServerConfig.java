@@ -17,6 +17,7 @@ import ca.uhn.fhir.jpa.provider.IJpaSystemProvider;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.provider.ValueSetOperationProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.jpa.validation.JpaValidationSupportChain;
 import ca.uhn.fhir.jpa.subscription.match.deliver.email.IEmailSender;
 import ca.uhn.fhir.narrative2.NullNarrativeGenerator;
 import ca.uhn.fhir.rest.api.EncodingEnum;
@@ -25,7 +26,9 @@ import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import jakarta.persistence.EntityManagerFactory;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,6 +105,31 @@ public class FhirServerConfig {
 			}
 		};
 	}
+
+	/**
+	 * Codes of external terminologies the server does not hold (LOINC, SNOMED CT, ...) cannot be
+	 * checked offline; {@code $validate} reports them with this severity (warning by default;
+	 * HAPI's own default is an error in required bindings). See {@link OfflineTerminologySupport}.
+	 */
+	@Bean
+	public InitializingBean offlineTerminology(
+			JpaValidationSupportChain chain,
+			FhirContext fhirContext,
+			@Value("${casefhir.unknown-code-system-severity:warning}") String severity,
+			@Value("${casefhir.external-code-systems:" + EXTERNAL_CODE_SYSTEMS + "}") String[] systems) {
+		return () -> {
+			OfflineTerminologySupport support = new OfflineTerminologySupport(
+					fhirContext, Set.of(systems), IValidationSupport.IssueSeverity.valueOf(severity.trim().toUpperCase(Locale.ROOT)));
+			chain.addValidationSupport(support);
+			ourLog.info("$validate: codes of {} external code systems not held here are a {}", systems.length, severity);
+		};
+	}
+
+	static final String EXTERNAL_CODE_SYSTEMS = "http://loinc.org,http://snomed.info/sct,"
+			+ "http://www.nlm.nih.gov/research/umls/rxnorm,http://www.genenames.org,"
+			+ "http://www.sequenceontology.org,http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl,"
+			+ "http://www.radlex.org,http://hl7.org/fhir/sid/icd-10-cm,"
+			+ "http://terminology.hl7.org/CodeSystem/icd-o-3,http://dicom.nema.org/resources/ontology/DCM";
 
 	@Bean
 	public PartitionSettings partitionSettings() {

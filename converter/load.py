@@ -1,0 +1,339 @@
+"""Loading cases into a FHIR server: `PUT Type/id` entries in transaction Bundles (one per case, so
+a case is all-or-nothing) or batch Bundles of whole cases up to a size limit, sent concurrently.
+
+Ids come from business keys, so loading again changes nothing (the server answers "no change")
+and a load interrupted at any point is completed by running it again. Every server answer is
+read back into a per-type tally (created, updated, unchanged, failed) and every rejection is
+reported with the server's OperationOutcome and the source cell it came from.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from converter.bundle import entry
+from converter.fhirclient import FhirClient, Response, ServerError
+from converter.problems import Problem, Severity
+from converter.report import Report
+from converter.units import CaseUnit
+from mappings import Resource
+
+MODES = ("transaction", "batch")
+OUTCOMES = ("created", "updated", "unchanged", "failed")
+HAPI_STORAGE_CODES = "https://hapifhir.io/fhir/CodeSystem/hapi-fhir-storage-response-code"
+
+
+class LoadAborted(Exception):
+    """The server refused us outright (authentication, authorisation): stop, do not hammer."""
+
+
+@dataclass
+class LoadOptions:
+    mode: str = "transaction"
+    batch_size: int = 100  # entries per batch Bundle (mode batch)
+    concurrency: int = 4
+    dry_run: bool = False
+
+
+@dataclass
+class LoadReport(Report):
+    server: str | None = None
+    mode: str = "transaction"
+    requests: int = 0
+    retries: int = 0
+    outcomes: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def tally(self, resource_type: str, outcome: str) -> None:
+        self.outcomes[resource_type][outcome] += 1
+
+    @property
+    def failed(self) -> int:
+        return sum(c["failed"] for c in self.outcomes.values())
+
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        data.update({
+            "server": self.server, "mode": self.mode, "requests": self.requests,
+            "retries": self.retries,
+            "outcomes": {kind: {o: counts[o] for o in OUTCOMES}
+                         for kind, counts in sorted(self.outcomes.items())},
+        })
+        return data
+
+    def render_summary(self) -> str:
+        if not self.outcomes:  # a dry run
+            return (super().render_summary() + f"\nwould send: {self.requests} {self.mode} "
+                    f"requests for {self.cases_written} cases; nothing was sent")
+        width = max(len(kind) for kind in self.outcomes)
+        lines = [f"{'resource'.ljust(width)}  " + "  ".join(o.rjust(9) for o in OUTCOMES)]
+        totals: Counter[str] = Counter()
+        for kind, counts in sorted(self.outcomes.items()):
+            totals.update(counts)
+            lines.append(f"{kind.ljust(width)}  " + "  ".join(f"{counts[o]:9d}" for o in OUTCOMES))
+        lines.append(f"{'total'.ljust(width)}  " + "  ".join(f"{totals[o]:9d}" for o in OUTCOMES))
+        lines.append(f"{self.requests} requests to {self.server} ({self.mode}), "
+                     f"{self.retries} retried; {self.cases_written} cases")
+        lines.append(f"problems: {len(self.errors)} errors, {len(self.warnings)} warnings")
+        lines.append(f"time: {self.seconds:.2f} s")
+        return "\n".join(lines)
+
+
+def _status_code(status: str | None) -> int:
+    match = re.match(r"\s*(\d{3})", status or "")
+    return int(match.group(1)) if match else 0
+
+
+def entry_outcome(response_entry: dict[str, Any], started: float) -> str:
+    """created / updated / unchanged from a transaction- or batch-response entry (or failed)."""
+    response = response_entry.get("response") or {}
+    code = _status_code(response.get("status"))
+    if code == 201:
+        return "created"
+    if not 200 <= code < 300:
+        return "failed"
+    issues = (response.get("outcome") or {}).get("issue") or []
+    for issue in issues:
+        for coding in (issue.get("details") or {}).get("coding") or []:
+            if coding.get("system") == HAPI_STORAGE_CODES:
+                value = str(coding.get("code"))
+                if value == "SUCCESSFUL_UPDATE_NO_CHANGE":
+                    return "unchanged"
+                if "CREATE" in value:
+                    return "created"
+                return "updated"
+    # other servers: a version not touched since before this load began is unchanged
+    modified = response.get("lastModified")
+    if isinstance(modified, str):
+        from datetime import datetime
+
+        try:
+            when = datetime.fromisoformat(modified.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return "updated"
+        return "unchanged" if when < started else "updated"
+    return "updated"
+
+
+def outcome_text(outcome: Any) -> str:
+    """An OperationOutcome as one line: severity, code, diagnostics, locations."""
+    if not isinstance(outcome, dict):
+        return ""
+    parts = []
+    for issue in outcome.get("issue") or []:
+        text = issue.get("diagnostics") or (issue.get("details") or {}).get("text") or ""
+        where = ", ".join(issue.get("expression") or issue.get("location") or [])
+        parts.append(f"{issue.get('severity', 'error')} {issue.get('code', '')}: {text}"
+                     + (f" [{where}]" if where else ""))
+    return "; ".join(parts)
+
+
+_MISSING = re.compile(r"Resource (\S+) not found, specified in path: (\w+)\.")
+_OF_TYPE = re.compile(r"resource of type ([A-Z][A-Za-z]+)")
+_KEY = re.compile(r"\b([A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64})\b")
+
+
+def blame(unit: CaseUnit, outcome: Any) -> str | None:
+    """The resource (Type/id) of the unit a whole-transaction OperationOutcome is about."""
+    text = outcome_text(outcome)
+    keys: dict[str, Resource] = {f"{r['resourceType']}/{r['id']}": r for r in unit.resources}
+    match = _MISSING.search(text)
+    if match:
+        missing, resource_type = match.groups()
+        from converter.validate import references
+
+        for key, resource in keys.items():
+            if resource["resourceType"] == resource_type and missing in set(references(resource)):
+                return str(key)
+    for found in _KEY.findall(text):
+        key = str(found).split("/_history")[0]
+        if key in keys:
+            return key
+    match = _OF_TYPE.search(text)  # "Can not create resource of type Patient ..."
+    if match:
+        of_type = [key for key, r in keys.items() if r["resourceType"] == match.group(1)]
+        if len(of_type) == 1:
+            return of_type[0]
+    return None
+
+
+def plan(units: Iterable[CaseUnit], options: LoadOptions) -> Iterator[list[CaseUnit]]:
+    """Groups of cases, each group sent by one worker: one case per transaction, or as many whole
+    cases as fit in `batch_size` entries (a bigger case travels alone, split in order)."""
+    if options.mode == "transaction":
+        for unit in units:
+            yield [unit]
+        return
+    group: list[CaseUnit] = []
+    size = 0
+    for unit in units:
+        if group and size + len(unit.resources) > options.batch_size:
+            yield group
+            group, size = [], 0
+        group.append(unit)
+        size += len(unit.resources)
+    if group:
+        yield group
+
+
+class Loader:
+    def __init__(self, client: FhirClient | None, options: LoadOptions, report: LoadReport,
+                 on_case: Callable[[int], None] | None = None) -> None:
+        self.client = client
+        self.options = options
+        self.report = report
+        self.on_case = on_case
+        self.started = time.time()
+        self.done_cases = 0
+
+    # ------------------------------------------------------------------ one request
+    def _post(self, entries: list[dict[str, Any]], bundle_type: str) -> Response:
+        assert self.client is not None
+        body = {"resourceType": "Bundle", "type": bundle_type, "entry": entries}
+        response = self.client.request("POST", "", body)
+        with self.report.lock:
+            self.report.requests += 1
+            self.report.retries += response.attempts - 1
+        if response.status in (401, 403):
+            raise LoadAborted(f"the server refused the request ({response.status} "
+                              f"{'unauthorised' if response.status == 401 else 'forbidden'}): "
+                              "check the token or user")
+        return response
+
+    def _fail(self, unit: CaseUnit, resource_key: str | None, message: str) -> None:
+        where = unit.where(resource_key) if resource_key else None
+        if where is None and unit.source is not None:
+            where = unit.source.location()
+        subject = f"{resource_key}: " if resource_key else f"case {unit.key}: "
+        problem = Problem(Severity.ERROR, subject + message, where, None, unit.key)
+        with self.report.lock:
+            self.report.problems.append(problem)
+
+    def _tally(self, resource: Resource, outcome: str) -> None:
+        with self.report.lock:
+            self.report.tally(resource["resourceType"], outcome)
+
+    def _case_done(self, count: int = 1) -> None:
+        with self.report.lock:
+            self.done_cases += count
+            self.report.cases_written += count
+            done = self.done_cases
+        if self.on_case is not None:
+            self.on_case(done)
+
+    # ------------------------------------------------------------------ transaction
+    def send_transaction(self, unit: CaseUnit) -> None:
+        entries = [entry(r, "transaction") for r in unit.resources]
+        response = self._post(entries, "transaction")
+        data = response.json()
+        if response.status == 200 and isinstance(data, dict) and data.get("entry"):
+            for resource, answer in zip(unit.resources, data["entry"], strict=False):
+                self._tally(resource, entry_outcome(answer, self.started))
+        else:
+            for resource in unit.resources:
+                self._tally(resource, "failed")
+            if response.status == 413:
+                self._fail(unit, None, f"the server refuses a transaction of {len(entries)} "
+                                       "entries as too large (413); load with --mode batch and a "
+                                       "smaller --batch-size")
+            else:
+                text = outcome_text(data) or response.body[:300].decode("utf-8", "replace")
+                self._fail(unit, blame(unit, data),
+                           f"the server rejected the case ({response.status}): {text}")
+        self._case_done()
+
+    # ------------------------------------------------------------------ batch
+    def send_batch(self, units: list[CaseUnit]) -> None:
+        items = [(unit, resource) for unit in units for resource in unit.resources]
+        self._send_batch_items(items)
+        self._case_done(len(units))
+
+    def _send_batch_items(self, items: list[tuple[CaseUnit, Resource]]) -> None:
+        for start in range(0, len(items), self.options.batch_size):
+            chunk = items[start:start + self.options.batch_size]
+            response = self._post([entry(r, "batch") for _, r in chunk], "batch")
+            data = response.json()
+            if response.status == 413 and len(chunk) > 1:  # over the server's limit: halve
+                half = len(chunk) // 2
+                self._send_batch_items(chunk[:half])
+                self._send_batch_items(chunk[half:])
+                continue
+            answers = data.get("entry") if isinstance(data, dict) else None
+            if response.status != 200 or not answers or len(answers) != len(chunk):
+                text = outcome_text(data) or response.body[:300].decode("utf-8", "replace")
+                for _, resource in chunk:
+                    self._tally(resource, "failed")
+                for unit in {id(u): u for u, _ in chunk}.values():
+                    self._fail(unit, None, f"the server rejected the batch "
+                                           f"({response.status}): {text}")
+                continue
+            for (unit, resource), answer in zip(chunk, answers, strict=True):
+                outcome = entry_outcome(answer, self.started)
+                self._tally(resource, outcome)
+                if outcome == "failed":
+                    reply = answer.get("response") or {}
+                    key = f"{resource['resourceType']}/{resource['id']}"
+                    self._fail(unit, key, f"rejected ({reply.get('status')}): "
+                                          f"{outcome_text(reply.get('outcome'))}")
+
+    # ------------------------------------------------------------------ all
+    def run(self, units: Iterable[CaseUnit]) -> None:
+        groups = plan(units, self.options)
+        if self.options.dry_run:  # count what would be sent, send nothing
+            for group in groups:
+                entries = sum(len(unit.resources) for unit in group)
+                self.report.requests += (1 if self.options.mode == "transaction"
+                                         else math.ceil(entries / self.options.batch_size))
+                self.report.resources.update(r["resourceType"] for u in group for r in u.resources)
+                self._case_done(len(group))
+            return
+        send: Callable[[list[CaseUnit]], None] = (
+            (lambda group: self.send_transaction(group[0]))
+            if self.options.mode == "transaction" else self.send_batch)
+        limit = max(1, self.options.concurrency)
+        with ThreadPoolExecutor(max_workers=limit) as pool:
+            pending: set[Future[None]] = set()
+            try:
+                for group in groups:
+                    pending.add(pool.submit(send, group))
+                    if len(pending) >= 2 * limit:  # bounded: never read far ahead
+                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for future in finished:
+                            future.result()
+                for future in pending:
+                    future.result()
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                raise
+
+
+def load_units(units: Iterable[CaseUnit], client: FhirClient | None, options: LoadOptions,
+               report: LoadReport, on_case: Callable[[int], None] | None = None) -> LoadReport:
+    """Send every unit; the report holds per-type outcomes and every rejection, located.
+
+    Raises ServerError when the server cannot be reached after all retries and LoadAborted
+    when it refuses the credentials; what was sent until then stays sent (re-running is safe).
+    """
+    started = time.perf_counter()
+    if client is not None and not options.dry_run:
+        client.capability()
+        report.server = client.base
+    report.mode = options.mode
+    try:
+        Loader(client, options, report, on_case).run(units)
+    finally:
+        report.seconds += time.perf_counter() - started
+    return report
+
+
+__all__ = ["MODES", "OUTCOMES", "LoadAborted", "LoadOptions", "LoadReport", "ServerError",
+           "load_units"]

@@ -1,0 +1,115 @@
+"""Server-side validation on a real HAPI FHIR server: install the conformance packages from
+../shared, then every resource of both examples validates with zero errors against R4, US Core
+6.1.0 and the mCODE profiles it claims, and a broken resource is reported at its source."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import mappings
+from mappings import profiles
+from tests.conftest import EXAMPLES, SHARED, load, run
+
+US_CORE = SHARED / "fhir-packages" / "hl7.fhir.us.core-6.1.0.tgz"
+MCODE = SHARED / "fhir-packages" / "mcode-stu4"
+
+
+@pytest.fixture(scope="module")
+def server(hapi: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The session server with US Core 6.1.0, mCODE STU4 and casefhir's CodeSystem installed."""
+    report = tmp_path_factory.mktemp("install") / "install.json"
+    result = run("install-profiles", "--server", hapi.base, US_CORE, MCODE, "--report", report)
+    assert result.exit_code == 0, result.output
+    outcomes = load(report)["outcomes"]
+    # US Core: 59 StructureDefinitions, 36 ValueSets, 5 CodeSystems (not its examples);
+    # mCODE: 46 StructureDefinitions; plus casefhir's CodeSystem
+    totals = {kind: sum(counts.values()) for kind, counts in outcomes.items()}
+    assert totals == {"StructureDefinition": 105, "ValueSet": 36, "CodeSystem": 6}
+    assert all(counts["failed"] == 0 for counts in outcomes.values())
+    return str(hapi.base)
+
+
+def test_install_profiles_again_changes_nothing(server: str, tmp_path: Path) -> None:
+    report = tmp_path / "again.json"
+    result = run("install-profiles", "--server", server, US_CORE, MCODE, "-q", "--report", report)
+    assert result.exit_code == 0, result.output
+    for counts in load(report)["outcomes"].values():
+        assert counts["created"] == counts["updated"] == counts["failed"] == 0
+        assert counts["unchanged"] > 0
+
+
+@pytest.mark.parametrize("name", ["kobayashi-2023", "messy-synthetic"])
+def test_examples_validate_on_the_server_without_errors(server: str, tmp_path: Path,
+                                                        name: str) -> None:
+    example = tomllib.loads((EXAMPLES / "examples.toml").read_text())[name]
+    bundle = EXAMPLES / example["output"]
+    report_file = tmp_path / "report.json"
+    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
+    report = load(report_file)
+    errors = [p for p in report["problems"] if p["severity"] == "error"]
+    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+    assert report["validated_on_server"] == len(load(bundle)["entry"])
+    assert profiles.CANCER_PATIENT in report["profiles"]
+    # every warning points at its Bundle entry and names the element
+    assert all(p["file"] == str(bundle) and p["entry"] >= 1 for p in report["problems"])
+
+
+def _break(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A mapping bug, on purpose: the Patient loses its gender (1..1 in US Core Patient) and the
+    primary Condition gets a verificationStatus code outside its required value set."""
+    for resource in resources:
+        if resource["resourceType"] == "Patient":
+            resource.pop("gender")
+        if resource["id"].endswith("-primary"):
+            resource["verificationStatus"]["coding"][0]["code"] = "certain"
+    return resources
+
+
+def test_a_broken_resource_is_reported_at_its_table_row_and_columns(
+        server: str, tmp_path: Path, write_csv: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    table = write_csv([["Case", "Age", "Sex", "Diagnosis", "Site"],
+                       ["1", "12", "F", "NTRK-RSCN", "left thigh"],
+                       ["2", "30", "M", "NTRK-RSCN", "forearm"]])
+    original = mappings.map_record
+    monkeypatch.setattr("converter.pipeline.map_record",
+                        lambda record: _break(original(record)) if record.case_id == "2"
+                        else original(record))
+    report_file = tmp_path / "report.json"
+    result = run("validate", table, "--series-id", "broken", "--server", server, "-q",
+                 "--report", report_file)
+    assert result.exit_code == 1
+    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
+    gender = [p for p in errors if p["message"].startswith("Patient/broken-2:")
+              and "Patient.gender" in p["message"]]
+    assert gender and gender[0]["file"] == str(table) and gender[0]["row"] == 3
+    assert "Sex" in gender[0]["column"] and gender[0]["case"] == "broken-2"
+    status = [p for p in errors if p["message"].startswith("Condition/broken-2-primary:")
+              and "verificationStatus" in p["message"]]
+    assert status and status[0]["row"] == 3 and "Diagnosis" in status[0]["column"]
+    assert not [p for p in errors if "broken-1" in p["message"]]  # the other case is valid
+    assert "Patient/broken-2" in result.output  # errors are printed even with -q
+
+
+def test_a_broken_resource_in_a_fhir_file_is_reported_at_its_entry(server: str,
+                                                                   tmp_path: Path) -> None:
+    bundle = load(EXAMPLES / "kobayashi-2023" / "bundle.json")
+    entries = [e for e in bundle["entry"] if e["resource"]["id"] in
+               ("kobayashi-2023-1", "kobayashi-2023-1-primary")]
+    del entries[0]["resource"]["gender"]
+    entries[1]["resource"]["meta"]["profile"] = ["https://example.invalid/StructureDefinition/x"]
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps({"resourceType": "Bundle", "type": "collection",
+                                "entry": entries}))
+    report_file = tmp_path / "report.json"
+    result = run("validate", path, "--server", server, "-q", "--report", report_file)
+    assert result.exit_code == 1
+    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
+    assert any(p.get("entry") == 1 and "Patient.gender" in p["message"] for p in errors)
+    # a claimed profile the server lacks is an error, not the server's mere warning
+    assert any("no StructureDefinition for the claimed profile https://example.invalid"
+               in p["message"] for p in errors)
