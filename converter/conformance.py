@@ -15,22 +15,20 @@ from __future__ import annotations
 import tarfile
 import threading
 import time
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from converter.fhirclient import FhirClient, Response
+from converter.fhirclient import FhirClient, Response, outcome_text
 from converter.problems import InputError, Location, Problem, Severity, error
-from converter.report import Report
+from converter.report import ServerReport
 
 CONFORMANCE_TYPES = ("CodeSystem", "ValueSet", "StructureDefinition")
-OUTCOMES = ("created", "updated", "unchanged", "failed")
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
@@ -45,31 +43,16 @@ class Conformance:
 
 
 @dataclass
-class InstallReport(Report):
-    server: str | None = None
+class InstallReport(ServerReport):
     skipped: int = 0  # resources of other types (examples, SearchParameters...) left out
-    outcomes: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-
-    @property
-    def failed(self) -> int:
-        return sum(c["failed"] for c in self.outcomes.values())
 
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
-        data.update({
-            "server": self.server, "skipped": self.skipped,
-            "outcomes": {kind: {o: counts[o] for o in OUTCOMES}
-                         for kind, counts in sorted(self.outcomes.items())},
-        })
+        data["skipped"] = self.skipped
         return data
 
     def render_summary(self) -> str:
-        lines = [f"server: {self.server}"] if self.server else []
-        width = max([len("resource"), *(len(k) for k in self.outcomes)])
-        lines.append(f"{'resource'.ljust(width)}  " + "  ".join(o.rjust(9) for o in OUTCOMES))
-        for kind, counts in sorted(self.outcomes.items()):
-            lines.append(f"{kind.ljust(width)}  " + "  ".join(str(counts[o]).rjust(9)
-                                                              for o in OUTCOMES))
+        lines = [f"server: {self.server}", *self.outcome_table()]
         if self.skipped:
             lines.append(f"left out: {self.skipped} resources that are not CodeSystem, ValueSet "
                          "or StructureDefinition")
@@ -194,13 +177,6 @@ def _outcome(response: Response, started: float) -> str:
         except ValueError:
             pass
     return "updated"
-
-
-def outcome_text(body: Any) -> str:
-    if not isinstance(body, dict) or body.get("resourceType") != "OperationOutcome":
-        return ""
-    return "; ".join(str(issue.get("diagnostics") or (issue.get("details") or {}).get("text")
-                         or issue.get("code")) for issue in body.get("issue") or [])
 
 
 def install(paths: list[str], client: FhirClient, concurrency: int = 4,

@@ -214,6 +214,20 @@ class FhirClient:
         return data
 
 
+def outcome_text(outcome: Any) -> str:
+    """An OperationOutcome as one line: severity, code, diagnostics and locations per issue."""
+    if not isinstance(outcome, dict) or outcome.get("resourceType", "OperationOutcome") \
+            != "OperationOutcome":
+        return ""
+    parts = []
+    for issue in outcome.get("issue") or []:
+        text = issue.get("diagnostics") or (issue.get("details") or {}).get("text") or ""
+        where = ", ".join(issue.get("expression") or issue.get("location") or [])
+        parts.append(f"{issue.get('severity', 'error')} {issue.get('code', '')}: {text}"
+                     + (f" [{where}]" if where else ""))
+    return "; ".join(parts)
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout | TimeoutError):
         return "timed out"

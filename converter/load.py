@@ -13,21 +13,19 @@ import math
 import re
 import threading
 import time
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
 from converter.bundle import entry
-from converter.fhirclient import FhirClient, Response, ServerError
+from converter.concurrency import run_bounded
+from converter.fhirclient import FhirClient, Response, ServerError, outcome_text
 from converter.problems import Problem, Severity
-from converter.report import Report
+from converter.report import OUTCOMES, ServerReport
 from converter.units import CaseUnit
 from mappings import Resource
 
 MODES = ("transaction", "batch")
-OUTCOMES = ("created", "updated", "unchanged", "failed")
 HAPI_STORAGE_CODES = "https://hapifhir.io/fhir/CodeSystem/hapi-fhir-storage-response-code"
 
 
@@ -44,42 +42,25 @@ class LoadOptions:
 
 
 @dataclass
-class LoadReport(Report):
-    server: str | None = None
+class LoadReport(ServerReport):
     mode: str = "transaction"
     requests: int = 0
     retries: int = 0
-    outcomes: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def tally(self, resource_type: str, outcome: str) -> None:
         self.outcomes[resource_type][outcome] += 1
 
-    @property
-    def failed(self) -> int:
-        return sum(c["failed"] for c in self.outcomes.values())
-
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
-        data.update({
-            "server": self.server, "mode": self.mode, "requests": self.requests,
-            "retries": self.retries,
-            "outcomes": {kind: {o: counts[o] for o in OUTCOMES}
-                         for kind, counts in sorted(self.outcomes.items())},
-        })
+        data.update({"mode": self.mode, "requests": self.requests, "retries": self.retries})
         return data
 
     def render_summary(self) -> str:
         if not self.outcomes:  # a dry run
             return (super().render_summary() + f"\nwould send: {self.requests} {self.mode} "
                     f"requests for {self.cases_written} cases; nothing was sent")
-        width = max(len(kind) for kind in self.outcomes)
-        lines = [f"{'resource'.ljust(width)}  " + "  ".join(o.rjust(9) for o in OUTCOMES)]
-        totals: Counter[str] = Counter()
-        for kind, counts in sorted(self.outcomes.items()):
-            totals.update(counts)
-            lines.append(f"{kind.ljust(width)}  " + "  ".join(f"{counts[o]:9d}" for o in OUTCOMES))
-        lines.append(f"{'total'.ljust(width)}  " + "  ".join(f"{totals[o]:9d}" for o in OUTCOMES))
+        lines = self.outcome_table()
         lines.append(f"{self.requests} requests to {self.server} ({self.mode}), "
                      f"{self.retries} retried; {self.cases_written} cases")
         lines.append(f"problems: {len(self.errors)} errors, {len(self.warnings)} warnings")
@@ -121,19 +102,6 @@ def entry_outcome(response_entry: dict[str, Any], started: float) -> str:
             return "updated"
         return "unchanged" if when < started else "updated"
     return "updated"
-
-
-def outcome_text(outcome: Any) -> str:
-    """An OperationOutcome as one line: severity, code, diagnostics, locations."""
-    if not isinstance(outcome, dict):
-        return ""
-    parts = []
-    for issue in outcome.get("issue") or []:
-        text = issue.get("diagnostics") or (issue.get("details") or {}).get("text") or ""
-        where = ", ".join(issue.get("expression") or issue.get("location") or [])
-        parts.append(f"{issue.get('severity', 'error')} {issue.get('code', '')}: {text}"
-                     + (f" [{where}]" if where else ""))
-    return "; ".join(parts)
 
 
 _MISSING = re.compile(r"Resource (\S+) not found, specified in path: (\w+)\.")
@@ -298,22 +266,7 @@ class Loader:
         send: Callable[[list[CaseUnit]], None] = (
             (lambda group: self.send_transaction(group[0]))
             if self.options.mode == "transaction" else self.send_batch)
-        limit = max(1, self.options.concurrency)
-        with ThreadPoolExecutor(max_workers=limit) as pool:
-            pending: set[Future[None]] = set()
-            try:
-                for group in groups:
-                    pending.add(pool.submit(send, group))
-                    if len(pending) >= 2 * limit:  # bounded: never read far ahead
-                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            future.result()
-                for future in pending:
-                    future.result()
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
+        run_bounded(groups, send, self.options.concurrency)
 
 
 def load_units(units: Iterable[CaseUnit], client: FhirClient | None, options: LoadOptions,

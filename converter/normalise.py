@@ -229,9 +229,31 @@ def parse_size(text: str, hint: str | None, warn: Warn) -> Size:
     return Size(tuple(plain_number(v) for v in numbers), unit, raw)
 
 
-# ----------------------------------------------------------------------------- sex, site
-def parse_sex(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("sex", text, warn, "sex")
+# ------------------------------------------------------------- vocabulary columns, sex, site
+def vocabulary_parser(vocabulary_name: str, what: str) -> Callable[[str, str | None, Warn], Term]:
+    """A parser for a column whose words come from one vocabulary (unknown words warn)."""
+    def parse(text: str, hint: str | None, warn: Warn) -> Term:
+        return term(vocabulary_name, text, warn, what)
+
+    parse.__name__ = f"parse_{vocabulary_name}"
+    return parse
+
+
+parse_sex = vocabulary_parser("sex", "sex")
+parse_laterality = vocabulary_parser("laterality", "side")
+parse_depth = vocabulary_parser("depth", "depth")
+parse_fusion_method = vocabulary_parser("fusion_method", "molecular method")
+parse_ihc = vocabulary_parser("ihc", "immunohistochemistry result")
+parse_presence = vocabulary_parser("presence", "yes/no answer")
+parse_vascularity = vocabulary_parser("vascularity", "vascularity")
+parse_border = vocabulary_parser("border", "border description")
+parse_signal = vocabulary_parser("signal", "signal intensity")
+parse_enhancement = vocabulary_parser("enhancement", "enhancement pattern")
+parse_diagnosis = vocabulary_parser("diagnosis", "tumour entity")
+parse_surgery = vocabulary_parser("surgery", "surgical procedure")
+parse_surgery_intent = vocabulary_parser("surgery_intent", "procedure intent")
+parse_margin = vocabulary_parser("margin", "margin")
+parse_response = vocabulary_parser("response", "treatment response")
 
 
 def parse_age_sex(text: str, hint: str | None, warn: Warn) -> tuple[Age, Term]:
@@ -269,14 +291,6 @@ def parse_site(text: str, hint: str | None, warn: Warn) -> Site:
         laterality=lateralities[0] if len(lateralities) == 1 else None,
         depth=depths[0] if len(depths) == 1 else None,
     )
-
-
-def parse_laterality(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("laterality", text, warn, "side")
-
-
-def parse_depth(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("depth", text, warn, "depth")
 
 
 # ----------------------------------------------------------------------------- genomics
@@ -327,64 +341,16 @@ def parse_fusion(text: str, hint: str | None, warn: Warn) -> Fusion:
     return Fusion(True, tuple(genes), raw)
 
 
-def parse_fusion_method(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("fusion_method", text, warn, "molecular method")
-
-
-def parse_ihc(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("ihc", text, warn, "immunohistochemistry result")
-
-
 # ----------------------------------------------------------------------------- imaging findings
-def parse_presence(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("presence", text, warn, "yes/no answer")
-
-
-def parse_vascularity(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("vascularity", text, warn, "vascularity")
-
-
-def parse_border(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("border", text, warn, "border description")
-
-
-def parse_signal(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("signal", text, warn, "signal intensity")
-
-
-def parse_enhancement(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("enhancement", text, warn, "enhancement pattern")
-
-
 def parse_text(text: str, hint: str | None, warn: Warn) -> str:
     return " ".join(text.split())
 
 
 # ----------------------------------------------------------------------------- treatment, outcome
-def parse_diagnosis(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("diagnosis", text, warn, "tumour entity")
-
-
-def parse_surgery(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("surgery", text, warn, "surgical procedure")
-
-
-def parse_surgery_intent(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("surgery_intent", text, warn, "procedure intent")
-
-
-def parse_margin(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("margin", text, warn, "margin")
-
-
 def parse_treatments(text: str, hint: str | None, warn: Warn) -> tuple[Term, ...]:
     items = [p.strip() for p in re.split(r"[,;+/]|\band\b|\bthen\b|\bfollowed by\b", text) if p.strip()]
     terms = [term("treatment", item, warn, "treatment") for item in items]
     return tuple(t for t in terms if t.key != "none")
-
-
-def parse_response(text: str, hint: str | None, warn: Warn) -> Term:
-    return term("response", text, warn, "treatment response")
 
 
 def parse_status(text: str, hint: str | None, warn: Warn) -> tuple[Term, int | float | None]:

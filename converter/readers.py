@@ -78,20 +78,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _read_bytes(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(error("no such file", Location(path))) from None
-    except IsADirectoryError:
-        raise InputError(error("is a directory, not a file", Location(path))) from None
-    except PermissionError:
-        raise InputError(error("permission denied", Location(path))) from None
-
-
 def _open_binary(path: str) -> IO[bytes]:
+    """The file (or standard input, for `-`) as bytes; a missing or unreadable file is an
+    InputError naming it."""
     if path == "-":
         return io.BytesIO(sys.stdin.buffer.read())
     try:
@@ -102,6 +91,11 @@ def _open_binary(path: str) -> IO[bytes]:
         raise InputError(error("is a directory, not a file", Location(path))) from None
     except PermissionError:
         raise InputError(error("permission denied", Location(path))) from None
+
+
+def _read_bytes(path: str) -> bytes:
+    with _open_binary(path) as handle:
+        return handle.read()
 
 
 def _encoding_error(name: str, raw: IO[bytes], encoding: str) -> InputError:

@@ -272,26 +272,18 @@ class RecordBuilder:
             elif status_months is not None and follow_up != status_months:
                 note("status", f"the status says {status_months} months but the follow-up column "
                                f"says {follow_up}; the follow-up column is used")
-        recurrence: Event | None = values.get("recurrence")
-        months = values.pop("recurrence_months", None)
-        if months is not None:
-            if recurrence is None:
-                values["recurrence"] = Event(True, f"{months} months", months)
-            elif not recurrence.occurred:
-                note("recurrence_months", "a recurrence time is given but recurrence is 'no'; "
-                                          "the time is ignored")
+        for event_field in ("recurrence", "metastasis"):  # a time column for each event
+            event: Event | None = values.get(event_field)
+            months = values.pop(f"{event_field}_months", None)
+            if months is None:
+                continue
+            if event is None:
+                values[event_field] = Event(True, f"{months} months", months)
+            elif not event.occurred:
+                note(f"{event_field}_months", f"a {event_field} time is given but {event_field} "
+                                              "is 'no'; the time is ignored")
             else:
-                values["recurrence"] = replace(recurrence, months=months)
-        metastasis: Event | None = values.get("metastasis")
-        months = values.pop("metastasis_months", None)
-        if months is not None:
-            if metastasis is None:
-                values["metastasis"] = Event(True, f"{months} months", months)
-            elif not metastasis.occurred:
-                note("metastasis_months", "a metastasis time is given but metastasis is 'no'; "
-                                          "the time is ignored")
-            else:
-                values["metastasis"] = replace(metastasis, months=months)
+                values[event_field] = replace(event, months=months)
         surgery: Term | None = values.get("surgery")
         if surgery is not None and surgery.key == "none":
             values.pop("surgery")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,3 +75,35 @@ class Report:
             lines.append(f"rejected rows: {self.rejects_file}")
         lines.append(f"time: {self.seconds:.2f} s")
         return "\n".join(lines)
+
+
+OUTCOMES = ("created", "updated", "unchanged", "failed")
+
+
+@dataclass
+class ServerReport(Report):
+    """A run that writes to a FHIR server: what the server did with each resource, by type."""
+
+    server: str | None = None
+    outcomes: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    @property
+    def failed(self) -> int:
+        return sum(c["failed"] for c in self.outcomes.values())
+
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        data.update({"server": self.server,
+                     "outcomes": {kind: {o: counts[o] for o in OUTCOMES}
+                                  for kind, counts in sorted(self.outcomes.items())}})
+        return data
+
+    def outcome_table(self) -> list[str]:
+        width = max([len("resource"), *(len(k) for k in self.outcomes)])
+        lines = [f"{'resource'.ljust(width)}  " + "  ".join(o.rjust(9) for o in OUTCOMES)]
+        totals: Counter[str] = Counter()
+        for kind, counts in sorted(self.outcomes.items()):
+            totals.update(counts)
+            lines.append(f"{kind.ljust(width)}  " + "  ".join(f"{counts[o]:9d}" for o in OUTCOMES))
+        lines.append(f"{'total'.ljust(width)}  " + "  ".join(f"{totals[o]:9d}" for o in OUTCOMES))
+        return lines

@@ -16,11 +16,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from converter.concurrency import run_bounded
 from converter.fhirclient import FhirClient
 from converter.problems import Location, Problem, Severity
 from converter.report import Report
@@ -131,21 +131,7 @@ class ServerValidator:
                 for resource in unit.resources:
                     yield unit, resource
 
-        pending: set[Future[None]] = set()
-        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            try:
-                for unit, resource in items():
-                    if len(pending) >= 2 * self.concurrency:
-                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            future.result()
-                    pending.add(pool.submit(self.validate_one, unit, resource))
-                for future in pending:
-                    future.result()
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
+        run_bounded(items(), lambda item: self.validate_one(*item), self.concurrency)
 
 
 def validate_on_server(units: list[CaseUnit], client: FhirClient, report: ServerValidationReport,
