@@ -8,6 +8,7 @@ bug; rerun with --debug for the traceback).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -61,6 +62,13 @@ def table_options(command: F) -> F:
         click.option("--rejects", type=click.Path(dir_okay=False),
                      help="Rejects file for --skip-invalid (default: <output>.rejects.csv)."),
         click.option("--strict", is_flag=True, help="Treat warnings (unknown terms...) as errors."),
+        click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
+                     show_default="the number of CPUs",
+                     help="Processes that map and validate (output order and bytes are the same "
+                          "for any number)."),
+        click.option("--full-validation", is_flag=True,
+                     help="Validate every resource with fhir.resources in full instead of once "
+                          "per resource shape (same verdicts, several times slower)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -131,7 +139,8 @@ def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
         output=output, input_format=kwargs["input_format"], sheet=kwargs["sheet"],
         encoding=kwargs["encoding"], delimiter=kwargs["delimiter"], column_map=column_map,
         ignore_unmapped=kwargs["ignore_unmapped"], skip_invalid=kwargs["skip_invalid"],
-        rejects=kwargs["rejects"], strict=kwargs["strict"])
+        rejects=kwargs["rejects"], strict=kwargs["strict"], workers=kwargs["workers"],
+        full_validation=kwargs["full_validation"])
 
 
 def _fail(lines: list[str], code: int = EXIT_INVALID) -> NoReturn:
@@ -159,6 +168,24 @@ class Progress:
     def done(self) -> None:
         if self.enabled and self.last:
             click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+
+
+class StatusLine:
+    """One status line on a terminal (stderr), rewritten in place."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.width = 0
+
+    def __call__(self, text: str) -> None:
+        if self.enabled:
+            text = text[:100]
+            click.echo("\r" + text.ljust(self.width), err=True, nl=False)
+            self.width = max(self.width, len(text))
+
+    def done(self) -> None:
+        if self.enabled and self.width:
+            click.echo("\r" + " " * self.width + "\r", err=True, nl=False)
 
 
 def _run(debug: bool, action: Callable[[], Any]) -> Any:
@@ -400,11 +427,23 @@ Exit codes: 0 everything loaded, 1 invalid input (nothing sent), 2 usage error,
 @click.option("--dry-run", is_flag=True,
               help="Read, convert and validate everything and show what would be sent; send "
                    "nothing.")
+@click.option("--bulk", is_flag=True,
+              help="Use the server's $import: NDJSON files served from a temporary HTTP server "
+                   "of casefhir's, imported in jobs ordered by their references (--mode, "
+                   "--batch-size and --concurrency do not apply).")
+@click.option("--bulk-host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="--bulk: the address to serve the NDJSON files on, as the FHIR server must "
+                   "reach it (another machine's server needs an address of this one).")
+@click.option("--bulk-port", type=click.IntRange(0, 65535), default=0,
+              help="--bulk: the port to serve the NDJSON files on (default: a free one).")
+@click.option("--bulk-timeout", type=click.FloatRange(1, 7 * 86400), default=3600,
+              show_default=True, help="--bulk: seconds to wait for each $import job.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the outcome per resource type and every problem as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, dry_run: bool,
+         bulk: bool, bulk_host: str, bulk_port: int, bulk_timeout: float,
          report_path: str | None, quiet: bool, debug: bool, server: str | None,
          token_file: str | None, user: str | None, password_file: str | None,
          ca_bundle: str | None, insecure: bool, timeout: float, retries: int,
@@ -415,13 +454,21 @@ def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, 
     Every resource is sent as PUT Type/id with its deterministic id, so loading again changes
     nothing and an interrupted load is finished by running it again.
 
+    With --bulk, the resources go as NDJSON through the server's $import (bulk data import),
+    served from a temporary HTTP server on --bulk-host (loopback by default) that the FHIR
+    server must be able to reach; one job per layer of references (what a resource refers to
+    is imported in an earlier job).
+
     \b
     Examples:
       casefhir load bundle.json --server http://127.0.0.1:8080/fhir
       casefhir load cases.csv --series-id kobayashi-2023 --server $URL --token-file token.txt
       casefhir load ndjson/ --mode batch --batch-size 200 --concurrency 8 --server $URL
       casefhir load cases.xlsx --series-id s1 --dry-run
+      casefhir load ndjson/ --bulk --server $URL
+      casefhir load cases.csv --series-id s1 --bulk --bulk-host 10.0.0.5 --server $URL
     """
+    from converter.bulk import BulkOptions, BulkReport, bulk_load
     from converter.load import LoadOptions, LoadReport, load_units
     from converter.units import CaseSpool, is_fhir_input, units_from_files
 
@@ -432,7 +479,7 @@ def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, 
         raise click.UsageError("load one case-series table at a time")
     client = None if dry_run else _run(debug, lambda: make_client(
         server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
-    report = LoadReport("load", inputs=list(inputs))
+    report = (BulkReport if bulk else LoadReport)("load", inputs=list(inputs))
     if fhir:
         units, unreadable = _run(debug, lambda: units_from_files(list(inputs)))
         report.problems += [Problem(Severity.ERROR, message, where)
@@ -455,6 +502,17 @@ def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, 
         if not converted.written:
             _finish(report, report_path, quiet, EXIT_INVALID)
         units = spool.units()
+    if isinstance(report, BulkReport):
+        status = StatusLine(not quiet)
+        bulk_options = BulkOptions(bulk_host, bulk_port, bulk_timeout, dry_run)
+        try:
+            _run(debug, lambda: bulk_load(units, client, bulk_options, report, status))
+        finally:
+            status.done()
+            if client is not None:
+                client.close()
+        _finish(report, report_path, quiet,
+                EXIT_PARTIAL if report.failed or report.cases_rejected else EXIT_OK)
     progress = Progress(not quiet, "cases loaded")
     options_ = LoadOptions(mode, batch_size, concurrency, dry_run)
     try:

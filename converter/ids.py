@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 SERIES_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$")
 MAX_CASE_PART = 20
@@ -24,6 +25,7 @@ def check_series_id(series_id: str) -> str | None:
             "e.g. kobayashi-2023")
 
 
+@lru_cache(maxsize=4_096)  # every resource of a case asks again
 def case_part(case_id: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", case_id).strip("-")
     if slug == case_id and len(slug) <= MAX_CASE_PART:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from converter.schema import Age, Event, Fusion, Site, Size, Term, plain_number
@@ -34,6 +34,7 @@ class InvalidValue(ValueError):
     """A cell that cannot be read; the message names what is wrong and what would work."""
 
 
+@lru_cache(maxsize=65_536)  # table cells repeat the same few words over and over
 def norm(text: str) -> str:
     """Lower case, "tumour" read as "tumor", punctuation as space (keeps + for "+", "++")."""
     text = text.casefold().replace("tumour", "tumor").replace("\u2212", "-")
@@ -70,7 +71,8 @@ def _index(name: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return synonyms, keywords
 
 
-def keyword_hits(name: str, text: str) -> list[str]:
+@lru_cache(maxsize=65_536)
+def keyword_hits(name: str, text: str) -> tuple[str, ...]:
     """Entry keys whose keywords occur as whole words in `text`, in the order they appear there.
     Longer keywords are matched first and each span of text is used once ("lower leg" is not
     also "leg")."""
@@ -84,9 +86,10 @@ def keyword_hits(name: str, text: str) -> list[str]:
             padded = padded.replace(needle, " " + "|" * len(keyword) + " ")
             found.setdefault(key, position)
             found[key] = min(found[key], position)
-    return sorted(found, key=lambda key: found[key])
+    return tuple(sorted(found, key=lambda key: found[key]))
 
 
+@lru_cache(maxsize=65_536)
 def lookup(name: str, text: str) -> str | None:
     """The vocabulary entry key `text` stands for, or None. Tried in order: the whole text, the
     text without bracketed parts, keywords (all hits must agree), the part before a comma."""

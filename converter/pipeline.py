@@ -9,21 +9,30 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import multiprocessing
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import orjson
+
+from converter.fastvalidate import fast_structure_errors
 from converter.problems import InputError, Location, Problem, Severity, error
 from converter.readers import RawRow, Table, open_table
-from converter.records import RecordBuilder, SourceRow
+from converter.records import CaseIds, RecordBuilder, SourceRow
 from converter.report import Report
 from converter.schema import Series
 from converter.validate import integrity_errors, structure_errors
 from converter.write import AtomicFile, Writer, open_writer
 from mappings import Resource, map_record
 from mappings.common import rid
+
+BATCH_ROWS = 64  # rows a worker converts at a time
 
 
 @dataclass
@@ -43,16 +52,21 @@ class ConvertOptions:
     rejects: str | None = None
     strict: bool = False
     pretty: bool = False
+    full_validation: bool = False
+    workers: int = 1
 
 
-def check_resources(resources: list[Resource], source: SourceRow) -> list[Problem]:
-    """Every resource valid R4 structure; ids unique and references resolved within the case.
+def check_resources(resources: list[Resource], source: SourceRow,
+                    full_validation: bool = False) -> list[Problem]:
+    """Every resource valid R4 structure (through the shape cache of converter/fastvalidate.py
+    unless `full_validation`); ids unique and references resolved within the case.
 
     A failure here is a casefhir bug (the record was valid), reported at the source row."""
+    validate = structure_errors if full_validation else fast_structure_errors
     messages: list[str] = []
     for resource in resources:
         messages += [f"{resource['resourceType']}/{resource.get('id')}: {m}"
-                     for m in structure_errors(resource)]
+                     for m in validate(resource)]
     messages += integrity_errors(resources)
     return [error(f"casefhir produced invalid FHIR for this case ({m}); please report this bug",
                   source.location()) for m in messages]
@@ -94,6 +108,94 @@ def write_rejects(path: str, table: Table, rejected: list[tuple[RawRow, list[Pro
         raise
 
 
+# ------------------------------------------------------------------ one case, anywhere
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """What converting one row gives, small enough to send back from a worker process."""
+
+    case_id: str | None
+    key: str | None  # the Patient id, when the row made a record
+    source: SourceRow
+    problems: list[Problem]
+    payload: bytes | None  # the case's resources as a JSON array, when valid
+
+
+def convert_rows(builder: RecordBuilder, rows: list[RawRow], strict: bool,
+                 full_validation: bool) -> list[CaseResult]:
+    """Record → mapping → validation for a batch of rows (in this or a worker process)."""
+    results = []
+    for raw in rows:
+        record, source, problems = builder.build(raw)
+        resources: list[Resource] = []
+        if record is not None:
+            resources = map_record(record)
+            problems += check_resources(resources, source, full_validation)
+        if strict:
+            problems = [replace(p, severity=Severity.ERROR) for p in problems]
+        valid = record is not None and not any(p.severity is Severity.ERROR for p in problems)
+        case_id = record.case_id if record is not None else next(
+            (p.case_id for p in problems if p.case_id is not None), None)
+        results.append(CaseResult(case_id, rid(record) if record is not None else None, source,
+                                  problems, orjson.dumps(resources) if valid else None))
+    return results
+
+
+_worker: tuple[RecordBuilder, bool, bool] | None = None
+
+
+def _start_worker(table: Table, options: ConvertOptions) -> None:
+    global _worker
+    builder = RecordBuilder(table, options.series, options.column_map, options.ignore_unmapped)
+    _worker = (builder, options.strict, options.full_validation)
+
+
+def _work(rows: list[RawRow]) -> list[CaseResult]:
+    assert _worker is not None
+    builder, strict, full_validation = _worker
+    return convert_rows(builder, rows, strict, full_validation)
+
+
+def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
+    batch: list[RawRow] = []
+    for raw in rows:
+        if raw.is_blank():
+            continue
+        batch.append(raw)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
+              ) -> Iterator[tuple[RawRow, CaseResult]]:
+    """Every non-blank row with its result, in input order. With more than one worker and more
+    than a couple of batches of rows, batches go to worker processes (a bounded number ahead)."""
+    batches = _batches(table.rows, BATCH_ROWS)
+    head = list(itertools.islice(batches, 2))
+    if options.workers <= 1 or len(head) < 2:
+        for batch in itertools.chain(head, batches):
+            yield from zip(batch, convert_rows(builder, batch, options.strict,
+                                               options.full_validation), strict=True)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else "spawn")
+    shell = Table(table.name, table.row_kind, table.headers, iter(()))
+    with ProcessPoolExecutor(options.workers, mp_context=context, initializer=_start_worker,
+                             initargs=(shell, options)) as pool:
+        window: deque[tuple[list[RawRow], Future[list[CaseResult]]]] = deque()
+        for batch in itertools.chain(head, batches):
+            window.append((batch, pool.submit(_work, batch)))
+            if len(window) >= 3 * options.workers:
+                done, future = window.popleft()
+                yield from zip(done, future.result(), strict=True)
+        while window:
+            done, future = window.popleft()
+            yield from zip(done, future.result(), strict=True)
+
+
+# ------------------------------------------------------------------ the whole table
 def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = None,
             writer: Writer | None = None) -> Report:
     """Convert one input table. Raises InputError for input that cannot be read at all and
@@ -114,32 +216,31 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
     if writer is None:
         writer = open_writer(options.output, options.output_format, options.per_case,
                              options.series, options.pretty)
+    case_ids = CaseIds(table.row_kind)
     rejected: list[tuple[RawRow, list[Problem]]] = []
     failed = False
     try:
-        for raw in table.rows:
-            if raw.is_blank():
-                continue
+        for raw, result in converted(table, builder, options):
             report.cases_read += 1
-            record, source, problems = builder.build(raw)
-            resources: list[Resource] = []
-            if record is not None:
-                resources = map_record(record)
-                problems += check_resources(resources, source)
-            if options.strict:
-                problems = [replace(p, severity=Severity.ERROR) for p in problems]
+            problems = result.problems
+            duplicate = (case_ids.check(result.case_id, result.source)
+                         if result.case_id is not None else None)
+            if duplicate is not None:
+                problems = [*problems, duplicate]
             report.problems.extend(problems)
-            if record is None or any(p.severity is Severity.ERROR for p in problems):
+            if result.payload is None or duplicate is not None:
                 report.cases_rejected += 1
                 if options.skip_invalid:
                     rejected.append((raw, problems))
                 else:
                     failed = True
             else:
+                resources = orjson.loads(result.payload)
                 report.resources.update(r["resourceType"] for r in resources)
                 report.cases_written += 1
                 if not failed:
-                    writer.add_case(rid(record), resources, source)
+                    assert result.key is not None
+                    writer.add_case(result.key, resources, result.source)
             if on_case is not None:
                 on_case(report.cases_read)
         if report.cases_read == 0:

@@ -131,7 +131,6 @@ class RecordBuilder:
         self.ignore_unmapped = ignore_unmapped
         self.bindings: dict[str, Binding] = {}
         self.bound_by: dict[str, str] = {}  # column name → header label
-        self.seen_cases: dict[str, int] = {}
         self.header_problems: list[Problem] = []
         self._bind_headers()
 
@@ -190,6 +189,8 @@ class RecordBuilder:
 
     # ------------------------------------------------------------------ rows
     def build(self, raw: RawRow) -> tuple[CaseRecord | None, SourceRow, list[Problem]]:
+        """One row: its record (None when the row has an error), where it came from, and every
+        problem found. Duplicate case ids are a property of the whole table: see CaseIds."""
         source = SourceRow(self.table.name, raw.number, self.table.row_kind)
         if raw.error:
             return None, source, [error(raw.error, self.table.location(raw.number))]
@@ -204,12 +205,15 @@ class RecordBuilder:
                 continue
             binding = self.bindings.get(cell.header)
             if binding is None:  # NDJSON: a key first seen on this line
+                known = len(self.header_problems)
                 try:
                     binding = self._bind(cell.header, cell.label, raw.number)
                     self._check_columns(raw.number)
                 except InputError as exc:
                     problems.extend(exc.problems)
                     continue
+                finally:  # say it with this line (the row may be read in another process)
+                    problems.extend(self.header_problems[known:])
             column = binding.column
             if column is None or cell.value is None:
                 continue
@@ -237,14 +241,6 @@ class RecordBuilder:
             problems.append(error("the case id is empty",
                                   source.location() if "case_id" not in self.bound_by else
                                   self.table.location(raw.number, self.bound_by["case_id"])))
-        if case_id is not None:
-            first = self.seen_cases.get(case_id)
-            if first is not None:
-                problems.append(error(
-                    f"duplicate case id {case_id!r}; it is first used in "
-                    f"{self.table.row_kind} {first}", source.location("case_id"), case_id))
-            else:
-                self.seen_cases[case_id] = raw.number
         problems = [replace(p, case_id=case_id) for p in problems]
         if any(p.severity is Severity.ERROR for p in problems):
             return None, source, problems
@@ -293,6 +289,26 @@ class RecordBuilder:
                                     "it is ignored")
                     values.pop(dependent)
         return CaseRecord(series=self.series, site=site, **values)
+
+
+class CaseIds:
+    """The case ids of a table so far, to refuse a duplicate where it occurs. Ids are kept as
+    64-bit hashes with the row of first use, about 100 bytes an id (a million rows, ~100 MB);
+    two different ids sharing a hash (odds about 1 in 10^10 at a million rows) would be
+    reported as a duplicate, never missed."""
+
+    def __init__(self, row_kind: str) -> None:
+        self.row_kind = row_kind
+        self.first: dict[int, int] = {}
+
+    def check(self, case_id: str, source: SourceRow) -> Problem | None:
+        key = hash(case_id)
+        first = self.first.setdefault(key, source.row)
+        if first == source.row:
+            return None
+        return replace(error(f"duplicate case id {case_id!r}; it is first used in "
+                             f"{self.row_kind} {first}", source.location("case_id"), case_id),
+                       case_id=case_id)
 
 
 def _merge_site(site: Site | None, laterality: Term | None, depth: Term | None,

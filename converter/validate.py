@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from typing import Any, Generic, TypeVar
 
+import orjson
 from pydantic import ValidationError
 
 from converter.fhirfiles import expand, iter_resources
@@ -53,17 +54,14 @@ def _render(err: Any) -> str:
     return f"{path}: {message}" if path else message
 
 
-def references(value: Any) -> Iterator[str]:
-    """Every Reference.reference string inside a resource."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "reference" and isinstance(item, str):
-                yield item
-            else:
-                yield from references(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from references(item)
+_REFERENCE = re.compile(rb'"reference":"((?:[^"\\]|\\.)*)"')
+
+
+def references(value: Any) -> list[str]:
+    """Every Reference.reference string inside a resource (found in its JSON: a quote inside
+    a string value is always escaped, so only real `reference` keys match)."""
+    found = _REFERENCE.findall(orjson.dumps(value))
+    return [orjson.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode() for raw in found]
 
 
 class Integrity(Generic[Where]):

@@ -203,3 +203,31 @@ def test_python_dash_m(write_csv: Callable[..., Path]) -> None:
     done = subprocess.run([sys.executable, "-m", "converter", "convert", str(path),
                            "--series-id", "s1", "-o", "-", "-q"], capture_output=True)
     assert done.returncode == 0 and orjson.loads(done.stdout)["type"] == "transaction"
+
+
+def test_workers_give_byte_identical_output(tmp_path: Path) -> None:
+    """Enough rows for the worker processes to take part (several batches)."""
+    import subprocess
+    import sys
+
+    table = tmp_path / "cases.csv"
+    subprocess.run([sys.executable, str(EXAMPLES.parent / "benchmarks" / "generate.py"),
+                    "--rows", "300", "--seed", "7", "-o", str(table)], check=True)
+    outputs = []
+    for workers in ("1", "2", "3"):
+        out = tmp_path / f"out{workers}.ndjson"
+        result = run("convert", table, "--series-id", "w", "-t", "ndjson", "-o", out,
+                     "--workers", workers, "-q")
+        assert result.exit_code == 0, result.stderr
+        outputs.append(sorted((p.name, p.read_bytes()) for p in out.iterdir()))
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_duplicates_are_found_across_worker_batches(tmp_path: Path) -> None:
+    rows = [["Case", "Age"]] + [[str(n), "5"] for n in range(400)] + [["7", "6"]]
+    table = tmp_path / "cases.csv"
+    table.write_text(csv_text(rows))
+    result = run("convert", table, "--series-id", "w", "-o", tmp_path / "o.json", "--workers", "2")
+    assert result.exit_code == 1
+    assert "row 402, column A (Case): duplicate case id '7'; it is first used in row 9" \
+        in result.stderr

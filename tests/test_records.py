@@ -9,7 +9,7 @@ import pytest
 
 from converter.problems import InputError, Severity
 from converter.readers import open_table
-from converter.records import RecordBuilder, load_column_map
+from converter.records import CaseIds, RecordBuilder, load_column_map
 from tests.conftest import SERIES, build
 
 
@@ -60,14 +60,19 @@ def test_no_case_column(write_csv: Callable[..., Path]) -> None:
 
 
 def test_duplicate_case_ids_name_the_first_row(write_csv: Callable[..., Path]) -> None:
-    path = write_csv([["Case", "Age"], ["1", "2"], ["1", "3"]])
+    path = write_csv([["Case", "Age"], ["1", "2"], ["1", "3"], ["2", "4"]])
     builder = builder_for(path)
-    rows = list(builder.table.rows)
-    assert builder.build(rows[0])[0] is not None
-    record, _, problems = builder.build(rows[1])
-    assert record is None
-    assert "duplicate case id '1'; it is first used in row 2" in problems[0].render()
-    assert "row 3, column A (Case)" in problems[0].render()
+    case_ids = CaseIds("row")
+    verdicts = []
+    for raw in builder.table.rows:
+        record, source, _ = builder.build(raw)
+        assert record is not None
+        verdicts.append(case_ids.check(record.case_id, source))
+    assert verdicts[0] is None and verdicts[2] is None
+    duplicate = verdicts[1]
+    assert duplicate is not None and duplicate.case_id == "1"
+    assert "duplicate case id '1'; it is first used in row 2" in duplicate.render()
+    assert "row 3, column A (Case)" in duplicate.render()
 
 
 def test_errors_name_file_row_column_and_value() -> None:
