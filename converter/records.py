@@ -7,6 +7,7 @@ error yields no record; warnings (unknown terms...) travel with the record.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -292,23 +293,47 @@ class RecordBuilder:
 
 
 class CaseIds:
-    """The case ids of a table so far, to refuse a duplicate where it occurs. Ids are kept as
-    64-bit hashes with the row of first use, about 100 bytes an id (a million rows, ~100 MB);
-    two different ids sharing a hash (odds about 1 in 10^10 at a million rows) would be
-    reported as a duplicate, never missed."""
+    """The case ids of a table so far, to refuse a duplicate where it occurs, in constant memory
+    per id: each id is kept as its 64-bit hash with the row of first use in an open-addressing
+    table of two arrays (about 32 bytes an id: 32 MB for a million rows). Two different ids
+    sharing a hash (odds about 1 in 10^10 at a million rows) would be reported as a duplicate,
+    never missed."""
 
     def __init__(self, row_kind: str) -> None:
         self.row_kind = row_kind
-        self.first: dict[int, int] = {}
+        self.count = 0
+        self.hashes = array("q", bytes(8 * 1024))  # 0: an empty slot
+        self.rows = array("q", bytes(8 * 1024))
+
+    def _slot(self, key: int) -> int:
+        mask = len(self.hashes) - 1
+        slot = key & mask
+        while self.hashes[slot] not in (0, key):
+            slot = (slot + 1) & mask
+        return slot
+
+    def _grow(self) -> None:
+        old_hashes, old_rows = self.hashes, self.rows
+        self.hashes = array("q", bytes(16 * len(old_hashes)))
+        self.rows = array("q", bytes(16 * len(old_rows)))
+        for key, row in zip(old_hashes, old_rows, strict=True):
+            if key:
+                slot = self._slot(key)
+                self.hashes[slot], self.rows[slot] = key, row
 
     def check(self, case_id: str, source: SourceRow) -> Problem | None:
-        key = hash(case_id)
-        first = self.first.setdefault(key, source.row)
-        if first == source.row:
-            return None
-        return replace(error(f"duplicate case id {case_id!r}; it is first used in "
-                             f"{self.row_kind} {first}", source.location("case_id"), case_id),
-                       case_id=case_id)
+        key = hash(case_id) or 1
+        slot = self._slot(key)
+        if self.hashes[slot] == key:
+            first = self.rows[slot]
+            return replace(error(f"duplicate case id {case_id!r}; it is first used in "
+                                 f"{self.row_kind} {first}", source.location("case_id"), case_id),
+                           case_id=case_id)
+        self.hashes[slot], self.rows[slot] = key, source.row
+        self.count += 1
+        if 2 * self.count > len(self.hashes):  # keep the table at most half full
+            self._grow()
+        return None
 
 
 def _merge_site(site: Site | None, laterality: Term | None, depth: Term | None,

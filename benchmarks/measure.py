@@ -1,0 +1,84 @@
+"""Timing and memory of a whole command: wall time and the peak resident memory of its process
+tree (the command and every process it starts, sampled from /proc every 20 ms)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_main_mb: float  # the command's own process
+    peak_tree_mb: float  # the command and its worker processes together
+    returncode: int
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        todo += _children(current)
+    return pids
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> Run:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, **(env or {})})
+    peak_main = peak_tree = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_main, peak_tree
+        while not stop.is_set():
+            main = _rss_kb(process.pid)
+            tree = sum(_rss_kb(p) for p in _tree(process.pid))
+            peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n"
+                           f"{stderr.decode(errors='replace')[-2000:]}")
+    return Run(seconds, peak_main / 1024, peak_tree / 1024, process.returncode)
+
+
+def median_run(command: list[str], repeat: int) -> Run:
+    runs = [run(command) for _ in range(repeat)]
+    middle = statistics.median(r.seconds for r in runs)
+    chosen = min(runs, key=lambda r: abs(r.seconds - middle))
+    return Run(middle, max(r.peak_main_mb for r in runs), max(r.peak_tree_mb for r in runs),
+               chosen.returncode)
