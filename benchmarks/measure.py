@@ -1,5 +1,7 @@
-"""Timing and memory of a whole command: wall time and the peak resident memory of its process
-tree (the command and every process it starts, sampled from /proc every 20 ms)."""
+"""Timing and memory of a whole command: wall time, the peak resident memory (RSS) of the
+command's process, and the peak memory of its whole process tree (the command and the worker
+processes it starts) as the sum of their proportional set sizes (PSS: memory shared between
+forked processes counted once), sampled from /proc every 20 ms."""
 
 from __future__ import annotations
 
@@ -16,18 +18,26 @@ from pathlib import Path
 class Run:
     seconds: float
     peak_main_mb: float  # the command's own process
-    peak_tree_mb: float  # the command and its worker processes together
+    peak_tree_mb: float  # the command and its worker processes together (sum of PSS)
     returncode: int
 
 
-def _rss_kb(pid: int) -> int:
+def _field_kb(path: str, name: str) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _rss_kb(pid: int) -> int:
+    return _field_kb(f"/proc/{pid}/status", "VmRSS:")
+
+
+def _pss_kb(pid: int) -> int:
+    return _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def _children(pid: int) -> list[int]:
@@ -60,7 +70,7 @@ def run(command: list[str], env: dict[str, str] | None = None) -> Run:
         nonlocal peak_main, peak_tree
         while not stop.is_set():
             main = _rss_kb(process.pid)
-            tree = sum(_rss_kb(p) for p in _tree(process.pid))
+            tree = sum(_pss_kb(p) for p in _tree(process.pid))
             peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
             stop.wait(0.02)
 

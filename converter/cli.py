@@ -20,7 +20,6 @@ import click
 from converter import __version__
 from converter.fhirclient import ServerError
 from converter.ids import check_series_id
-from converter.load import LoadAborted
 from converter.problems import InputError, Problem, Severity
 from converter.report import Report
 from converter.write import OUTPUT_FORMATS, OutputError, write_json_atomic
@@ -198,7 +197,7 @@ def _run(debug: bool, action: Callable[[], Any]) -> Any:
         _fail([p.render() for p in exc.problems])
     except OutputError as exc:
         _fail([f"error: {exc}"])
-    except (ServerError, LoadAborted) as exc:
+    except ServerError as exc:  # unreachable, unusable, or refusing the credentials
         _fail([f"error: {exc}"], EXIT_SERVER)
     except KeyboardInterrupt:
         _fail(["interrupted; nothing was written"], 130)
@@ -420,6 +419,11 @@ Exit codes: 0 everything loaded, 1 invalid input (nothing sent), 2 usage error,
               show_default=True,
               help="transaction: one Bundle per case, all-or-nothing; batch: Bundles of whole "
                    "cases up to --batch-size entries, each entry on its own.")
+@click.option("--transaction-size", type=click.IntRange(1, 10_000), default=1,
+              show_default=True,
+              help="Entries per transaction: whole cases are grouped up to this size; a group "
+                   "the server rejects is sent again case by case, so each case stays "
+                   "all-or-nothing (1: one case per transaction).")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help="Entries per batch Bundle (halved automatically if the server says 413).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
@@ -429,20 +433,22 @@ Exit codes: 0 everything loaded, 1 invalid input (nothing sent), 2 usage error,
                    "nothing.")
 @click.option("--bulk", is_flag=True,
               help="Use the server's $import: NDJSON files served from a temporary HTTP server "
-                   "of casefhir's, imported in jobs ordered by their references (--mode, "
-                   "--batch-size and --concurrency do not apply).")
+                   "of casefhir's, imported in steps ordered by their references (--mode, "
+                   "--transaction-size, --batch-size and --concurrency do not apply).")
 @click.option("--bulk-host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="--bulk: the address to serve the NDJSON files on, as the FHIR server must "
                    "reach it (another machine's server needs an address of this one).")
 @click.option("--bulk-port", type=click.IntRange(0, 65535), default=0,
               help="--bulk: the port to serve the NDJSON files on (default: a free one).")
 @click.option("--bulk-timeout", type=click.FloatRange(1, 7 * 86400), default=3600,
-              show_default=True, help="--bulk: seconds to wait for each $import job.")
+              show_default=True,
+              help="--bulk: seconds to wait for the $import jobs of each step.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the outcome per resource type and every problem as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, dry_run: bool,
+def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: int,
+         concurrency: int, dry_run: bool,
          bulk: bool, bulk_host: str, bulk_port: int, bulk_timeout: float,
          report_path: str | None, quiet: bool, debug: bool, server: str | None,
          token_file: str | None, user: str | None, password_file: str | None,
@@ -456,8 +462,8 @@ def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, 
 
     With --bulk, the resources go as NDJSON through the server's $import (bulk data import),
     served from a temporary HTTP server on --bulk-host (loopback by default) that the FHIR
-    server must be able to reach; one job per layer of references (what a resource refers to
-    is imported in an earlier job).
+    server must be able to reach, in steps computed from the references (what a resource
+    refers to is imported in an earlier step); see docs/bulk.md.
 
     \b
     Examples:
@@ -470,7 +476,13 @@ def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, 
     """
     from converter.bulk import BulkOptions, BulkReport, bulk_load
     from converter.load import LoadOptions, LoadReport, load_units
-    from converter.units import CaseSpool, is_fhir_input, units_from_files
+    from converter.units import (
+        CaseSpool,
+        is_fhir_input,
+        stream_units,
+        units_from_files,
+        unreadable_items,
+    )
 
     fhir = [path for path in inputs if is_fhir_input(path, table["input_format"])]
     if fhir and len(fhir) != len(inputs):
@@ -481,12 +493,12 @@ def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, 
         server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
     report = (BulkReport if bulk else LoadReport)("load", inputs=list(inputs))
     if fhir:
-        units, unreadable = _run(debug, lambda: units_from_files(list(inputs)))
+        unreadable = _run(debug, lambda: unreadable_items(list(inputs)))
         report.problems += [Problem(Severity.ERROR, message, where)
                             for where, message in unreadable]
-        report.cases_read = len(units)
-        if unreadable:
+        if unreadable:  # nothing is sent from input that cannot all be read
             _finish(report, report_path, quiet, EXIT_INVALID)
+        units = (units_from_files(list(inputs))[0] if bulk else stream_units(list(inputs)))
     else:
         from converter.pipeline import convert as run_convert
 
@@ -514,13 +526,15 @@ def load(inputs: tuple[str, ...], mode: str, batch_size: int, concurrency: int, 
         _finish(report, report_path, quiet,
                 EXIT_PARTIAL if report.failed or report.cases_rejected else EXIT_OK)
     progress = Progress(not quiet, "cases loaded")
-    options_ = LoadOptions(mode, batch_size, concurrency, dry_run)
+    options_ = LoadOptions(mode, batch_size, concurrency, dry_run, transaction_size)
     try:
         _run(debug, lambda: load_units(units, client, options_, report, progress))
     finally:
         progress.done()
         if client is not None:
             client.close()
+    if fhir:
+        report.cases_read = report.cases_written  # every case read was sent
     code = EXIT_PARTIAL if report.failed or report.cases_rejected else EXIT_OK
     _finish(report, report_path, quiet, code)
 

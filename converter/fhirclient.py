@@ -34,6 +34,10 @@ class ServerError(Exception):
     """The server could not be reached, or answered with something unusable."""
 
 
+class AccessRefused(ServerError):
+    """401 or 403: the server refuses these credentials. Never retried; stops the command."""
+
+
 @dataclass(frozen=True)
 class Auth:
     """Credentials. repr() never shows them."""
@@ -196,6 +200,11 @@ class FhirClient:
             if response.status in RETRY_STATUSES and attempt < attempts:
                 self.sleep(self._delay(attempt, _retry_after(response.headers.get("retry-after"))))
                 continue
+            if response.status in (401, 403):
+                raise AccessRefused(
+                    f"the server refused the request ({response.status} "
+                    f"{'unauthorised' if response.status == 401 else 'forbidden'}): check the "
+                    "token or user")
             return response
         raise AssertionError("unreachable")
 

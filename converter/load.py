@@ -29,16 +29,13 @@ MODES = ("transaction", "batch")
 HAPI_STORAGE_CODES = "https://hapifhir.io/fhir/CodeSystem/hapi-fhir-storage-response-code"
 
 
-class LoadAborted(Exception):
-    """The server refused us outright (authentication, authorisation): stop, do not hammer."""
-
-
 @dataclass
 class LoadOptions:
     mode: str = "transaction"
     batch_size: int = 100  # entries per batch Bundle (mode batch)
     concurrency: int = 4
     dry_run: bool = False
+    transaction_size: int = 1  # entries per transaction, whole cases only (1: a case each)
 
 
 @dataclass
@@ -134,16 +131,14 @@ def blame(unit: CaseUnit, outcome: Any) -> str | None:
 
 
 def plan(units: Iterable[CaseUnit], options: LoadOptions) -> Iterator[list[CaseUnit]]:
-    """Groups of cases, each group sent by one worker: one case per transaction, or as many whole
-    cases as fit in `batch_size` entries (a bigger case travels alone, split in order)."""
-    if options.mode == "transaction":
-        for unit in units:
-            yield [unit]
-        return
+    """Groups of whole cases, each sent by one worker as one Bundle: as many cases as fit in
+    `transaction_size` (transactions) or `batch_size` (batches) entries; a bigger case travels
+    alone (a batch splits it in order)."""
+    limit = options.transaction_size if options.mode == "transaction" else options.batch_size
     group: list[CaseUnit] = []
     size = 0
     for unit in units:
-        if group and size + len(unit.resources) > options.batch_size:
+        if group and size + len(unit.resources) > limit:
             yield group
             group, size = [], 0
         group.append(unit)
@@ -170,10 +165,6 @@ class Loader:
         with self.report.lock:
             self.report.requests += 1
             self.report.retries += response.attempts - 1
-        if response.status in (401, 403):
-            raise LoadAborted(f"the server refused the request ({response.status} "
-                              f"{'unauthorised' if response.status == 401 else 'forbidden'}): "
-                              "check the token or user")
         return response
 
     def _fail(self, unit: CaseUnit, resource_key: str | None, message: str) -> None:
@@ -198,24 +189,33 @@ class Loader:
             self.on_case(done)
 
     # ------------------------------------------------------------------ transaction
-    def send_transaction(self, unit: CaseUnit) -> None:
-        entries = [entry(r, "transaction") for r in unit.resources]
+    def send_transaction(self, units: list[CaseUnit]) -> None:
+        """One transaction for the group. Should it fail, each case is sent again in its own
+        transaction, so a bad case never takes good ones down and is reported exactly."""
+        resources = [r for unit in units for r in unit.resources]
+        entries = [entry(r, "transaction") for r in resources]
         response = self._post(entries, "transaction")
         data = response.json()
         if response.status == 200 and isinstance(data, dict) and data.get("entry"):
-            for resource, answer in zip(unit.resources, data["entry"], strict=False):
+            for resource, answer in zip(resources, data["entry"], strict=False):
                 self._tally(resource, entry_outcome(answer, self.started))
+            self._case_done(len(units))
+            return
+        if len(units) > 1:
+            for unit in units:
+                self.send_transaction([unit])
+            return
+        (unit,) = units
+        for resource in unit.resources:
+            self._tally(resource, "failed")
+        if response.status == 413:
+            self._fail(unit, None, f"the server refuses a transaction of {len(entries)} "
+                                   "entries as too large (413); load with --mode batch and a "
+                                   "smaller --batch-size")
         else:
-            for resource in unit.resources:
-                self._tally(resource, "failed")
-            if response.status == 413:
-                self._fail(unit, None, f"the server refuses a transaction of {len(entries)} "
-                                       "entries as too large (413); load with --mode batch and a "
-                                       "smaller --batch-size")
-            else:
-                text = outcome_text(data) or response.body[:300].decode("utf-8", "replace")
-                self._fail(unit, blame(unit, data),
-                           f"the server rejected the case ({response.status}): {text}")
+            text = outcome_text(data) or response.body[:300].decode("utf-8", "replace")
+            self._fail(unit, blame(unit, data),
+                       f"the server rejected the case ({response.status}): {text}")
         self._case_done()
 
     # ------------------------------------------------------------------ batch
@@ -264,8 +264,7 @@ class Loader:
                 self._case_done(len(group))
             return
         send: Callable[[list[CaseUnit]], None] = (
-            (lambda group: self.send_transaction(group[0]))
-            if self.options.mode == "transaction" else self.send_batch)
+            self.send_transaction if self.options.mode == "transaction" else self.send_batch)
         run_bounded(groups, send, self.options.concurrency)
 
 
@@ -273,7 +272,7 @@ def load_units(units: Iterable[CaseUnit], client: FhirClient | None, options: Lo
                report: LoadReport, on_case: Callable[[int], None] | None = None) -> LoadReport:
     """Send every unit; the report holds per-type outcomes and every rejection, located.
 
-    Raises ServerError when the server cannot be reached after all retries and LoadAborted
+    Raises ServerError when the server cannot be reached after all retries, AccessRefused
     when it refuses the credentials; what was sent until then stays sent (re-running is safe).
     """
     started = time.perf_counter()
@@ -288,5 +287,5 @@ def load_units(units: Iterable[CaseUnit], client: FhirClient | None, options: Lo
     return report
 
 
-__all__ = ["MODES", "OUTCOMES", "LoadAborted", "LoadOptions", "LoadReport", "ServerError",
+__all__ = ["MODES", "OUTCOMES", "LoadOptions", "LoadReport", "ServerError",
            "load_units"]

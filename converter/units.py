@@ -104,6 +104,47 @@ def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Locat
     return list(units.values()), unreadable
 
 
+def unreadable_items(paths: list[str]) -> list[tuple[Location, str]]:
+    """Items of FHIR files that cannot be read (checked before anything is sent)."""
+    return [(found.location, found.problem or "unreadable")
+            for found in iter_resources(paths) if found.resource is None]
+
+
+def stream_units(paths: list[str]) -> Iterator[CaseUnit]:
+    """Like units_from_files, file by file: a case whose resources all sit (and refer only)
+    within one file is handed on when that file has been read, so loading many per-case Bundles
+    holds one at a time; other resources wait until every file has been read."""
+    from converter.fhirfiles import expand, iter_file
+    from converter.validate import references
+
+    held: dict[str, CaseUnit] = {}
+    for path in expand(paths):
+        groups: dict[str, CaseUnit] = {}
+        for found in iter_file(path):
+            if found.resource is None:
+                continue
+            resource = found.resource
+            key = f"{resource.get('resourceType')}/{resource.get('id')}"
+            group = _patient_of(resource) or key
+            unit = groups.setdefault(group, CaseUnit(group, []))
+            unit.resources.append(resource)
+            unit.found[key] = found.location
+        for group, unit in groups.items():
+            own = set(unit.found)
+            whole = group not in held and all(
+                ref in own for r in unit.resources for ref in references(r))
+            if whole:
+                unit.resources = references_first(unit.resources)
+                yield unit
+            else:
+                kept = held.setdefault(group, CaseUnit(group, []))
+                kept.resources += unit.resources
+                kept.found.update(unit.found)
+    for unit in held.values():
+        unit.resources = references_first(unit.resources)
+        yield unit
+
+
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm")
 
 
