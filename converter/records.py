@@ -6,6 +6,7 @@ error yields no record; warnings (unknown terms...) travel with the record.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from array import array
 from collections.abc import Mapping
@@ -26,7 +27,7 @@ from converter.normalise import (
 )
 from converter.problems import InputError, Location, Problem, Severity, error, warning
 from converter.readers import RawRow, Table
-from converter.schema import CaseRecord, Event, Series, Site, Term
+from converter.schema import CaseRecord, Event, RowSource, Series, Site, Term
 
 IGNORE = "ignore"
 
@@ -49,6 +50,12 @@ class SourceRow:
     def location(self, field_name: str | None = None) -> Location:
         column = self.columns.get(field_name) if field_name else None
         return Location(self.file, self.row, column, self.row_kind)
+
+
+def row_digest(raw: RawRow) -> str:
+    """SHA-256 of a row's (header, value) pairs in file order: the same cells give the same
+    digest wherever and however the file is read."""
+    return hashlib.sha256(orjson.dumps([[c.header, c.value] for c in raw.cells])).hexdigest()
 
 
 def match_header(text: str) -> Binding | None:
@@ -245,11 +252,13 @@ class RecordBuilder:
         problems = [replace(p, case_id=case_id) for p in problems]
         if any(p.severity is Severity.ERROR for p in problems):
             return None, source, problems
-        record = self._assemble(values, source, problems)
+        origin = RowSource(Path(self.table.name).name, raw.number, self.table.row_kind,
+                           row_digest(raw))
+        record = self._assemble(values, source, problems, origin)
         return record, source, problems
 
-    def _assemble(self, values: dict[str, Any], source: SourceRow,
-                  problems: list[Problem]) -> CaseRecord:
+    def _assemble(self, values: dict[str, Any], source: SourceRow, problems: list[Problem],
+                  origin: RowSource) -> CaseRecord:
         def note(field_name: str, message: str) -> None:
             problems.append(replace(warning(message, source.location(field_name)),
                                     case_id=values.get("case_id")))
@@ -289,7 +298,7 @@ class RecordBuilder:
                     note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "
                                     "it is ignored")
                     values.pop(dependent)
-        return CaseRecord(series=self.series, site=site, **values)
+        return CaseRecord(series=self.series, site=site, source=origin, **values)
 
 
 class CaseIds:

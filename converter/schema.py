@@ -108,6 +108,18 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class RowSource:
+    """Where a record was read: the file's name (without its folder, so the output does not
+    depend on where the file lies), the row as the file counts them, and the SHA-256 of the row's
+    cells (header and value pairs), which changes exactly when the row does."""
+
+    file: str
+    row: int
+    row_kind: str  # "row", "record" or "line" (see problems.Location)
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class CaseRecord:
     series: Series
     case_id: str
@@ -138,3 +150,4 @@ class CaseRecord:
     follow_up_months: int | float | None = None
     status: Term | None = None
     notes: str | None = None
+    source: RowSource | None = None  # None for records made in code rather than read

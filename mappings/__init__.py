@@ -23,6 +23,7 @@ from mappings.outcome import to_fhir_outcome
 from mappings.pathology import to_fhir_pan_trk_ihc, to_fhir_specimen
 from mappings.patient import to_fhir_patient
 from mappings.procedure import to_fhir_surgery
+from mappings.provenance import to_fhir_provenance
 from mappings.treatment import to_fhir_treatments
 
 Mapper = Callable[[CaseRecord], list[Resource]]
@@ -51,6 +52,7 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
                 "recurrence", "status"),
     "preop-diagnosis": ("preop_diagnosis",),
     "metastasis": ("metastasis", "metastasis_months"),
+    "metastasis-history": ("metastasis",),
     "specimen": ("site", "laterality", "depth"),
     "fusion": ("fusion", "fusion_method"),
     "genomics-report": ("fusion", "fusion_method"),
@@ -73,6 +75,7 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "treatment-response": ("treatment_response",),
     "recurrence": ("recurrence", "recurrence_months"),
     "last-follow-up": ("status", "follow_up_months"),
+    "provenance": ("case_id",),
 }
 
 
@@ -115,11 +118,13 @@ def references_first(resources: list[Resource]) -> list[Resource]:
 
 
 def map_record(record: CaseRecord) -> list[Resource]:
-    """Every resource one case produces, each after the resources it references."""
+    """Every resource one case produces, each after the resources it references, and last the
+    case's Provenance (which targets all of them)."""
     resources: list[Resource] = []
     for mapper in MAPPERS:
         resources.extend(mapper(record))
-    return references_first(resources)
+    ordered = references_first(resources)
+    return ordered + to_fhir_provenance(record, ordered)
 
 
 __all__ = ["MAPPERS", "ROLE_FIELDS", "Mapper", "Resource", "map_record", "references_first",

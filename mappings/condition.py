@@ -59,9 +59,21 @@ def to_fhir_primary_condition(record: CaseRecord) -> list[Resource]:
         bodySite=[body_site(record.site)] if record.site is not None else None,
         subject=patient_ref(record),
         **(onset_elements(record.age) if record.age is not None else {}),
-        note=[{"text": record.notes}] if record.notes else None,
+        note=[{"text": t} for t in (record.notes, agreeing_preop_note(record)) if t] or None,
     )
     return [condition]
+
+
+PREOP_NOTE = "Preoperative diagnosis (agrees with the final diagnosis): "
+
+
+def agreeing_preop_note(record: CaseRecord) -> str | None:
+    """A preoperative diagnosis the final one confirmed is a note on the primary cancer (a
+    refuted one is a Condition of its own: to_fhir_preoperative_diagnosis)."""
+    preop, final = record.preop_diagnosis, record.diagnosis
+    if preop is not None and final is not None and same_entity(preop, final):
+        return PREOP_NOTE + preop.text
+    return None
 
 
 def onset_elements(age: Age) -> dict[str, Any]:
@@ -75,7 +87,7 @@ def onset_elements(age: Age) -> dict[str, Any]:
 
 def to_fhir_preoperative_diagnosis(record: CaseRecord) -> list[Resource]:
     """A preoperative diagnosis the final diagnosis overturned, as a refuted Condition. One that
-    agrees with the final diagnosis needs no Condition: the MRI report's conclusion records it."""
+    agrees with the final diagnosis needs no Condition: the primary cancer's note records it."""
     preop = record.preop_diagnosis
     if preop is None:
         return []
@@ -96,11 +108,31 @@ def to_fhir_preoperative_diagnosis(record: CaseRecord) -> list[Resource]:
     return [condition]
 
 
-def to_fhir_metastases(record: CaseRecord) -> list[Resource]:
-    """One SecondaryCancerCondition per reported site (one without a site when none is given)."""
+def no_metastasis(record: CaseRecord) -> Resource:
+    """"No metastasis" as the mCODE pertinent negative: HistoryOfMetastaticCancer (on US Core
+    Simple Observation), valueBoolean false (guide §2.4)."""
     metastasis = record.metastasis
-    if metastasis is None or not metastasis.occurred:
+    assert metastasis is not None
+    return resource(
+        "Observation", record, "metastasis-history", profiles.HISTORY_OF_METASTATIC_CANCER,
+        extension=[{"url": profiles.RELATED_CONDITION, "valueReference": primary_ref(record)}],
+        status="final",
+        category=[codeable("metastasis-history")],
+        code=codeable("history-of-metastatic-malignant-neoplasm"),
+        subject=patient_ref(record),
+        valueBoolean=False,
+        note=[{"text": metastasis.text}],
+    )
+
+
+def to_fhir_metastases(record: CaseRecord) -> list[Resource]:
+    """One SecondaryCancerCondition per reported site (one without a site when none is given);
+    a table's "no" is a HistoryOfMetastaticCancer observation with value false."""
+    metastasis = record.metastasis
+    if metastasis is None:
         return []
+    if not metastasis.occurred:
+        return [no_metastasis(record)]
     sites = metastasis.sites or (None,)
     resources = []
     for number, site in enumerate(sites, start=1):

@@ -62,7 +62,10 @@ def test_metastases_per_site_link_the_primary() -> None:
     assert codes(lung["code"]) == ["128462008"] and codes(brain["code"]) == ["94225005"]
     offset = lung["_onsetDateTime"]["extension"][0]["extension"][-1]["valueDuration"]
     assert offset["value"] == 24 and offset["code"] == "mo"
-    assert to_fhir_metastases(record(metastasis="no")) == []
+    (negative,) = to_fhir_metastases(record(metastasis="no"))
+    assert negative["id"] == "test-series-1-metastasis-history"
+    assert negative["meta"]["profile"] == [profiles.HISTORY_OF_METASTATIC_CANCER]
+    assert codes(negative["code"]) == ["1287652008"] and negative["valueBoolean"] is False
 
 
 def test_onset_at_birth_is_a_zero_range_not_an_age() -> None:
@@ -71,3 +74,11 @@ def test_onset_at_birth_is_a_zero_range_not_an_age() -> None:
     assert "onsetAge" not in condition
     zero = {"value": 0, "unit": "days", "system": "http://unitsofmeasure.org", "code": "d"}
     assert condition["onsetRange"] == {"low": zero, "high": zero}
+
+
+def test_a_preoperative_diagnosis_the_final_one_confirms_is_a_note_on_the_primary() -> None:
+    agreeing = record(diagnosis="NTRK-RSCN", preop_diagnosis="NTRK-rearranged spindle cell neoplasm")
+    assert to_fhir_preoperative_diagnosis(agreeing) == []
+    [primary] = to_fhir_primary_condition(agreeing)
+    assert primary["note"] == [{"text": "Preoperative diagnosis (agrees with the final diagnosis): "
+                                        "NTRK-rearranged spindle cell neoplasm"}]
