@@ -632,5 +632,66 @@ def summary(files: tuple[str, ...], series_id: str | None, show_queries: bool, a
         click.echo(render_table(data))
 
 
+@main.command(epilog="""\b
+Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error, 4 internal error,
+5 server unreachable or refusing the credentials.""")
+@click.argument("files", nargs=-1, metavar="[FILE...]")
+@server_options
+@click.option("--series-id", help="Only this series (required with --server).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="The table: .csv, .xlsx or .json ('-': CSV on standard output).")
+@click.option("-t", "--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]),
+              help="Table format (default: from the output's extension, else CSV).")
+@click.option("--all-columns", is_flag=True,
+              help="Every canonical column, not only those some case fills.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str | None,
+            all_columns: bool, quiet: bool, debug: bool, server: str | None,
+            token_file: str | None, user: str | None, password_file: str | None,
+            ca_bundle: str | None, insecure: bool, timeout: float, retries: int) -> None:
+    """FHIR made by casefhir back into the canonical table (one row per case), through the
+    inverse of each mapping: from Bundle/NDJSON files, or a series on a server. Converting the
+    table again gives the same FHIR. Cells a spreadsheet could run as formulas are made safe.
+
+    \b
+    Examples:
+      casefhir flatten bundle.json -o cases.csv
+      casefhir flatten out-ndjson/ -o cases.xlsx
+      casefhir flatten --server http://127.0.0.1:8080/fhir --series-id kobayashi-2023 -o -
+    """
+    from converter.flatten import COLUMNS, file_resources, server_resources, used_columns
+    from converter.flatten import flatten as flatten_resources
+    from converter.tablewrite import table_format, write_table
+
+    if bool(files) == bool(server):
+        raise click.UsageError("give FHIR files, or --server (not both)")
+    if server and not series_id:
+        raise click.UsageError("--server needs --series-id (the series to flatten)")
+    table_kind = table_format(output, fmt)
+    if table_kind == "xlsx" and output == "-":
+        raise click.UsageError("XLSX cannot go to standard output; give -o FILE.xlsx")
+
+    def run() -> Any:
+        if server:
+            client = make_client(server, token_file, user, password_file, ca_bundle, insecure,
+                                 timeout, retries)
+            client.capability()
+            resources = server_resources(client, str(series_id))
+        else:
+            resources = file_resources(list(files))
+        result = flatten_resources(resources, series_id)
+        headers = list(COLUMNS) if all_columns else used_columns(result.rows)
+        write_table(output, headers, result.rows, table_kind)
+        return result
+
+    result = _run(debug, run)
+    if not quiet:
+        skipped = "".join(f"; {n:,} left out: {why}" for why, n in sorted(result.skipped.items()))
+        click.echo(f"flatten: {len(result.rows):,} cases of series "
+                   f"{', '.join(result.series) or '(none)'} from {result.resources:,} resources"
+                   f"{skipped}" + ("" if output == "-" else f"; written: {output}"), err=True)
+
+
 if __name__ == "__main__":
     main()

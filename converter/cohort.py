@@ -135,7 +135,8 @@ def cohort(resources: Iterable[Resource]) -> Cohort:
                 elif _has_coding(value, "loinc-absent"):
                     result.fusion_negative += 1
             elif any(_has_coding(c, "status-local-recurrence") for c in r.get("category", [])):
-                result.recurrence.add(subject)
+                if _has_coding(value, "condition-worsened"):  # else "no local recurrence"
+                    result.recurrence.add(subject)
             elif _has_coding(code, "flow-voids") and _has_coding(value, "present"):
                 result.flow_voids.add(subject)
             elif _has_coding(code, "vascularity") and _has_coding(value, "vascularity-present"):
@@ -205,7 +206,8 @@ def server_queries() -> list[Query]:
         Query("preoperative", "Condition?verification-status="
                               f"{_token('ver-refuted')}&_elements=code,subject", "names"),
         Query("recurrence", f"Observation?code={status}&category="
-                            f"{_token('status-local-recurrence')}", "subjects"),
+                            f"{_token('status-local-recurrence')}&value-concept="
+                            f"{_token('condition-worsened')}", "subjects"),
         Query("metastasis", f"Condition?_profile={profiles.SECONDARY_CANCER_CONDITION}",
               "subjects"),
         Query("vascularity", f"Observation?code={_token('vascularity')}&value-concept="
@@ -220,7 +222,7 @@ def server_queries() -> list[Query]:
     ]
 
 
-def _search(client: Any, search: str) -> Iterable[Resource]:
+def search_all(client: Any, search: str) -> Iterable[Resource]:
     """Every resource a search finds, page by page (never served from HAPI's search cache)."""
     from urllib.parse import urlsplit
 
@@ -259,7 +261,7 @@ def server_cohort(client: Any, series: str | None = None) -> Cohort:
             elif total:
                 result.sex[query.figure.split(":")[1]] = total
             continue
-        found = list(_search(client, search))
+        found = list(search_all(client, search))
         subjects = {str(_subject(r)) for r in found}
         if query.read == "ages":
             result.ages_years += [y for y in map(onset_years, found) if y is not None]

@@ -20,6 +20,7 @@ from typing import IO, Any
 import orjson
 
 from converter.problems import InputError, Location, error
+from converter.tablewrite import unescape_csv_cell
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "xlsx",
@@ -178,8 +179,10 @@ def read_delimited(path: str, fmt: str, encoding: str = "utf-8",
                 problem = (f"has {len(values)} cells but the header has {len(headers)}; "
                            "check for a missing or extra delimiter or an unquoted "
                            f"{_delimiter_name(sep)} inside a value")
+            # a leading ' before = + - @ is a spreadsheet's "this is text" mark (casefhir
+            # flatten writes it against formula injection); the value is what follows it
             cells = tuple(
-                Cell(h, label, v.strip() or None)
+                Cell(h, label, unescape_csv_cell(v.strip()) or None)
                 for (h, label), v in zip(headers, values, strict=False)
             )
             yield RawRow(start, cells, problem)

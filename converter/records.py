@@ -52,6 +52,9 @@ class SourceRow:
         return Location(self.file, self.row, column, self.row_kind)
 
 
+DEPENDS_ON = {"margin": "surgery", "surgery_intent": "surgery", "fusion_method": "fusion"}
+
+
 def row_digest(raw: RawRow) -> str:
     """SHA-256 of a row's (header, value) pairs in file order: the same cells give the same
     digest wherever and however the file is read."""
@@ -298,6 +301,12 @@ class RecordBuilder:
                     note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "
                                     "it is ignored")
                     values.pop(dependent)
+        # a detail of a procedure or test the row does not report has nothing to belong to
+        for dependent, parent in DEPENDS_ON.items():
+            if dependent in values and parent not in values:
+                note(dependent, f"{dependent.replace('_', ' ')} given without a {parent} "
+                                f"column value; it is ignored")
+                values.pop(dependent)
         return CaseRecord(series=self.series, site=site, source=origin, **values)
 
 
@@ -347,22 +356,28 @@ class CaseIds:
 
 def _merge_site(site: Site | None, laterality: Term | None, depth: Term | None,
                 note: Any) -> Site | None:
+    """The site with its separate laterality and depth columns: a recognised qualifier keeps its
+    column's words beside its key (the column wins over the site's own words, with a warning);
+    an unrecognised one is added to the site's text, so nothing written is lost."""
     if site is None and laterality is None and depth is None:
         return None
     site = site or Site(text="")
+    unknown = []
     if laterality is not None and laterality.key:
         if site.laterality and site.laterality != laterality.key:
             note("laterality", f"the site says {site.laterality} but the laterality column says "
                                f"{laterality.key}; the laterality column is used")
-        site = replace(site, laterality=laterality.key)
+        site = replace(site, laterality=laterality.key, laterality_text=laterality.text)
+    elif laterality is not None:
+        unknown.append(laterality.text)
     if depth is not None and depth.key:
         if site.depth and site.depth != depth.key:
             note("depth", f"the site says {site.depth} but the depth column says {depth.key}; "
                           "the depth column is used")
-        site = replace(site, depth=depth.key)
-    extra = [t.text for t in (laterality, depth) if t is not None and norm(t.text) not in
-             norm(site.text)]
+        site = replace(site, depth=depth.key, depth_text=depth.text)
+    elif depth is not None:
+        unknown.append(depth.text)
+    extra = [text for text in unknown if norm(text) not in norm(site.text)]
     if extra:
-        text = ", ".join(x for x in [site.text, *extra] if x)
-        site = replace(site, text=text)
+        site = replace(site, text=", ".join(x for x in [site.text, *extra] if x))
     return site

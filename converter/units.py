@@ -18,7 +18,7 @@ import orjson
 from converter.fhirfiles import iter_resources
 from converter.problems import Location
 from converter.records import SourceRow
-from mappings import ROLE_FIELDS, Resource, references_first, role_of
+from mappings import ROLE_FIELDS, Resource, patient_of, references_first, role_of
 
 
 @dataclass
@@ -74,16 +74,6 @@ class CaseSpool:
         self.file.close()
 
 
-def _patient_of(resource: Resource) -> str | None:
-    if resource.get("resourceType") == "Patient":
-        return str(resource.get("id"))
-    for element in ("subject", "patient"):
-        reference = (resource.get(element) or {}).get("reference")
-        if isinstance(reference, str) and reference.startswith("Patient/"):
-            return reference.removeprefix("Patient/")
-    return None
-
-
 def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Location, str]]]:
     """Resources of FHIR files grouped by Patient (resources without one are units of their
     own), each unit in reference order; plus the items that could not be read."""
@@ -95,7 +85,7 @@ def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Locat
             continue
         resource = found.resource
         key = f"{resource.get('resourceType')}/{resource.get('id')}"
-        group = _patient_of(resource) or key
+        group = patient_of(resource) or key
         unit = units.setdefault(group, CaseUnit(group, []))
         unit.resources.append(resource)
         unit.found[key] = found.location
@@ -125,7 +115,7 @@ def stream_units(paths: list[str]) -> Iterator[CaseUnit]:
                 continue
             resource = found.resource
             key = f"{resource.get('resourceType')}/{resource.get('id')}"
-            group = _patient_of(resource) or key
+            group = patient_of(resource) or key
             unit = groups.setdefault(group, CaseUnit(group, []))
             unit.resources.append(resource)
             unit.found[key] = found.location
