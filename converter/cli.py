@@ -216,7 +216,7 @@ def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int
         click.echo(report.render_summary(), err=True)
     if report_path:
         try:
-            write_json_atomic(report_path, report.to_json())
+            report.write(report_path)
         except OutputError as exc:
             _fail([f"error: {exc}"])
     sys.exit(exit_code)
