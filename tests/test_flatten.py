@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.conftest import EXAMPLES, bundle_resources, run
@@ -121,3 +122,23 @@ def test_a_series_on_a_server_flattens_to_the_same_table(hapi: Any, tmp_path: Pa
     assert result.exit_code == 0, result.stderr
     assert "6 cases of series flatten-server" in result.stderr
     assert from_server.read_bytes() == from_files.read_bytes()
+
+
+def test_flatten_refuses_what_it_cannot_do_clearly(tmp_path: Path) -> None:
+    two = tmp_path / "two.ndjson"
+    kob = bundle_resources(EXAMPLES / "kobayashi-2023" / "bundle.json")
+    messy = bundle_resources(EXAMPLES / "messy-synthetic" / "bundle.json")
+    two.write_bytes(b"\n".join(orjson.dumps(r) for r in kob + messy) + b"\n")
+    out = tmp_path / "t.csv"
+    result = run("flatten", two, "-o", out)
+    assert result.exit_code == 1 and "several series (kobayashi-2023, messy-synthetic)" in \
+        result.stderr and not out.exists()
+    assert run("flatten", two, "--series-id", "kobayashi-2023", "-o", out).exit_code == 0
+    assert len(out.read_text().splitlines()) == 7
+    broken = tmp_path / "broken.ndjson"
+    broken.write_bytes(orjson.dumps(kob[0]) + b"\n{not json\n")
+    result = run("flatten", broken, "-o", tmp_path / "b.csv")
+    assert result.exit_code == 1 and "broken.ndjson, line 2" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "b.csv").exists()
+    assert run("flatten", "--server", "http://127.0.0.1:9/fhir").exit_code == 2
+    assert run("flatten", two, "-o", "-", "-t", "xlsx").exit_code == 2
