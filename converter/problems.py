@@ -19,6 +19,12 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
+def shorten(text: str, limit: int = 40) -> str:
+    """A header or key as a message names it: a 30,000-character header is not repeated whole
+    in every message about its column."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

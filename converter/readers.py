@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import orjson
 
-from converter.problems import InputError, Location, Severity, error
+from converter.problems import InputError, Location, Severity, error, shorten
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "xlsx",
@@ -199,10 +199,13 @@ def sniff_bytes(name: str, head: bytes, fmt: str, encoding: str) -> str:
         if head.startswith(signature):
             raise InputError(error(message.format(fmt=fmt.upper()), Location(name)))
     codec = _codec(name, encoding)
-    if codec == "utf-8":
-        for bom, unicode_codec in _BOMS:
-            if head.startswith(bom):
-                return unicode_codec
+    for bom, unicode_codec in _BOMS:
+        if head.startswith(bom) and codec == "utf-8":
+            return unicode_codec
+        if head.startswith(bom) and not codec.startswith(unicode_codec):
+            raise InputError(error(f"starts with a {unicode_codec.upper()} byte-order mark, but "
+                                   f"--encoding {encoding} was given; leave out --encoding",
+                                   Location(name)))
     if _ascii_compatible(codec) and b"\x00" in head:
         offset = head.index(b"\x00")
         line = head[:offset].count(b"\n") + 1
@@ -386,7 +389,7 @@ def _header_labels(texts: list[str], name: str, row: int) -> list[tuple[str, str
     labels = []
     for index, text in enumerate(texts):
         letter = column_letter(index)
-        labels.append((text, f"{letter} ({text})" if text else letter))
+        labels.append((text, f"{letter} ({shorten(text)})" if text else letter))
     return labels
 
 
@@ -434,7 +437,7 @@ def _json_row(number: int, item: Any) -> RawRow:
     cells = []
     notes = []
     for key, value in item.items():
-        label = str(key) or '""'
+        label = shorten(str(key)) or '""'
         if isinstance(value, dict | list):
             notes.append(CellNote(label, f"holds a nested {json_kind(value)}; each value must be "
                                          "text, a number, true/false or null"))
@@ -481,7 +484,7 @@ def read_json(path: str, encoding: str = "utf-8") -> Table:
         if isinstance(item, dict):
             headers.update(dict.fromkeys(str(k) for k in item))
     rows = (_json_row(i, item) for i, item in enumerate(items, start=1))
-    return Table(name, "record", [(h, h or '""') for h in headers], rows, None)
+    return Table(name, "record", [(h, shorten(h) or '""') for h in headers], rows, None)
 
 
 def _ndjson_rows(lines: Iterable[str]) -> Iterator[RawRow]:

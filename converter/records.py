@@ -24,7 +24,15 @@ from converter.normalise import (
     is_missing,
     norm,
 )
-from converter.problems import InputError, Location, Problem, Severity, error, warning
+from converter.problems import (
+    InputError,
+    Location,
+    Problem,
+    Severity,
+    error,
+    shorten,
+    warning,
+)
 from converter.readers import RawRow, Table
 from converter.schema import CaseRecord, Event, Series, Site, Term
 
@@ -150,12 +158,12 @@ class RecordBuilder:
         else:
             binding = match_header(text)
         if binding is None:
-            message = (f"column {text!r} is not in the data dictionary; map it with --columns "
+            message = (f"column {shorten(text)!r} is not in the data dictionary; map it with --columns "
                        "(or map it to 'ignore'), or pass --ignore-unmapped to leave it out")
             if not self.ignore_unmapped:
                 raise InputError(error(message, location))
             self.header_problems.append(warning(
-                f"column {text!r} is not in the data dictionary and was left out "
+                f"column {shorten(text)!r} is not in the data dictionary and was left out "
                 "(--ignore-unmapped)", location))
             binding = Binding(None)
         if binding.column is not None:
@@ -173,7 +181,7 @@ class RecordBuilder:
             if text and text not in self.bindings:
                 self._bind(text, label, self.table.header_row)
             elif text:
-                raise InputError(error(f"the header {text!r} appears twice",
+                raise InputError(error(f"the header {shorten(text)!r} appears twice",
                                        self.table.location(self.table.header_row, label)))
         self._check_columns(self.table.header_row)
 

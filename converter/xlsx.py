@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from converter.problems import InputError, Location, Severity, error
+from converter.problems import InputError, Location, Severity, error, shorten
 from converter.readers import (
     Cell,
     CellNote,
@@ -197,8 +197,9 @@ class _Sheet:
                     raise InputError(error(f"the sheet cannot be read after row {last} "
                                            f"({_why(exc)})", Location(self.display))) from None
                 if number <= last:
-                    raise InputError(error(f"the sheet's rows are out of order (row {number} after "
-                                           f"row {last}); save it again in a spreadsheet program",
+                    raise InputError(error(f"the sheet's rows are out of order or misnumbered (row "
+                                           f"{number} after row {last}); save it again in a "
+                                           "spreadsheet program",
                                            Location(self.display, number)))
                 last = number
                 yield number, {c["column"]: c for c in cells}
@@ -244,7 +245,7 @@ def read_xlsx(path: str, sheet: str | None = None) -> Table:
     width = max(col for col, cell in header.items()
                 if _text(cell) or "formula" in cell or cell.get("data_type") == "e")
     texts = [_text(header.get(col)) or "" for col in range(1, width + 1)]
-    headers = [(text, f"{column_letter(i)} ({text})" if text else column_letter(i))
+    headers = [(text, f"{column_letter(i)} ({shorten(text)})" if text else column_letter(i))
                for i, text in enumerate(texts)]
 
     def label(column: int) -> str:

@@ -204,3 +204,17 @@ def test_reader_notes_travel_to_worker_processes(sandbox: Path) -> None:
     assert_located(stderr, str(path), " [cases], row 251, column B (Age)", "with no saved value")
     assert "cases: 299 read" in stderr
     assert_clean(sandbox, {"big.xlsx"})
+
+
+@pytest.mark.parametrize("name", ["latin-1.csv", "formula-without-value.xlsx", "deep.json",
+                                  "broken-line.ndjson", "duplicate-ids.csv"])
+@pytest.mark.parametrize("command", [["validate"], ["load", "--dry-run"]])
+def test_validate_and_load_refuse_the_same_way(sandbox: Path, name: str, command: list[str]
+                                               ) -> None:
+    case = next(c for c in BAD if c.name == name)
+    path = write_input(sandbox, case)
+    result = run(*command, str(path), "--series-id", "s1")
+    assert result.exit_code == 1, result.stderr
+    assert_located(result.stderr, str(path), case.where, case.message)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert_clean(sandbox, {name})
