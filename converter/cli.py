@@ -33,6 +33,28 @@ Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error,
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|",
+                   "space": " "}
+
+
+def _encoding_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from converter.readers import check_encoding
+
+    why = check_encoding(value)
+    if why:
+        raise click.BadParameter(why)
+    return value
+
+
+def _delimiter_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    sep = DELIMITER_NAMES.get(value.casefold(), value)
+    if len(sep) != 1 or sep in "\"\r\n" or sep.isalnum():
+        raise click.BadParameter("a delimiter is one character other than a letter, digit, quote "
+                                 "or line end, e.g. ';', '|' or tab")
+    return sep
+
 
 def table_options(command: F) -> F:
     """Options that say how to read a case-series table and which series it is."""
@@ -47,9 +69,12 @@ def table_options(command: F) -> F:
                      type=click.Choice(("csv", "tsv", "xlsx", "json", "ndjson")),
                      help="Input format (default: from the file name; needed for '-')."),
         click.option("--sheet", help="XLSX sheet name or 1-based number (default: the first)."),
-        click.option("--encoding", default="utf-8", show_default=True,
-                     help="Text encoding of CSV/TSV/JSON input, e.g. cp1252."),
-        click.option("--delimiter", help="CSV delimiter (default: detected from the header)."),
+        click.option("--encoding", default="utf-8", show_default=True, callback=_encoding_option,
+                     help="Text encoding of CSV/TSV/JSON input, e.g. cp1252 (a file starting with a "
+                          "UTF-16 or UTF-32 byte-order mark is read as such)."),
+        click.option("--delimiter", callback=_delimiter_option,
+                     help="CSV delimiter: one character, or tab, comma, semicolon, pipe, space "
+                          "(default: detected from the header among , ; tab |)."),
         click.option("--columns", "columns_file", type=click.Path(dir_okay=False),
                      help="Map your headers to the data dictionary: JSON {\"header\": \"column\"} "
                           "or CSV header,column; map to 'ignore' to leave a column out."),
@@ -269,7 +294,20 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
     options = replace(table_convert_options(input_file, output, table, debug),
                       output_format=output_format, per_case=per_case, pretty=pretty)
     progress = Progress(not quiet, "cases")
-    report: Report = _run(debug, lambda: run_convert(options, progress))
+
+    def attempt() -> Report:
+        try:
+            return run_convert(options, progress)
+        except InputError as exc:  # unreadable input: --report still says why
+            if report_path is None:
+                raise
+            from converter.readers import display_name
+
+            failed = Report("convert", inputs=[display_name(input_file)], series=options.series.id)
+            failed.problems.extend(exc.problems)
+            return failed
+
+    report: Report = _run(debug, attempt)
     progress.done()
     if not report.written:
         code = EXIT_INVALID
