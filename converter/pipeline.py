@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import gc
 import itertools
 import multiprocessing
 import re
@@ -179,6 +180,13 @@ def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
             yield from zip(batch, convert_rows(builder, batch, options.strict,
                                                options.full_validation), strict=True)
         return
+    # The first batch is converted here, before the fork: that imports fhir.resources and builds
+    # every model's validator once, so forked workers share those pages rather than each
+    # building a copy; gc.freeze keeps the collector from touching (and so copying) them.
+    first = head.pop(0)
+    yield from zip(first, convert_rows(builder, first, options.strict, options.full_validation),
+                   strict=True)
+    gc.freeze()
     context = multiprocessing.get_context("fork" if "fork" in
                                           multiprocessing.get_all_start_methods() else "spawn")
     shell = replace(table, rows=iter(()))
