@@ -220,7 +220,7 @@ def server_queries() -> list[Query]:
     ]
 
 
-def _search(client: Any, search: str) -> Iterable[Resource]:
+def search_all(client: Any, search: str) -> Iterable[Resource]:
     """Every resource a search finds, page by page (never served from HAPI's search cache)."""
     from urllib.parse import urlsplit
 
@@ -259,7 +259,7 @@ def server_cohort(client: Any, series: str | None = None) -> Cohort:
             elif total:
                 result.sex[query.figure.split(":")[1]] = total
             continue
-        found = list(_search(client, search))
+        found = list(search_all(client, search))
         subjects = {str(_subject(r)) for r in found}
         if query.read == "ages":
             result.ages_years += [y for y in map(onset_years, found) if y is not None]

@@ -74,13 +74,20 @@ class CaseSpool:
         self.file.close()
 
 
-def _patient_of(resource: Resource) -> str | None:
+def patient_of(resource: Resource) -> str | None:
+    """The id of the Patient a resource belongs to: its own id, its subject or patient, or for
+    a Provenance the Patient among its targets (so a case's Provenance travels with the case)."""
     if resource.get("resourceType") == "Patient":
         return str(resource.get("id"))
     for element in ("subject", "patient"):
         reference = (resource.get(element) or {}).get("reference")
         if isinstance(reference, str) and reference.startswith("Patient/"):
             return reference.removeprefix("Patient/")
+    if resource.get("resourceType") == "Provenance":
+        for target in resource.get("target") or []:
+            reference = target.get("reference") if isinstance(target, dict) else None
+            if isinstance(reference, str) and reference.startswith("Patient/"):
+                return reference.removeprefix("Patient/")
     return None
 
 
@@ -95,7 +102,7 @@ def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Locat
             continue
         resource = found.resource
         key = f"{resource.get('resourceType')}/{resource.get('id')}"
-        group = _patient_of(resource) or key
+        group = patient_of(resource) or key
         unit = units.setdefault(group, CaseUnit(group, []))
         unit.resources.append(resource)
         unit.found[key] = found.location
@@ -125,7 +132,7 @@ def stream_units(paths: list[str]) -> Iterator[CaseUnit]:
                 continue
             resource = found.resource
             key = f"{resource.get('resourceType')}/{resource.get('id')}"
-            group = _patient_of(resource) or key
+            group = patient_of(resource) or key
             unit = groups.setdefault(group, CaseUnit(group, []))
             unit.resources.append(resource)
             unit.found[key] = found.location

@@ -8,6 +8,7 @@ leaves partial output. Standard output (`-`) is spooled the same way and copied 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -39,6 +40,15 @@ _OUR_SUFFIXES = (".json", ".ndjson")
 
 def dumps(value: Any, pretty: bool = False) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 if pretty else 0)
+
+
+def csv_safe(value: str) -> str:
+    """Keep a spreadsheet from reading a cell as a formula (CSV injection)."""
+    if value[:1] in ("=", "@", "\t", "\r") or (
+            value[:1] in ("+", "-") and len(value) > 1
+            and not re.fullmatch(r"[+-]\d+(\.\d+)?", value)):
+        return "'" + value
+    return value
 
 
 class OutputError(Exception):

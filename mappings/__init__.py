@@ -28,6 +28,12 @@ from mappings.treatment import to_fhir_treatments
 
 Mapper = Callable[[CaseRecord], list[Resource]]
 
+# Every resource type map_record can produce (a server holds a series' resources of these types
+# only: `casefhir load --prune` searches each of them).
+RESOURCE_TYPES: tuple[str, ...] = (
+    "Patient", "Condition", "Observation", "DiagnosticReport", "Procedure", "Specimen",
+    "BodyStructure", "MedicationAdministration", "Provenance")
+
 MAPPERS: tuple[Mapper, ...] = (
     to_fhir_patient,
     to_fhir_primary_condition,
@@ -127,5 +133,5 @@ def map_record(record: CaseRecord) -> list[Resource]:
     return ordered + to_fhir_provenance(record, ordered)
 
 
-__all__ = ["MAPPERS", "ROLE_FIELDS", "Mapper", "Resource", "map_record", "references_first",
-           "role_of"]
+__all__ = ["MAPPERS", "RESOURCE_TYPES", "ROLE_FIELDS", "Mapper", "Resource", "map_record",
+           "references_first", "role_of"]
