@@ -456,7 +456,7 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
     """Show what --prune deletes, ask (or take --yes), delete; the exit code."""
     from converter.prune import execute, plan_prune
 
-    plan = _run(debug, lambda: plan_prune(client, series, produced))
+    plan = _run(debug, lambda: plan_prune(client, series, produced, concurrency))
     report.prune = {"plan": plan.to_json(), "confirmed": False, "dry_run": dry_run}
     for line in plan.render():
         click.echo(line, err=True)

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -62,19 +63,25 @@ def _q(value: str) -> str:
     return quote(value, safe=":/")
 
 
-def series_keys(client: FhirClient, series: str) -> set[str]:
-    """Type/id of every resource of the series on the server (ids only are fetched)."""
-    found: set[str] = set()
+def series_keys(client: FhirClient, series: str, concurrency: int = 4) -> set[str]:
+    """Type/id of every resource of the series on the server (ids only are fetched), one search
+    per resource type, `concurrency` at a time."""
     tag = _q(f"{SERIES}|{series}")
-    for kind in RESOURCE_TYPES:
-        for resource in search_all(client, f"{kind}?_tag={tag}&_elements=id"):
-            found.add(f"{kind}/{resource['id']}")
-    # Patients that carry the case identifier but lost (or never had) the tag
-    for resource in search_all(client, f"Patient?identifier={_q(CASE + '|')}"
-                                       "&_elements=identifier,meta"):
-        if belongs(resource, series):
-            found.add(f"Patient/{resource['id']}")
-    return found
+
+    def tagged(kind: str) -> set[str]:
+        return {f"{kind}/{r['id']}" for r in search_all(client, f"{kind}?_tag={tag}&_elements=id")}
+
+    def identified(_: str) -> set[str]:  # Patients with the case identifier but no tag
+        return {f"Patient/{r['id']}" for r in search_all(
+            client, f"Patient?identifier={_q(CASE + '|')}&_elements=identifier,meta")
+            if belongs(r, series)}
+
+    searches: list[tuple[Callable[[str], set[str]], str]] = [
+        (tagged, kind) for kind in RESOURCE_TYPES]
+    searches.append((identified, "Patient"))
+    with ThreadPoolExecutor(max(1, concurrency)) as pool:
+        found = pool.map(lambda search: search[0](search[1]), searches)
+        return set().union(*found)
 
 
 def fetch(client: FhirClient, keys: Iterable[str]) -> list[Resource]:
@@ -153,9 +160,10 @@ class PrunePlan:
                            "resources": [_key(r) for r in g.resources]} for g in self.groups]}
 
 
-def plan_prune(client: FhirClient, series: str, produced: set[str]) -> PrunePlan:
+def plan_prune(client: FhirClient, series: str, produced: set[str],
+               concurrency: int = 4) -> PrunePlan:
     """Every resource of the series on the server that is not among `produced` (Type/id)."""
-    on_server = series_keys(client, series)
+    on_server = series_keys(client, series, concurrency)
     stale = fetch(client, on_server - produced)
     # re-checked on the resources themselves: only what is still the series' goes
     stale = [r for r in stale if belongs(r, series) and _key(r) not in produced]
