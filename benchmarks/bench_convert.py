@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -62,6 +63,19 @@ def floor_seconds(ndjson_dir: Path) -> tuple[float, int]:
     return time.perf_counter() - started, len(resources)
 
 
+def save(path: Path, rows: list[dict[str, Any]], workers: list[int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "machine": {"cpus": len(os.sched_getaffinity(0)),
+                    "python": platform.python_version(), "platform": platform.platform()},
+        "date": time.strftime("%Y-%m-%d"), "command": " ".join(["python", *sys.argv]),
+        "rows": rows,
+        "median_ratio_by_workers": {
+            str(w): statistics.median(r["ratio_to_floor"] for r in rows if r["workers"] == w)
+            for w in workers if any(r["workers"] == w for r in rows)},
+    }, indent=2) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -105,20 +119,12 @@ def main(argv: list[str] | None = None) -> None:
                     "ratio_to_floor": round(run.seconds / floor, 3),
                 })
                 print(json.dumps(rows[-1]), flush=True)
+                save(args.results, rows, args.workers)  # a long run keeps what it measured
                 if out.is_dir():
                     shutil.rmtree(out)
                 else:
                     out.unlink(missing_ok=True)
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps({
-        "machine": {"cpus": len(__import__("os").sched_getaffinity(0)),
-                    "python": platform.python_version(), "platform": platform.platform()},
-        "date": time.strftime("%Y-%m-%d"), "command": " ".join(["python", *sys.argv]),
-        "rows": rows,
-        "median_ratio_by_workers": {
-            str(w): statistics.median(r["ratio_to_floor"] for r in rows if r["workers"] == w)
-            for w in args.workers},
-    }, indent=2) + "\n")
+    save(args.results, rows, args.workers)
     print(f"results: {args.results}")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -56,17 +57,34 @@ def post_one_by_one(base: str, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def on_fresh_server(work: Path, warmup: Path, measure: Callable[[str], Any]) -> Any:
-    """Start a HAPI server, load the warm-up cases, measure, stop the server."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def on_fresh_server(work: Path, warmup: Path,
+                    measure: Callable[[str], Any]) -> tuple[Any, float]:
+    """Start a HAPI server, load the warm-up cases, measure; the measurement and the server's
+    CPU seconds during it. Stops the server."""
     pidfile = work / "hapi.pid"
     started = subprocess.run([str(HAPI), "start", "--pidfile", str(pidfile), "--log",
                               str(work / "hapi.log")], capture_output=True, text=True, check=True)
     base = started.stdout.strip().splitlines()[-1]
+    pid = int(pidfile.read_text().split()[0])
     try:
         subprocess.run(casefhir("load", str(warmup), "--server", base, "-q"), check=True)
-        return measure(base)
+        before = cpu_seconds(pid)
+        result = measure(base)
+        return result, cpu_seconds(pid) - before
     finally:
         subprocess.run([str(HAPI), "stop", "--pidfile", str(pidfile)], capture_output=True)
+
+
+def server_figures(server_cpu: float, seconds: float, resources: int) -> dict[str, float]:
+    """How busy the server was: CPU ms per resource, and cores in use on average."""
+    return {"server_cpu_ms_per_resource": round(1000 * server_cpu / resources, 2),
+            "server_cores_busy": round(server_cpu / seconds, 2)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -92,12 +110,13 @@ def main(argv: list[str] | None = None) -> None:
     ndjson = work / "ndjson"
     convert(table, "bench", ndjson, "-t", "ndjson")
 
-    baseline = on_fresh_server(work, warmup, lambda base: post_one_by_one(base, bundles))
+    baseline, server_cpu = on_fresh_server(work, warmup,
+                                           lambda base: post_one_by_one(base, bundles))
     rows: list[dict[str, Any]] = [{
         "method": "baseline: one transaction Bundle per case, POSTed one by one (urllib)",
         "seconds": round(baseline, 2), "resources": resources,
         "resources_per_s": round(resources / baseline), "speedup_vs_baseline": 1.0,
-        "client_peak_mb": None}]
+        "client_peak_mb": None, **server_figures(server_cpu, baseline, resources)}]
     print(json.dumps(rows[-1]), flush=True)
     methods = [(f"casefhir load: a transaction per case, concurrency {c}", bundles,
                 ["--concurrency", str(c)]) for c in args.concurrency]
@@ -108,14 +127,18 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_bulk:
         methods.append(("casefhir load --bulk ($import)", ndjson, ["--bulk"]))
     for name, source, options in methods:
-        measured = on_fresh_server(work, warmup, lambda base, source=source, options=options:
-                                   run_measured(casefhir("load", str(source), "--server", base,
-                                                         "-q", *options)))
+        def load_command(base: str, source: Path = source, options: list[str] = options) -> Any:
+            return run_measured(casefhir("load", str(source), "--server", base, "-q", *options))
+
+        measured, server_cpu = on_fresh_server(work, warmup, load_command)
         rows.append({"method": name, "seconds": round(measured.seconds, 2),
                      "resources": resources,
                      "resources_per_s": round(resources / measured.seconds),
                      "speedup_vs_baseline": round(baseline / measured.seconds, 2),
-                     "client_peak_mb": round(measured.peak_tree_mb, 1)})
+                     "client_peak_mb": round(measured.peak_tree_mb, 1),
+                     "client_cpu_ms_per_resource": round(1000 * measured.cpu_seconds / resources,
+                                                         2),
+                     **server_figures(server_cpu, measured.seconds, resources)})
         print(json.dumps(rows[-1]), flush=True)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps({

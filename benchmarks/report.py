@@ -23,10 +23,10 @@ resources per case).
 """
 
 
-def _convert(data: dict[str, Any]) -> list[str]:
+def _convert(data: dict[str, Any], title: str = "## Conversion") -> list[str]:
     machine = data["machine"]
     lines = [
-        "## Conversion", "",
+        title, "",
         f"`{data['command']}` ({data['date']}; {machine['cpus']} CPUs, Python "
         f"{machine['python']}).", "",
         "Baseline (**floor**): a plain loop that only runs fhir.resources `model_validate` over "
@@ -60,22 +60,30 @@ def _load(data: dict[str, Any]) -> list[str]:
         f"`{data['command']}` ({data['date']}; {data['records']:,} records; server: "
         f"{data['server']}).", "",
         "Baseline: the same cases as one transaction Bundle each, POSTed one by one with a plain "
-        "HTTP client (urllib). Every run creates the same number of new resources (other series "
-        "ids) on the same server, after a warm-up load.", "",
-        "| method | seconds | resources | resources/s | speed-up vs baseline | client peak MB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "HTTP client (urllib). Each method runs on a fresh server of its own, warmed up with the "
+        "same small load first. Server CPU is the HAPI process's user + system time during the "
+        "run; cores busy is that CPU time over the wall time (the machine has 2).", "",
+        "| method | seconds | resources | resources/s | speed-up vs baseline | client peak MB "
+        "| client CPU ms / resource | server CPU ms / resource | server cores busy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in data["rows"]:
         lines.append(f"| {r['method']} | {r['seconds']:,} | {r['resources']:,} | "
                      f"{r['resources_per_s']:,} | **{r['speedup_vs_baseline']}x** | "
-                     f"{r['client_peak_mb'] if r['client_peak_mb'] else '-'} |")
+                     f"{r['client_peak_mb'] if r['client_peak_mb'] else '-'} | "
+                     f"{r.get('client_cpu_ms_per_resource', '-')} | "
+                     f"{r.get('server_cpu_ms_per_resource', '-')} | "
+                     f"{r.get('server_cores_busy', '-')} |")
     return [*lines, ""]
 
 
 def main() -> None:
     parts = [INTRO]
     results = HERE / "results"
-    for name, render in (("convert.json", _convert), ("load.json", _load)):
+    renderers = (("convert.json", _convert),
+                 ("convert-1m.json", lambda data: _convert(data, "## A million records")),
+                 ("load.json", _load))
+    for name, render in renderers:
         path = results / name
         if path.exists():
             parts.append("\n".join(render(json.loads(path.read_text()))))

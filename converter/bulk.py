@@ -141,7 +141,7 @@ class BulkReport(LoadReport):
             lines.append(f"not imported: {self.not_imported} resources (steps after a failed step "
                          "are not started; fix the cause and run the same command again)")
         lines.append(f"{self.requests} requests, {self.retries} retried; problems: "
-                     f"{len(self.errors)} errors, {len(self.warnings)} warnings")
+                     f"{len(self.errors)} errors, {self.warning_count} warnings")
         rate = f" ({total / self.seconds:.1f} resources/s)" if self.seconds and not self.dry_run \
             and not self.failed else ""
         lines.append(f"time: {self.seconds:.2f} s{rate}")

@@ -35,6 +35,28 @@ Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error,
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|",
+                   "space": " "}
+
+
+def _encoding_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from converter.readers import check_encoding
+
+    why = check_encoding(value)
+    if why:
+        raise click.BadParameter(why)
+    return value
+
+
+def _delimiter_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    sep = DELIMITER_NAMES.get(value.casefold(), value)
+    if len(sep) != 1 or sep in "\"\r\n" or sep.isalnum():
+        raise click.BadParameter("a delimiter is one character other than a letter, digit, quote "
+                                 "or line end, e.g. ';', '|' or tab")
+    return sep
+
 
 def table_options(command: F) -> F:
     """Options that say how to read a case-series table and which series it is."""
@@ -49,9 +71,12 @@ def table_options(command: F) -> F:
                      type=click.Choice(("csv", "tsv", "xlsx", "json", "ndjson")),
                      help="Input format (default: from the file name; needed for '-')."),
         click.option("--sheet", help="XLSX sheet name or 1-based number (default: the first)."),
-        click.option("--encoding", default="utf-8", show_default=True,
-                     help="Text encoding of CSV/TSV/JSON input, e.g. cp1252."),
-        click.option("--delimiter", help="CSV delimiter (default: detected from the header)."),
+        click.option("--encoding", default="utf-8", show_default=True, callback=_encoding_option,
+                     help="Text encoding of CSV/TSV/JSON input, e.g. cp1252 (a file starting with a "
+                          "UTF-16 or UTF-32 byte-order mark is read as such)."),
+        click.option("--delimiter", callback=_delimiter_option,
+                     help="CSV delimiter: one character, or tab, comma, semicolon, pipe, space "
+                          "(default: detected from the header among , ; tab |)."),
         click.option("--columns", "columns_file", type=click.Path(dir_okay=False),
                      help="Map your headers to the data dictionary: JSON {\"header\": \"column\"} "
                           "or CSV header,column; map to 'ignore' to leave a column out."),
@@ -224,7 +249,7 @@ def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int
         _show(report, quiet)
     if report_path:
         try:
-            write_json_atomic(report_path, report.to_json())
+            report.write(report_path)
         except OutputError as exc:
             _fail([f"error: {exc}"])
     sys.exit(exit_code)
@@ -283,7 +308,20 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
                       output_format=output_format, per_case=per_case, pretty=pretty,
                       crosswalk=crosswalk_path)
     progress = Progress(not quiet, "cases")
-    report: Report = _run(debug, lambda: run_convert(options, progress))
+
+    def attempt() -> Report:
+        try:
+            return run_convert(options, progress)
+        except InputError as exc:  # unreadable input: --report still says why
+            if report_path is None:
+                raise
+            from converter.readers import display_name
+
+            failed = Report("convert", inputs=[display_name(input_file)], series=options.series.id)
+            failed.problems.extend(exc.problems)
+            return failed
+
+    report: Report = _run(debug, attempt)
     progress.done()
     if not report.written:
         code = EXIT_INVALID
@@ -775,6 +813,67 @@ def summary(files: tuple[str, ...], series_id: str | None, show_queries: bool, a
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo(render_table(data))
+
+
+@main.command(epilog="""\b
+Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error, 4 internal error,
+5 server unreachable or refusing the credentials.""")
+@click.argument("files", nargs=-1, metavar="[FILE...]")
+@server_options
+@click.option("--series-id", help="Only this series (required with --server).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="The table: .csv, .xlsx or .json ('-': CSV on standard output).")
+@click.option("-t", "--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]),
+              help="Table format (default: from the output's extension, else CSV).")
+@click.option("--all-columns", is_flag=True,
+              help="Every canonical column, not only those some case fills.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str | None,
+            all_columns: bool, quiet: bool, debug: bool, server: str | None,
+            token_file: str | None, user: str | None, password_file: str | None,
+            ca_bundle: str | None, insecure: bool, timeout: float, retries: int) -> None:
+    """FHIR made by casefhir back into the canonical table (one row per case), through the
+    inverse of each mapping: from Bundle/NDJSON files, or a series on a server. Converting the
+    table again gives the same FHIR. Cells a spreadsheet could run as formulas are made safe.
+
+    \b
+    Examples:
+      casefhir flatten bundle.json -o cases.csv
+      casefhir flatten out-ndjson/ -o cases.xlsx
+      casefhir flatten --server http://127.0.0.1:8080/fhir --series-id kobayashi-2023 -o -
+    """
+    from converter.flatten import COLUMNS, file_resources, server_resources, used_columns
+    from converter.flatten import flatten as flatten_resources
+    from converter.tablewrite import table_format, write_table
+
+    if bool(files) == bool(server):
+        raise click.UsageError("give FHIR files, or --server (not both)")
+    if server and not series_id:
+        raise click.UsageError("--server needs --series-id (the series to flatten)")
+    table_kind = table_format(output, fmt)
+    if table_kind == "xlsx" and output == "-":
+        raise click.UsageError("XLSX cannot go to standard output; give -o FILE.xlsx")
+
+    def run() -> Any:
+        if server:
+            client = make_client(server, token_file, user, password_file, ca_bundle, insecure,
+                                 timeout, retries)
+            client.capability()
+            resources = server_resources(client, str(series_id))
+        else:
+            resources = file_resources(list(files))
+        result = flatten_resources(resources, series_id)
+        headers = list(COLUMNS) if all_columns else used_columns(result.rows)
+        write_table(output, headers, result.rows, table_kind)
+        return result
+
+    result = _run(debug, run)
+    if not quiet:
+        skipped = "".join(f"; {n:,} left out: {why}" for why, n in sorted(result.skipped.items()))
+        click.echo(f"flatten: {len(result.rows):,} cases of series "
+                   f"{', '.join(result.series) or '(none)'} from {result.resources:,} resources"
+                   f"{skipped}" + ("" if output == "-" else f"; written: {output}"), err=True)
 
 
 if __name__ == "__main__":

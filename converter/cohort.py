@@ -135,7 +135,8 @@ def cohort(resources: Iterable[Resource]) -> Cohort:
                 elif _has_coding(value, "loinc-absent"):
                     result.fusion_negative += 1
             elif any(_has_coding(c, "status-local-recurrence") for c in r.get("category", [])):
-                result.recurrence.add(subject)
+                if _has_coding(value, "condition-worsened"):  # else "no local recurrence"
+                    result.recurrence.add(subject)
             elif _has_coding(code, "flow-voids") and _has_coding(value, "present"):
                 result.flow_voids.add(subject)
             elif _has_coding(code, "vascularity") and _has_coding(value, "vascularity-present"):
@@ -205,7 +206,8 @@ def server_queries() -> list[Query]:
         Query("preoperative", "Condition?verification-status="
                               f"{_token('ver-refuted')}&_elements=code,subject", "names"),
         Query("recurrence", f"Observation?code={status}&category="
-                            f"{_token('status-local-recurrence')}", "subjects"),
+                            f"{_token('status-local-recurrence')}&value-concept="
+                            f"{_token('condition-worsened')}", "subjects"),
         Query("metastasis", f"Condition?_profile={profiles.SECONDARY_CANCER_CONDITION}",
               "subjects"),
         Query("vascularity", f"Observation?code={_token('vascularity')}&value-concept="

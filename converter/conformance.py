@@ -56,7 +56,7 @@ class InstallReport(ServerReport):
         if self.skipped:
             lines.append(f"left out: {self.skipped} resources that are not CodeSystem, ValueSet "
                          "or StructureDefinition")
-        lines.append(f"problems: {len(self.errors)} errors, {len(self.warnings)} warnings")
+        lines.append(f"problems: {len(self.errors)} errors, {self.warning_count} warnings")
         lines.append(f"time: {self.seconds:.2f} s")
         return "\n".join(lines)
 

@@ -83,7 +83,7 @@ class LoadReport(ServerReport):
         lines = self.outcome_table()
         lines.append(f"{self.requests} requests to {self.server} ({self.mode}), "
                      f"{self.retries} retried; {self.cases_written} cases")
-        lines.append(f"problems: {len(self.errors)} errors, {len(self.warnings)} warnings")
+        lines.append(f"problems: {len(self.errors)} errors, {self.warning_count} warnings")
         lines.append(f"time: {self.seconds:.2f} s")
         return "\n".join(lines) + written
 

@@ -8,6 +8,7 @@ in which case invalid rows go to a rejects file instead).
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import itertools
 import multiprocessing
@@ -22,7 +23,7 @@ import orjson
 
 from converter.fastvalidate import fast_structure_errors
 from converter.problems import InputError, Location, Problem, Severity, error
-from converter.readers import RawRow, Table, open_table
+from converter.readers import RawRow, Table, display_name, open_table
 from converter.records import CaseIds, RecordBuilder, SourceRow
 from converter.report import Report
 from converter.schema import Series
@@ -170,9 +171,16 @@ def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
             yield from zip(batch, convert_rows(builder, batch, options.strict,
                                                options.full_validation), strict=True)
         return
+    # The first batch is converted here, before the fork: that imports fhir.resources and builds
+    # every model's validator once, so forked workers share those pages rather than each
+    # building a copy; gc.freeze keeps the collector from touching (and so copying) them.
+    first = head.pop(0)
+    yield from zip(first, convert_rows(builder, first, options.strict, options.full_validation),
+                   strict=True)
+    gc.freeze()
     context = multiprocessing.get_context("fork" if "fork" in
                                           multiprocessing.get_all_start_methods() else "spawn")
-    shell = Table(table.name, table.row_kind, table.headers, iter(()))
+    shell = replace(table, rows=iter(()))
     with ProcessPoolExecutor(options.workers, mp_context=context, initializer=_start_worker,
                              initargs=(shell, options)) as pool:
         window: deque[tuple[list[RawRow], Future[list[CaseResult]]]] = deque()
@@ -193,7 +201,7 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
     OutputError for a destination that cannot be written; row problems go into the Report.
     `writer` replaces the file writer the options describe (load uses one that keeps cases)."""
     started = time.perf_counter()
-    report = Report("convert", inputs=[options.input], series=options.series.id)
+    report = Report("convert", inputs=[display_name(options.input)], series=options.series.id)
     table = open_table(options.input, options.input_format, options.sheet, options.encoding,
                        options.delimiter)
     builder = RecordBuilder(table, options.series, options.column_map, options.ignore_unmapped)
@@ -244,8 +252,9 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
             if on_case is not None:
                 on_case(report.cases_read)
         if report.cases_read == 0:
-            report.problems.append(error("no cases: the input has a header but no data rows",
-                                         Location(table.name)))
+            report.problems.append(error(
+                "no cases: the input has a header but no data rows" if table.row_kind == "row"
+                else "no cases: the input holds no records", Location(table.name)))
             failed = True
         elif options.skip_invalid and report.cases_written == 0:
             failed = True

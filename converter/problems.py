@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+# What a message must not print raw: control characters (a header holding ESC [2J would clear the
+# terminal), bidirectional overrides (which reorder the text shown) and lone surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` with unprintable characters written as escapes (\\x1b, \\u202e)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """A header or key as a message names it: a 30,000-character header is not repeated whole
+    in every message about its column."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 class Severity(StrEnum):
@@ -45,7 +63,7 @@ class Problem:
         if self.value is not None:
             value = self.value if len(self.value) <= 80 else self.value[:77] + "..."
             shown = f" (value {value!r})"
-        return f"{self.severity}: {where}{self.message}{shown}"
+        return printable(f"{self.severity}: {where}{self.message}{shown}")
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"severity": str(self.severity), "message": self.message}

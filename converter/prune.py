@@ -28,8 +28,7 @@ from urllib.parse import quote
 from converter.cohort import search_all
 from converter.concurrency import run_bounded
 from converter.fhirclient import RETRY_STATUSES, FhirClient, outcome_text
-from converter.units import patient_of
-from mappings import RESOURCE_TYPES, Resource, references_first
+from mappings import RESOURCE_TYPES, Resource, patient_of, references_first
 from mappings.terminology import system_url
 
 SERIES = system_url("casefhir-series")

@@ -25,7 +25,15 @@ from converter.normalise import (
     is_missing,
     norm,
 )
-from converter.problems import InputError, Location, Problem, Severity, error, warning
+from converter.problems import (
+    InputError,
+    Location,
+    Problem,
+    Severity,
+    error,
+    shorten,
+    warning,
+)
 from converter.readers import RawRow, Table
 from converter.schema import CaseRecord, Event, RowSource, Series, Site, Term
 
@@ -50,6 +58,9 @@ class SourceRow:
     def location(self, field_name: str | None = None) -> Location:
         column = self.columns.get(field_name) if field_name else None
         return Location(self.file, self.row, column, self.row_kind)
+
+
+DEPENDS_ON = {"margin": "surgery", "surgery_intent": "surgery", "fusion_method": "fusion"}
 
 
 def row_digest(raw: RawRow) -> str:
@@ -157,12 +168,12 @@ class RecordBuilder:
         else:
             binding = match_header(text)
         if binding is None:
-            message = (f"column {text!r} is not in the data dictionary; map it with --columns "
+            message = (f"column {shorten(text)!r} is not in the data dictionary; map it with --columns "
                        "(or map it to 'ignore'), or pass --ignore-unmapped to leave it out")
             if not self.ignore_unmapped:
                 raise InputError(error(message, location))
             self.header_problems.append(warning(
-                f"column {text!r} is not in the data dictionary and was left out "
+                f"column {shorten(text)!r} is not in the data dictionary and was left out "
                 "(--ignore-unmapped)", location))
             binding = Binding(None)
         if binding.column is not None:
@@ -178,11 +189,11 @@ class RecordBuilder:
     def _bind_headers(self) -> None:
         for text, label in self.table.headers:
             if text and text not in self.bindings:
-                self._bind(text, label, 1 if self.table.row_kind == "row" else None)
+                self._bind(text, label, self.table.header_row)
             elif text:
-                raise InputError(error(f"the header {text!r} appears twice",
-                                       self.table.location(1, label)))
-        self._check_columns(1 if self.table.row_kind == "row" else None)
+                raise InputError(error(f"the header {shorten(text)!r} appears twice",
+                                       self.table.location(self.table.header_row, label)))
+        self._check_columns(self.table.header_row)
 
     def _check_columns(self, row: int | None) -> None:
         bound = set(self.bound_by)
@@ -202,7 +213,8 @@ class RecordBuilder:
         source = SourceRow(self.table.name, raw.number, self.table.row_kind)
         if raw.error:
             return None, source, [error(raw.error, self.table.location(raw.number))]
-        problems: list[Problem] = []
+        problems = [Problem(note.severity, note.message,
+                            self.table.location(raw.number, note.column)) for note in raw.notes]
         values: dict[str, Any] = {}
         columns: dict[str, str] = {}
         for cell in raw.cells:
@@ -225,16 +237,18 @@ class RecordBuilder:
             column = binding.column
             if column is None or cell.value is None:
                 continue
+            location = self.table.location(raw.number, cell.label)
+            unreadable = _unreadable(cell.value)
+            if unreadable:
+                problems.append(error(unreadable, location, cell.value[:40]))
+                continue
             # a case id is any non-empty text ("NA" or "-" may well be someone's case id)
             if column.kind != "case_id" and is_missing(cell.value, column.kind in DASH_IS_VALUE):
+                if norm(cell.value) == "nan":
+                    problems.append(warning("NaN (not a number) is read as not recorded", location,
+                                            cell.value))
                 continue
-            location = self.table.location(raw.number, cell.label)
             columns[column.name] = cell.label
-            if len(cell.value) > MAX_CELL_CHARS:
-                problems.append(error(f"the cell holds {len(cell.value):,} characters; "
-                                      f"at most {MAX_CELL_CHARS:,} are read", location,
-                                      cell.value[:40]))
-                continue
 
             def warn(message: str, location: Location = location, value: str = cell.value) -> None:
                 problems.append(warning(message, location, value))
@@ -298,7 +312,27 @@ class RecordBuilder:
                     note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "
                                     "it is ignored")
                     values.pop(dependent)
+        # a detail of a procedure or test the row does not report has nothing to belong to
+        for dependent, parent in DEPENDS_ON.items():
+            if dependent in values and parent not in values:
+                note(dependent, f"{dependent.replace('_', ' ')} given without a {parent} "
+                                f"column value; it is ignored")
+                values.pop(dependent)
         return CaseRecord(series=self.series, site=site, source=origin, **values)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _unreadable(value: str) -> str | None:
+    """Why a cell cannot be read at all (too long, control characters), or None."""
+    if len(value) > MAX_CELL_CHARS:
+        return f"the cell holds {len(value):,} characters; at most {MAX_CELL_CHARS:,} are read"
+    found = _CONTROL.search(value)
+    if found:
+        return (f"the cell holds the control character U+{ord(found.group()):04X}, which no table "
+                "text contains (a binary file, or a wrong --encoding?)")
+    return None
 
 
 class CaseIds:
@@ -347,22 +381,28 @@ class CaseIds:
 
 def _merge_site(site: Site | None, laterality: Term | None, depth: Term | None,
                 note: Any) -> Site | None:
+    """The site with its separate laterality and depth columns: a recognised qualifier keeps its
+    column's words beside its key (the column wins over the site's own words, with a warning);
+    an unrecognised one is added to the site's text, so nothing written is lost."""
     if site is None and laterality is None and depth is None:
         return None
     site = site or Site(text="")
+    unknown = []
     if laterality is not None and laterality.key:
         if site.laterality and site.laterality != laterality.key:
             note("laterality", f"the site says {site.laterality} but the laterality column says "
                                f"{laterality.key}; the laterality column is used")
-        site = replace(site, laterality=laterality.key)
+        site = replace(site, laterality=laterality.key, laterality_text=laterality.text)
+    elif laterality is not None:
+        unknown.append(laterality.text)
     if depth is not None and depth.key:
         if site.depth and site.depth != depth.key:
             note("depth", f"the site says {site.depth} but the depth column says {depth.key}; "
                           "the depth column is used")
-        site = replace(site, depth=depth.key)
-    extra = [t.text for t in (laterality, depth) if t is not None and norm(t.text) not in
-             norm(site.text)]
+        site = replace(site, depth=depth.key, depth_text=depth.text)
+    elif depth is not None:
+        unknown.append(depth.text)
+    extra = [text for text in unknown if norm(text) not in norm(site.text)]
     if extra:
-        text = ", ".join(x for x in [site.text, *extra] if x)
-        site = replace(site, text=text)
+        site = replace(site, text=", ".join(x for x in [site.text, *extra] if x))
     return site

@@ -2,13 +2,68 @@
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from converter.problems import Problem, Severity
 
 MAX_PRINTED_PROBLEMS = 50
+
+
+class ProblemLog:
+    """A run's problems, in the order found, in memory that does not grow with warnings: a
+    large table can warn on every row (an unknown drug name...). Errors are kept (they stop the
+    run or reject their rows), and so are the first MAX_PRINTED_PROBLEMS warnings, for the
+    terminal; every problem also goes to a temporary file that `--report` reads back."""
+
+    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+        self.errors: list[Problem] = []
+        self.first_warnings: list[Problem] = []
+        self.warning_count = 0
+        self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the log
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        if problem.severity is Severity.ERROR:
+            self.errors.append(problem)
+        else:
+            self.warning_count += 1
+            if len(self.first_warnings) < MAX_PRINTED_PROBLEMS:
+                self.first_warnings.append(problem)
+        pickle.dump(problem, self._spill)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __iadd__(self, problems: Iterable[Problem]) -> ProblemLog:
+        self.extend(problems)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.errors) + self.warning_count
+
+    def __iter__(self) -> Iterator[Problem]:
+        """Every problem, in the order found (read back from the file)."""
+        self._spill.flush()
+        self._spill.seek(0)
+        try:
+            while True:
+                try:
+                    yield pickle.load(self._spill)
+                except EOFError:
+                    return
+        finally:
+            self._spill.seek(0, 2)
+
+    def as_json(self) -> Iterator[dict[str, Any]]:
+        return (problem.to_json() for problem in self)
 
 
 @dataclass
@@ -20,19 +75,25 @@ class Report:
     cases_written: int = 0
     cases_rejected: int = 0
     resources: Counter[str] = field(default_factory=Counter)
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemLog = field(default_factory=ProblemLog)
     outputs: list[str] = field(default_factory=list)
     rejects_file: str | None = None
     written: bool = False
     seconds: float = 0.0
+    _problems_streamed: bool = field(default=False, init=False, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
+        return self.problems.errors
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
+        """The first MAX_PRINTED_PROBLEMS warnings (`warning_count` says how many there were)."""
+        return self.problems.first_warnings
+
+    @property
+    def warning_count(self) -> int:
+        return self.problems.warning_count
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,18 +105,44 @@ class Report:
             "resources": dict(sorted(self.resources.items())),
             "resources_total": sum(self.resources.values()),
             "errors": len(self.errors),
-            "warnings": len(self.warnings),
+            "warnings": self.warning_count,
             "written": self.written,
             "outputs": self.outputs,
             "rejects_file": self.rejects_file,
-            "problems": [p.to_json() for p in self.problems],
+            "problems": [] if self._problems_streamed else list(self.problems.as_json()),
         }
+
+    def write(self, path: str) -> None:
+        """`--report FILE`: to_json() as JSON, atomically, with the problems (last) streamed
+        from the problem log rather than held in memory."""
+        self._problems_streamed = True
+        try:
+            data = self.to_json()
+        finally:
+            self._problems_streamed = False
+        data.pop("problems", None)
+        head = orjson.dumps(data, option=orjson.OPT_INDENT_2).rstrip()
+        from converter.write import AtomicFile  # (write imports mappings, which import us)
+
+        out = AtomicFile(path)
+        try:
+            out.write(head[:-1].rstrip() + b',\n  "problems": [')
+            separator = b"\n    "
+            for problem in self.problems.as_json():
+                out.write(separator + orjson.dumps(problem))
+                separator = b",\n    "
+            out.write(b"\n  ]\n}\n" if separator == b",\n    " else b"]\n}\n")
+            out.commit()
+        except BaseException:
+            out.abort()
+            raise
 
     def render_problems(self, limit: int = MAX_PRINTED_PROBLEMS) -> list[str]:
         ordered = self.errors + self.warnings
         lines = [p.render() for p in ordered[:limit]]
-        if len(ordered) > limit:
-            lines.append(f"... and {len(ordered) - limit} more (write them all with --report FILE)")
+        total = len(self.errors) + self.warning_count
+        if total > limit:
+            lines.append(f"... and {total - limit:,} more (write them all with --report FILE)")
         return lines
 
     def render_summary(self) -> str:
@@ -66,7 +153,7 @@ class Report:
             lines.append(f"cases: {self.cases_read} read, {self.cases_written} converted, "
                          f"{self.cases_rejected} rejected")
         lines.append(f"resources: {total}" + (f" ({by_type})" if by_type else ""))
-        lines.append(f"problems: {len(self.errors)} errors, {len(self.warnings)} warnings")
+        lines.append(f"problems: {len(self.errors)} errors, {self.warning_count} warnings")
         if self.written and self.outputs:
             lines.append("written: " + ", ".join(self.outputs))
         elif self.command == "convert":

@@ -61,6 +61,9 @@ class Site:
     region: str | None = None  # key of the "region" vocabulary
     laterality: str | None = None  # key of the "laterality" vocabulary
     depth: str | None = None  # key of the "depth" vocabulary
+    # the words of separate laterality / depth columns (None: read from the site's own words)
+    laterality_text: str | None = None
+    depth_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import orjson
 from converter.fhirfiles import iter_resources
 from converter.problems import Location
 from converter.records import SourceRow
-from mappings import ROLE_FIELDS, Resource, references_first, role_of
+from mappings import ROLE_FIELDS, Resource, patient_of, references_first, role_of
 
 
 @dataclass
@@ -72,23 +72,6 @@ class CaseSpool:
             yield CaseUnit(item["key"], item["resources"],
                            SourceRow(**source) if source else None)
         self.file.close()
-
-
-def patient_of(resource: Resource) -> str | None:
-    """The id of the Patient a resource belongs to: its own id, its subject or patient, or for
-    a Provenance the Patient among its targets (so a case's Provenance travels with the case)."""
-    if resource.get("resourceType") == "Patient":
-        return str(resource.get("id"))
-    for element in ("subject", "patient"):
-        reference = (resource.get(element) or {}).get("reference")
-        if isinstance(reference, str) and reference.startswith("Patient/"):
-            return reference.removeprefix("Patient/")
-    if resource.get("resourceType") == "Provenance":
-        for target in resource.get("target") or []:
-            reference = target.get("reference") if isinstance(target, dict) else None
-            if isinstance(reference, str) and reference.startswith("Patient/"):
-                return reference.removeprefix("Patient/")
-    return None
 
 
 def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Location, str]]]:

@@ -11,20 +11,21 @@ from collections.abc import Callable
 
 from converter.schema import CaseRecord
 from converter.validate import references
-from mappings.common import Resource
+from mappings.common import CaseResources, Cells, Resource
 from mappings.condition import (
+    from_fhir_conditions,
     to_fhir_metastases,
     to_fhir_preoperative_diagnosis,
     to_fhir_primary_condition,
 )
-from mappings.genomics import to_fhir_genomics
-from mappings.imaging import to_fhir_imaging
-from mappings.outcome import to_fhir_outcome
-from mappings.pathology import to_fhir_pan_trk_ihc, to_fhir_specimen
-from mappings.patient import to_fhir_patient
-from mappings.procedure import to_fhir_surgery
+from mappings.genomics import from_fhir_genomics, to_fhir_genomics
+from mappings.imaging import from_fhir_imaging, to_fhir_imaging
+from mappings.outcome import from_fhir_outcome, to_fhir_outcome
+from mappings.pathology import from_fhir_pan_trk_ihc, to_fhir_pan_trk_ihc, to_fhir_specimen
+from mappings.patient import from_fhir_patient, to_fhir_patient
+from mappings.procedure import from_fhir_surgery, to_fhir_surgery
 from mappings.provenance import to_fhir_provenance
-from mappings.treatment import to_fhir_treatments
+from mappings.treatment import from_fhir_treatments, to_fhir_treatments
 
 Mapper = Callable[[CaseRecord], list[Resource]]
 
@@ -46,6 +47,21 @@ MAPPERS: tuple[Mapper, ...] = (
     to_fhir_surgery,
     to_fhir_treatments,
     to_fhir_outcome,
+)
+
+# The inverse of each module, for `casefhir flatten`: a case's resources by role back to the
+# canonical table's cells. Together they recover every value the mappers write.
+Inverse = Callable[[CaseResources], Cells]
+
+INVERSES: tuple[Inverse, ...] = (
+    from_fhir_patient,
+    from_fhir_conditions,
+    from_fhir_genomics,
+    from_fhir_pan_trk_ihc,
+    from_fhir_imaging,
+    from_fhir_surgery,
+    from_fhir_treatments,
+    from_fhir_outcome,
 )
 
 
@@ -133,5 +149,30 @@ def map_record(record: CaseRecord) -> list[Resource]:
     return ordered + to_fhir_provenance(record, ordered)
 
 
-__all__ = ["MAPPERS", "RESOURCE_TYPES", "ROLE_FIELDS", "Mapper", "Resource", "map_record",
-           "references_first", "role_of"]
+def patient_of(resource: Resource) -> str | None:
+    """The Patient id a resource is about, which makes it part of that case (a Provenance: the
+    Patient among its targets)."""
+    if resource.get("resourceType") == "Patient":
+        return str(resource.get("id"))
+    references = [resource.get("subject"), resource.get("patient")]
+    if resource.get("resourceType") == "Provenance":
+        references = list(resource.get("target") or [])
+    for reference in references:
+        text = reference.get("reference") if isinstance(reference, dict) else None
+        if isinstance(text, str) and text.startswith("Patient/"):
+            return text.removeprefix("Patient/")
+    return None
+
+
+def table_row(case: CaseResources) -> Cells:
+    """The canonical table row of one case's resources (keyed by role, in the order the mappers
+    wrote them): the inverse of `map_record`."""
+    cells: Cells = {}
+    for inverse in INVERSES:
+        cells.update(inverse(case))
+    return cells
+
+
+__all__ = ["INVERSES", "MAPPERS", "RESOURCE_TYPES", "ROLE_FIELDS", "CaseResources", "Cells",
+           "Mapper", "Resource", "map_record", "patient_of", "references_first", "role_of",
+           "table_row"]

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from converter.ids import resource_id
-from converter.schema import AGE_UNITS, Age, CaseRecord, Site, Term
+from converter.schema import AGE_UNITS, Age, CaseRecord, Site, Term, plain_number
 from mappings import profiles
-from mappings.terminology import codeable, coding, concept, entry, system_url
+from mappings.terminology import codeable, coding, concept, entry, system_url, vocabulary
 
 Resource = dict[str, Any]
+# The inverse direction (FHIR back to the canonical table): a case's resources by role
+# ("patient", "primary", "medication-2"...) and the canonical cells a module recovers from them.
+CaseResources = dict[str, Resource]
+Cells = dict[str, str]
 
 NOT_REPORTED = "date not reported"
 
@@ -77,8 +81,26 @@ def age_quantity(age: Age) -> dict[str, Any]:
             "system": system_url("ucum"), "code": age.unit}
 
 
+def age_text(quantity: dict[str, Any]) -> str:
+    """The inverse of `age_quantity`, as a table would write it: `12`, `18 months`."""
+    value = number_text(quantity["value"])
+    return value if quantity["code"] == "a" else f"{value} {AGE_UNITS[quantity['code']][0]}"
+
+
 def months_duration(months: int | float) -> dict[str, Any]:
     return {"value": months, "unit": "months", "system": system_url("ucum"), "code": "mo"}
+
+
+def laterality_concept(site: Site) -> dict[str, Any]:
+    """The side, with the words of a separate laterality column as text."""
+    assert site.laterality is not None
+    return codeable(entry("laterality", site.laterality).attributes["concept"],
+                    text=site.laterality_text)
+
+
+def depth_concept(site: Site) -> dict[str, Any]:
+    assert site.depth is not None
+    return codeable(entry("depth", site.depth).attributes["concept"], text=site.depth_text)
 
 
 def body_site(site: Site) -> dict[str, Any]:
@@ -87,12 +109,10 @@ def body_site(site: Site) -> dict[str, Any]:
     extensions = []
     if site.laterality:
         extensions.append({"url": profiles.LATERALITY_QUALIFIER,
-                           "valueCodeableConcept": codeable(entry("laterality", site.laterality)
-                                                            .attributes["concept"])})
+                           "valueCodeableConcept": laterality_concept(site)})
     if site.depth:
         extensions.append({"url": profiles.BODY_LOCATION_QUALIFIER,
-                           "valueCodeableConcept": codeable(entry("depth", site.depth)
-                                                            .attributes["concept"])})
+                           "valueCodeableConcept": depth_concept(site)})
     if extensions:
         concept["extension"] = extensions
     if site.region:
@@ -140,3 +160,62 @@ def after_anchor(record: CaseRecord, months: int | float | None) -> dict[str, An
 def data_absent(reason_key: str = "data-absent-unknown") -> dict[str, Any]:
     return {"extension": [{"url": profiles.DATA_ABSENT_REASON,
                            "valueCode": concept(reason_key).code}]}
+
+
+# ---------------------------------------------------------------- reading back (flatten)
+def number_text(value: int | float) -> str:
+    return str(plain_number(value))
+
+
+def text_of(concept: dict[str, Any] | None) -> str | None:
+    return concept.get("text") if concept else None
+
+
+def offset_months(timing: dict[str, Any] | None) -> int | float | None:
+    """The months of a cqf-relativeDateTime written by `relative_time` (None: no time given)."""
+    for extension in (timing or {}).get("extension", []):
+        if extension.get("url") == profiles.RELATIVE_DATE_TIME:
+            for part in extension.get("extension", []):
+                if part.get("url") == "offset":
+                    value = part.get("valueDuration", {}).get("value")
+                    return plain_number(value) if value is not None else None
+    return None
+
+
+def numbered(case: CaseResources, role: str) -> list[Resource]:
+    """The resources of a numbered role ("metastasis-1", "metastasis-2"...) in number order."""
+    found = [(int(key.rpartition("-")[2]), r) for key, r in case.items()
+             if key.startswith(role + "-") and key.rpartition("-")[2].isdigit()]
+    return [r for _, r in sorted(found, key=lambda pair: pair[0])]
+
+
+def label_of(vocabulary_name: str, attribute: str, value: dict[str, Any] | None) -> str | None:
+    """The label of the vocabulary entry whose `attribute` concept is the value's first coding
+    (the inverse of `codeable(entry(...).attributes[attribute])`)."""
+    codings = (value or {}).get("coding") or []
+    if not codings:
+        return None
+    first = (codings[0].get("system"), codings[0].get("code"))
+    for item in vocabulary(vocabulary_name).values():
+        keys = item.attributes.get(attribute, [])
+        for key in [keys] if isinstance(keys, str) else keys:
+            found = concept(key)
+            if (found.system, found.code) == first:
+                return item.label
+    return None
+
+
+def body_site_cells(site: dict[str, Any] | None) -> Cells:
+    """site, laterality and depth cells from a bodySite written by `body_site`."""
+    if not site:
+        return {}
+    cells: Cells = {}
+    if site.get("text"):
+        cells["site"] = site["text"]
+    columns = {profiles.LATERALITY_QUALIFIER: "laterality",
+               profiles.BODY_LOCATION_QUALIFIER: "depth"}
+    for extension in site.get("extension", []):
+        words = text_of(extension.get("valueCodeableConcept"))
+        if extension.get("url") in columns and words:  # the qualifier came from its own column
+            cells[columns[extension["url"]]] = words
+    return cells

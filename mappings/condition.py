@@ -9,10 +9,17 @@ from typing import Any
 from converter.schema import Age, CaseRecord, Term
 from mappings import profiles
 from mappings.common import (
+    CaseResources,
+    Cells,
     Resource,
     after_anchor,
     age_quantity,
+    age_text,
     body_site,
+    body_site_cells,
+    number_text,
+    numbered,
+    offset_months,
     patient_ref,
     primary_ref,
     ref,
@@ -156,3 +163,33 @@ def to_fhir_metastases(record: CaseRecord) -> list[Resource]:
             note=[{"text": metastasis.text}],
         ))
     return resources
+
+
+def from_fhir_conditions(case: CaseResources) -> Cells:
+    """diagnosis, site, age, notes, preoperative diagnosis and metastasis back from the
+    Conditions (and the HistoryOfMetastaticCancer observation) written above."""
+    cells: Cells = {}
+    primary = case.get("primary")
+    if primary is not None:
+        if primary.get("extension"):  # the histology extension: a diagnosis was given
+            cells["diagnosis"] = primary["code"]["text"]
+        cells.update(body_site_cells((primary.get("bodySite") or [None])[0]))
+        age = primary.get("onsetAge") or primary.get("onsetRange", {}).get("low")
+        if age is not None:
+            cells["age"] = age_text(age)
+        for note in primary.get("note", []):
+            if note["text"].startswith(PREOP_NOTE):
+                cells["preop_diagnosis"] = note["text"].removeprefix(PREOP_NOTE)
+            else:
+                cells["notes"] = note["text"]
+    if "preop-diagnosis" in case:
+        cells["preop_diagnosis"] = case["preop-diagnosis"]["code"]["text"]
+    metastases = numbered(case, "metastasis")
+    if metastases:
+        cells["metastasis"] = metastases[0]["note"][0]["text"]
+        months = offset_months(metastases[0].get("_onsetDateTime"))
+        if months is not None:
+            cells["metastasis_months"] = number_text(months)
+    elif "metastasis-history" in case:
+        cells["metastasis"] = case["metastasis-history"]["note"][0]["text"]
+    return cells

@@ -10,7 +10,17 @@ from typing import Any
 
 from converter.schema import CaseRecord
 from mappings import profiles
-from mappings.common import Resource, patient_ref, ref, resource, specimen_ref, term_concept
+from mappings.common import (
+    CaseResources,
+    Cells,
+    Resource,
+    patient_ref,
+    ref,
+    resource,
+    specimen_ref,
+    term_concept,
+    text_of,
+)
 from mappings.pathology import PAN_TRK_GENES, gene_component
 from mappings.terminology import codeable, concepts
 
@@ -70,3 +80,15 @@ def to_fhir_genomics(record: CaseRecord) -> list[Resource]:
         conclusion=conclusion,
     )
     return [variant, report]
+
+
+def from_fhir_genomics(case: CaseResources) -> Cells:
+    """fusion and fusion_method back from the GenomicVariant."""
+    variant = case.get("fusion")
+    if variant is None:
+        return {}
+    cells = {"fusion": variant["valueCodeableConcept"]["text"]}
+    method = text_of(variant.get("method"))
+    if method:
+        cells["fusion_method"] = method
+    return cells

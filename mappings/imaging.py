@@ -10,8 +10,12 @@ from typing import Any, NamedTuple
 from converter.schema import CaseRecord, Term
 from mappings import profiles
 from mappings.common import (
+    CaseResources,
+    Cells,
     Resource,
+    depth_concept,
     event_anchor,
+    laterality_concept,
     patient_ref,
     primary_ref,
     ref,
@@ -20,7 +24,7 @@ from mappings.common import (
     resource,
     term_concept,
 )
-from mappings.terminology import codeable, entry, system_url
+from mappings.terminology import codeable, system_url
 
 
 class Finding(NamedTuple):
@@ -69,9 +73,9 @@ def _tumour(record: CaseRecord) -> Resource:
     site = record.site
     qualifiers = []
     if site is not None and site.laterality:
-        qualifiers.append(codeable(entry("laterality", site.laterality).attributes["concept"]))
+        qualifiers.append(laterality_concept(site))
     if site is not None and site.depth:
-        qualifiers.append(codeable(entry("depth", site.depth).attributes["concept"]))
+        qualifiers.append(depth_concept(site))
     location = (region_concept(site) if site is not None and (site.region or site.text)
                 else {"text": "site not reported"})
     return resource(
@@ -85,6 +89,9 @@ def _tumour(record: CaseRecord) -> Resource:
         description="Primary tumour",
         patient=patient_ref(record),
     )
+
+
+SIZE_NOTE = "As reported: "
 
 
 def _dimension(code: str, value: int | float, unit: str) -> dict[str, Any]:
@@ -107,7 +114,7 @@ def _tumour_size(record: CaseRecord) -> Resource:
         focus=[ref("BodyStructure", record, "tumour")],
         method=codeable("mri"),
         component=components,
-        note=[{"text": f"As reported: {size.text}"}],
+        note=[{"text": SIZE_NOTE + size.text}],
     )
 
 
@@ -150,3 +157,16 @@ def to_fhir_imaging(record: CaseRecord) -> list[Resource]:
                         if preop is not None and preop.key is not None else None),
     ))
     return resources
+
+
+def from_fhir_imaging(case: CaseResources) -> Cells:
+    """Each MRI finding, the narrative and the size (as written) back from the Observations."""
+    cells: Cells = {}
+    for finding in FINDINGS:
+        if finding.role in case:
+            cells[finding.field] = case[finding.role]["valueCodeableConcept"]["text"]
+    if "mri-findings" in case:
+        cells["mri_findings"] = case["mri-findings"]["valueString"]
+    if "tumour-size" in case:
+        cells["size"] = case["tumour-size"]["note"][0]["text"].removeprefix(SIZE_NOTE)
+    return cells

@@ -1,4 +1,4 @@
-"""Course after treatment: local recurrence and the status at last follow-up, each an mCODE
+"""Course after treatment: local recurrence (or its absence) and the status at last follow-up, each an mCODE
 CancerDiseaseStatus (LOINC 97509-4) focused on the primary cancer, timed relative to the surgery
 with cqf-relativeDateTime (guide §2.5-2.6). A casefhir category says which of the two (or a
 treatment response) an observation records, so a server can be asked for each."""
@@ -10,14 +10,22 @@ from typing import Any
 from converter.schema import CaseRecord
 from mappings import profiles
 from mappings.common import (
+    CaseResources,
+    Cells,
     Resource,
     after_anchor,
+    number_text,
+    offset_months,
     patient_ref,
     primary_ref,
     resource,
     term_concept,
 )
 from mappings.terminology import codeable, coding
+
+# No code in the guide's VERIFIED lists says "no local recurrence" (the value set is preferred,
+# so text alone is valid); the category says what the observation is about.
+NO_RECURRENCE = "No local recurrence"
 
 
 def disease_status(record: CaseRecord, role: str, category_key: str,
@@ -45,6 +53,10 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
             record, "recurrence", "status-local-recurrence",
             codeable("condition-worsened", text="Local recurrence"),
             after_anchor(record, recurrence.months), recurrence.text))
+    elif recurrence is not None:  # the pertinent negative, as of the last follow-up
+        resources.append(disease_status(
+            record, "recurrence", "status-local-recurrence", {"text": NO_RECURRENCE},
+            after_anchor(record, record.follow_up_months), recurrence.text))
     if record.status is not None or record.follow_up_months is not None:
         value = (term_concept(record.status, "status", "value")
                  if record.status is not None else None)
@@ -56,3 +68,23 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
             record, "last-follow-up", "status-last-follow-up", value,
             after_anchor(record, record.follow_up_months), note))
     return resources
+
+
+def from_fhir_outcome(case: CaseResources) -> Cells:
+    """recurrence (with its time when it occurred), status and follow-up time back from the
+    CancerDiseaseStatus observations."""
+    cells: Cells = {}
+    recurrence = case.get("recurrence")
+    if recurrence is not None:
+        cells["recurrence"] = recurrence["note"][0]["text"]
+        months = offset_months(recurrence.get("_effectiveDateTime"))
+        if recurrence["valueCodeableConcept"].get("coding") and months is not None:
+            cells["recurrence_months"] = number_text(months)
+    last = case.get("last-follow-up")
+    if last is not None:
+        if "valueCodeableConcept" in last:
+            cells["status"] = last["valueCodeableConcept"]["text"]
+        months = offset_months(last.get("_effectiveDateTime"))
+        if months is not None:
+            cells["follow_up_months"] = number_text(months)
+    return cells

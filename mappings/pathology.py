@@ -9,6 +9,8 @@ from typing import Any
 from converter.schema import CaseRecord
 from mappings import profiles
 from mappings.common import (
+    CaseResources,
+    Cells,
     Resource,
     body_site,
     patient_ref,
@@ -61,3 +63,9 @@ def to_fhir_pan_trk_ihc(record: CaseRecord) -> list[Resource]:
         valueCodeableConcept=term_concept(record.pan_trk_ihc, "ihc", "value"),
         component=[gene_component(symbol, key) for symbol, key in PAN_TRK_GENES],
     )]
+
+
+def from_fhir_pan_trk_ihc(case: CaseResources) -> Cells:
+    """pan_trk_ihc back from the TumorMarkerTest."""
+    test = case.get("pan-trk-ihc")
+    return {"pan_trk_ihc": test["valueCodeableConcept"]["text"]} if test is not None else {}

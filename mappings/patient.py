@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from converter.schema import CaseRecord
 from mappings import profiles
-from mappings.common import Resource, data_absent, resource
-from mappings.terminology import entry, system_url
+from mappings.common import CaseResources, Cells, Resource, data_absent, resource
+from mappings.terminology import entry, system_url, vocabulary
 
 
 def to_fhir_patient(record: CaseRecord) -> list[Resource]:
@@ -29,3 +29,18 @@ def to_fhir_patient(record: CaseRecord) -> list[Resource]:
         deceasedBoolean=deceased,
     )
     return [patient]
+
+
+def from_fhir_patient(case: CaseResources) -> Cells:
+    """case_id and sex back from the Patient. Only the gender is kept, so the sex comes back as
+    its vocabulary label, and "unknown" as an empty cell (FHIR cannot tell the two apart)."""
+    patient = case["patient"]
+    cells: Cells = {}
+    for identifier in patient.get("identifier", []):
+        if identifier.get("system") == system_url("casefhir-case"):
+            cells["case_id"] = identifier["value"].partition("#")[2]
+    gender = patient.get("gender")
+    labels = [e.label for e in vocabulary("sex").values() if e.attributes["gender"] == gender]
+    if gender != "unknown" and labels:
+        cells["sex"] = labels[0]
+    return cells

@@ -8,6 +8,8 @@ from converter.schema import CaseRecord
 from mappings import profiles
 from mappings.common import (
     NOT_REPORTED,
+    CaseResources,
+    Cells,
     Resource,
     body_site,
     patient_ref,
@@ -60,3 +62,19 @@ def to_fhir_surgery(record: CaseRecord) -> list[Resource]:
             valueCodeableConcept=term_concept(record.margin, "margin", "value"),
         ))
     return resources
+
+
+def from_fhir_surgery(case: CaseResources) -> Cells:
+    """surgery, surgery_intent (only when the table gave one: a default intent has no text) and
+    margin back from the Procedure and the margin Observation."""
+    cells: Cells = {}
+    surgery = case.get("surgery")
+    if surgery is not None:
+        cells["surgery"] = surgery["code"]["text"]
+        for extension in surgery.get("extension", []):
+            intent = extension["valueCodeableConcept"].get("text")
+            if extension["url"] == profiles.PROCEDURE_INTENT and intent:
+                cells["surgery_intent"] = intent
+    if "margin" in case:
+        cells["margin"] = case["margin"]["valueCodeableConcept"]["text"]
+    return cells

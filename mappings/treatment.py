@@ -14,6 +14,8 @@ from converter.schema import CaseRecord
 from mappings import profiles
 from mappings.common import (
     NOT_REPORTED,
+    CaseResources,
+    Cells,
     Resource,
     data_absent,
     patient_ref,
@@ -83,3 +85,21 @@ def to_fhir_treatments(record: CaseRecord) -> list[Resource]:
             f"Response to {treated}" if treated else "Response to treatment",
         ))
     return resources
+
+
+def from_fhir_treatments(case: CaseResources) -> Cells:
+    """The treatments, in the order the case's resources come (the table's order), and the
+    response."""
+    cells: Cells = {}
+    texts = []
+    for role, found in case.items():
+        kind, _, number = role.rpartition("-")
+        if kind == "medication" and number.isdigit():
+            texts.append(found["medicationCodeableConcept"]["text"])
+        elif kind == "radiotherapy" and number.isdigit():
+            texts.append(found["code"]["text"])
+    if texts:
+        cells["treatment"] = "; ".join(texts)
+    if "treatment-response" in case:
+        cells["treatment_response"] = case["treatment-response"]["valueCodeableConcept"]["text"]
+    return cells

@@ -29,5 +29,9 @@ def test_follow_up_without_status_has_a_data_absent_reason() -> None:
     assert target == {"reference": "Condition/test-series-1-primary"}
 
 
-def test_no_recurrence_no_observation() -> None:
-    assert to_fhir_outcome(record(recurrence="no")) == []
+def test_no_recurrence_is_a_pertinent_negative_without_an_invented_code() -> None:
+    [negative] = to_fhir_outcome(record(recurrence="no"))
+    assert negative["id"] == "test-series-1-recurrence"
+    assert codes(negative["category"][0]) == ["local-recurrence"]
+    assert negative["valueCodeableConcept"] == {"text": "No local recurrence"}
+    assert negative["note"] == [{"text": "no"}]

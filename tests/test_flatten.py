@@ -1,0 +1,144 @@
+"""`casefhir flatten`: table → FHIR → table reproduces every mapped value (the examples and
+random records), the second conversion gives the same FHIR, and written tables are safe."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.conftest import EXAMPLES, bundle_resources, run
+
+EXAMPLE_LIST = tomllib.loads((EXAMPLES / "examples.toml").read_text())
+
+
+def without_provenance(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Provenance names the file and row hash, which a re-written table changes."""
+    return [r for r in resources if r["resourceType"] != "Provenance"]
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_LIST))
+@pytest.mark.parametrize("table_format", ["csv", "xlsx", "json"])
+def test_example_round_trip_gives_the_same_fhir(name: str, table_format: str,
+                                                tmp_path: Path) -> None:
+    example = EXAMPLE_LIST[name]
+    original = EXAMPLES / example["output"]
+    table = tmp_path / f"cases.{table_format}"
+    result = run("flatten", original, "-o", table)
+    assert result.exit_code == 0, result.stderr
+    again = tmp_path / "again.json"
+    result = run("convert", table, *example["args"], "-o", again)
+    assert result.exit_code == 0, result.stderr
+    assert without_provenance(bundle_resources(again)) == \
+        without_provenance(bundle_resources(original))
+
+
+def test_flatten_keeps_table_order_and_values(tmp_path: Path) -> None:
+    table = tmp_path / "cases.csv"
+    run("flatten", EXAMPLES / "messy-synthetic" / "bundle.json", "-o", table)
+    lines = table.read_text().splitlines()
+    original = (EXAMPLES / "messy-synthetic" / "cases.csv").read_text().splitlines()
+    assert len(lines) == len(original)
+    assert [line.split(",")[0] for line in lines[1:]] == [f"S{i}" for i in range(1, len(lines))]
+
+
+# ------------------------------------------------------------------ random records
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from converter.flatten import flatten  # noqa: E402
+from mappings import map_record  # noqa: E402
+from tests.conftest import build  # noqa: E402
+from tests.test_properties import free_text, optional, words  # noqa: E402
+from tests.test_properties import rows as table_rows  # noqa: E402
+
+more_columns: dict[str, st.SearchStrategy[str]] = {
+    "laterality": words("laterality"), "depth": words("depth"),
+    "recurrence_months": st.integers(0, 240).map(str),
+    "metastasis_months": st.one_of(st.integers(0, 240).map(str), st.just("1.5 years")),
+    "site": st.one_of(optional["site"], words("region"), free_text),
+}
+
+
+@st.composite
+def wide_rows(draw: Any) -> dict[str, str]:
+    row = draw(table_rows())
+    for column in draw(st.lists(st.sampled_from(sorted(more_columns)), unique=True)):
+        row[column] = draw(more_columns[column])
+    return row
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wide_rows())
+def test_random_records_survive_the_round_trip(row: dict[str, str]) -> None:
+    record, problems = build(row)
+    if record is None:  # a combination the builder refuses is not a round-trip question
+        return
+    made = map_record(record)
+    [flat] = flatten(made).rows
+    again, problems = build(flat)
+    assert again is not None, [p.render() for p in problems]
+    assert without_provenance(map_record(again)) == without_provenance(made), flat
+
+
+def test_risky_cells_are_safe_in_csv_and_xlsx_and_come_back_unchanged(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    source = tmp_path / "in.csv"
+    source.write_text("case_id,notes,mri_fat_infiltration\n"
+                      '1,"=HYPERLINK(""http://x"",""y"")",-\n2,@SUM(A1),+\n3,-2+3,no\n')
+    bundle = tmp_path / "b.json"
+    assert run("convert", source, "--series-id", "s", "-o", bundle).exit_code == 0
+    table = tmp_path / "t.csv"
+    assert run("flatten", bundle, "-o", table).exit_code == 0
+    lines = table.read_text().splitlines()
+    assert lines[1] == '1,-,"\'=HYPERLINK(""http://x"",""y"")"'
+    assert lines[2] == "2,+,'@SUM(A1)" and lines[3] == "3,no,'-2+3"
+    sheet = tmp_path / "t.xlsx"
+    assert run("flatten", bundle, "-o", sheet).exit_code == 0
+    cells = [c for row in load_workbook(sheet)["cases"].iter_rows(min_row=2) for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert [c.value for c in cells][:3] == ["1", "-", '=HYPERLINK("http://x","y")']
+    for written in (table, sheet):
+        again = tmp_path / f"again-{written.suffix[1:]}.json"
+        assert run("convert", written, "--series-id", "s", "-o", again).exit_code == 0
+        assert without_provenance(bundle_resources(again)) == \
+            without_provenance(bundle_resources(bundle))
+
+
+def test_a_series_on_a_server_flattens_to_the_same_table(hapi: Any, tmp_path: Path) -> None:
+    bundle = tmp_path / "b.json"
+    assert run("convert", EXAMPLES / "messy-synthetic" / "cases.csv", "--series-id",
+               "flatten-server", "-o", bundle).exit_code == 0
+    loaded = run("load", bundle, "--server", hapi.base, "-q")
+    assert loaded.exit_code == 0, loaded.stderr
+    from_files, from_server = tmp_path / "files.csv", tmp_path / "server.csv"
+    assert run("flatten", bundle, "-o", from_files).exit_code == 0
+    result = run("flatten", "--server", hapi.base, "--series-id", "flatten-server",
+                 "-o", from_server)
+    assert result.exit_code == 0, result.stderr
+    assert "6 cases of series flatten-server" in result.stderr
+    assert from_server.read_bytes() == from_files.read_bytes()
+
+
+def test_flatten_refuses_what_it_cannot_do_clearly(tmp_path: Path) -> None:
+    two = tmp_path / "two.ndjson"
+    kob = bundle_resources(EXAMPLES / "kobayashi-2023" / "bundle.json")
+    messy = bundle_resources(EXAMPLES / "messy-synthetic" / "bundle.json")
+    two.write_bytes(b"\n".join(orjson.dumps(r) for r in kob + messy) + b"\n")
+    out = tmp_path / "t.csv"
+    result = run("flatten", two, "-o", out)
+    assert result.exit_code == 1 and "several series (kobayashi-2023, messy-synthetic)" in \
+        result.stderr and not out.exists()
+    assert run("flatten", two, "--series-id", "kobayashi-2023", "-o", out).exit_code == 0
+    assert len(out.read_text().splitlines()) == 7
+    broken = tmp_path / "broken.ndjson"
+    broken.write_bytes(orjson.dumps(kob[0]) + b"\n{not json\n")
+    result = run("flatten", broken, "-o", tmp_path / "b.csv")
+    assert result.exit_code == 1 and "broken.ndjson, line 2" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "b.csv").exists()
+    assert run("flatten", "--server", "http://127.0.0.1:9/fhir").exit_code == 2
+    assert run("flatten", two, "-o", "-", "-t", "xlsx").exit_code == 2
