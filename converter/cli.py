@@ -2,8 +2,9 @@
 into the library.
 
 Exit codes: 0 success; 1 invalid input or FHIR (nothing written); 2 usage error; 3 partial
-success (--skip-invalid wrote the valid cases and rejected others); 4 internal error (a casefhir
-bug; rerun with --debug for the traceback).
+success (--skip-invalid wrote the valid cases and rejected others; the server rejected some
+resources); 4 internal error (a casefhir bug; rerun with --debug for the traceback); 5 server
+unreachable or credentials refused; 6 load --prune not confirmed (loaded, nothing deleted).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from converter.report import Report
 from converter.write import OUTPUT_FORMATS, OutputError, write_json_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_SERVER = 0, 1, 2, 3, 4, 5
+EXIT_UNCONFIRMED = 6  # load --prune: loaded, but the deletes were not confirmed (nothing deleted)
 
 EPILOG_EXIT_CODES = """\b
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error,
@@ -233,12 +235,18 @@ def _run(debug: bool, action: Callable[[], Any]) -> Any:
                "and report the traceback."], EXIT_INTERNAL)
 
 
-def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int) -> NoReturn:
+def _show(report: Report, quiet: bool) -> None:
     if not quiet or report.errors:
         for line in report.render_problems():
             click.echo(line, err=True)
     if not quiet:
         click.echo(report.render_summary(), err=True)
+
+
+def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int,
+            shown: bool = False) -> NoReturn:
+    if not shown:
+        _show(report, quiet)
     if report_path:
         try:
             report.write(report_path)
@@ -271,12 +279,16 @@ def main() -> None:
               help="Bundle type (PUT Type/id entries for transaction/batch), or NDJSON files.")
 @click.option("--per-case", is_flag=True, help="One Bundle per case (files in a folder).")
 @click.option("--pretty", is_flag=True, help="Indent the JSON.")
+@click.option("--crosswalk", "crosswalk_path", type=click.Path(dir_okay=False),
+              help="Also write the crosswalk: one line per resource with the source file, row, "
+                   "row SHA-256 and case id it came from (CSV; .json or .ndjson by name).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the summary and every problem as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def convert(input_file: str, output: str, output_format: str, per_case: bool, pretty: bool,
-            report_path: str | None, quiet: bool, debug: bool, **table: Any) -> None:
+            crosswalk_path: str | None, report_path: str | None, quiet: bool, debug: bool,
+            **table: Any) -> None:
     """Convert a case-series table (CSV, TSV, XLSX, JSON, NDJSON) to FHIR R4.
 
     \b
@@ -286,13 +298,15 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
       casefhir convert cases.csv --series-id s1 -t ndjson -o ndjson/
       cat cases.tsv | casefhir convert - -f tsv --series-id s1 -o - > bundle.json
       casefhir convert raw.csv --series-id s1 --columns my-headers.json --skip-invalid -o out.json
+      casefhir convert cases.csv --series-id s1 -o out.json --crosswalk crosswalk.csv
     """
     from dataclasses import replace
 
     from converter.pipeline import convert as run_convert
 
     options = replace(table_convert_options(input_file, output, table, debug),
-                      output_format=output_format, per_case=per_case, pretty=pretty)
+                      output_format=output_format, per_case=per_case, pretty=pretty,
+                      crosswalk=crosswalk_path)
     progress = Progress(not quiet, "cases")
 
     def attempt() -> Report:
@@ -444,9 +458,67 @@ def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str 
 
 
 EPILOG_LOAD_EXIT_CODES = """\b
-Exit codes: 0 everything loaded, 1 invalid input (nothing sent), 2 usage error,
-3 the server rejected some resources (or --skip-invalid left rows out),
-4 internal error, 5 server unreachable or credentials refused (re-run to finish)."""
+Exit codes: 0 everything loaded (and pruned), 1 invalid input (nothing sent), 2 usage error,
+3 the server rejected some resources (or --skip-invalid left rows out; with --prune nothing
+is deleted then), 4 internal error, 5 server unreachable or credentials refused (re-run to
+finish), 6 --prune not confirmed (loaded; nothing deleted)."""
+
+
+def _stdin_is_tty() -> bool:
+    return sys.stdin.isatty()
+
+
+class InputTracker:
+    """Watches the cases on their way to the loader: every Type/id and series tag (for
+    --prune) and, in input order, each case for the crosswalk."""
+
+    def __init__(self, crosswalk: Any = None) -> None:
+        self.keys: set[str] = set()
+        self.series: set[str] = set()
+        self.crosswalk = crosswalk
+
+    def __call__(self, units: Any) -> Any:
+        from converter.prune import series_tags
+
+        for unit in units:
+            for resource in unit.resources:
+                self.keys.add(f"{resource['resourceType']}/{resource['id']}")
+                self.series |= series_tags(resource)
+            if self.crosswalk is not None:
+                self.crosswalk.expect(unit)
+            yield unit
+
+
+def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: bool, yes: bool,
+           concurrency: int, debug: bool) -> int:
+    """Show what --prune deletes, ask (or take --yes), delete; the exit code."""
+    from converter.prune import execute, plan_prune
+
+    plan = _run(debug, lambda: plan_prune(client, series, produced, concurrency))
+    report.prune = {"plan": plan.to_json(), "confirmed": False, "dry_run": dry_run}
+    for line in plan.render():
+        click.echo(line, err=True)
+    if not plan.groups:
+        return EXIT_OK
+    if dry_run:
+        click.echo("dry run: nothing was deleted", err=True)
+        return EXIT_OK
+    if not yes:
+        if not _stdin_is_tty():
+            click.echo(f"prune: nothing was deleted: deleting needs confirmation; run again "
+                       f"with --yes to delete these {plan.total} resources (exit code "
+                       f"{EXIT_UNCONFIRMED})", err=True)
+            return EXIT_UNCONFIRMED
+        if not click.confirm(f"Delete these {plan.total} resources from {client.base}?",
+                             default=False, err=True):
+            click.echo("prune: nothing was deleted", err=True)
+            return EXIT_UNCONFIRMED
+    report.prune["confirmed"] = True
+    result = _run(debug, lambda: execute(client, plan, concurrency))
+    report.prune["result"] = result.to_json()
+    for line in result.render():
+        click.echo(line, err=True)
+    return EXIT_PARTIAL if result.failures else EXIT_OK
 
 
 @main.command(epilog=EPILOG_LOAD_EXIT_CODES)
@@ -468,7 +540,21 @@ Exit codes: 0 everything loaded, 1 invalid input (nothing sent), 2 usage error,
               help="Requests in flight at once.")
 @click.option("--dry-run", is_flag=True,
               help="Read, convert and validate everything and show what would be sent; send "
-                   "nothing.")
+                   "nothing. With --prune, also show what would be deleted (the server is only "
+                   "read).")
+@click.option("--crosswalk", "crosswalk_path", type=click.Path(dir_okay=False),
+              help="Write the crosswalk: one line per resource with the source file, row, row "
+                   "SHA-256 and case id it came from and what the server did with it (created, "
+                   "updated, unchanged, rejected, not sent; HTTP status, version, message). CSV, "
+                   "or JSON / NDJSON when the name ends in .json / .ndjson.")
+@click.option("--prune", is_flag=True,
+              help="After loading, delete from the server the resources of the series (its tag, "
+                   "or its Patients' case identifiers) that no longer come from the input, "
+                   "after showing them and asking (see --yes). Not done when anything failed "
+                   "to load.")
+@click.option("--yes", is_flag=True,
+              help="--prune: delete without asking (needed when standard input is not a "
+                   "terminal).")
 @click.option("--bulk", is_flag=True,
               help="Use the server's $import: NDJSON files served from a temporary HTTP server "
                    "of casefhir's, imported in steps ordered by their references (--mode, "
@@ -486,7 +572,7 @@ Exit codes: 0 everything loaded, 1 invalid input (nothing sent), 2 usage error,
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: int,
-         concurrency: int, dry_run: bool,
+         concurrency: int, dry_run: bool, crosswalk_path: str | None, prune: bool, yes: bool,
          bulk: bool, bulk_host: str, bulk_port: int, bulk_timeout: float,
          report_path: str | None, quiet: bool, debug: bool, server: str | None,
          token_file: str | None, user: str | None, password_file: str | None,
@@ -496,7 +582,12 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
     table directly (converted and validated first; nothing is sent if a row is invalid).
 
     Every resource is sent as PUT Type/id with its deterministic id, so loading again changes
-    nothing and an interrupted load is finished by running it again.
+    nothing and an interrupted load is finished by running it again. Loading an edited table
+    updates the resources that changed; the server keeps the others at their version.
+
+    With --prune, the resources of the series on the server that the input no longer makes
+    (rows removed, values that no longer give a resource) are listed, grouped by case, and
+    deleted once confirmed; only that series is ever touched.
 
     With --bulk, the resources go as NDJSON through the server's $import (bulk data import),
     served from a temporary HTTP server on --bulk-host (loopback by default) that the FHIR
@@ -509,11 +600,14 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
       casefhir load cases.csv --series-id kobayashi-2023 --server $URL --token-file token.txt
       casefhir load ndjson/ --mode batch --batch-size 200 --concurrency 8 --server $URL
       casefhir load cases.xlsx --series-id s1 --dry-run
+      casefhir load cases.csv --series-id s1 --server $URL --crosswalk crosswalk.csv
+      casefhir load cases.csv --series-id s1 --server $URL --prune --dry-run
+      casefhir load cases.csv --series-id s1 --server $URL --prune --yes
       casefhir load ndjson/ --bulk --server $URL
       casefhir load cases.csv --series-id s1 --bulk --bulk-host 10.0.0.5 --server $URL
     """
-    from converter.bulk import BulkOptions, BulkReport, bulk_load
-    from converter.load import LoadOptions, LoadReport, load_units
+    from converter.bulk import BulkOptions, BulkReport
+    from converter.load import LoadOptions, LoadReport
     from converter.units import (
         CaseSpool,
         is_fhir_input,
@@ -527,8 +621,18 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
         raise click.UsageError("give either FHIR files or one case-series table, not both")
     if not fhir and len(inputs) > 1:
         raise click.UsageError("load one case-series table at a time")
-    client = None if dry_run else _run(debug, lambda: make_client(
+    if crosswalk_path and bulk:
+        raise click.UsageError("--crosswalk needs the server's answer for each resource, which "
+                               "$import does not give: load without --bulk (or write the "
+                               "crosswalk with `casefhir convert --crosswalk`)")
+    if yes and not prune:
+        raise click.UsageError("--yes confirms --prune; there is nothing to confirm without it")
+    if prune and table["skip_invalid"]:
+        raise click.UsageError("--prune cannot be used with --skip-invalid: the cases of the "
+                               "rows left out would be deleted from the server")
+    client = None if dry_run and not prune else _run(debug, lambda: make_client(
         server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
+    sender = None if dry_run else client
     report = (BulkReport if bulk else LoadReport)("load", inputs=list(inputs))
     if fhir:
         unreadable = _run(debug, lambda: unreadable_items(list(inputs)))
@@ -552,29 +656,70 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
         if not converted.written:
             _finish(report, report_path, quiet, EXIT_INVALID)
         units = spool.units()
-    if isinstance(report, BulkReport):
+    crosswalk = None
+    if crosswalk_path:
+        from converter.crosswalk import LoadCrosswalk
+
+        crosswalk = _run(debug, lambda: LoadCrosswalk(crosswalk_path))
+    tracker = InputTracker(crosswalk)
+    try:
+        code = _load(tracker(units), sender, report, crosswalk, quiet, debug, bulk,
+                     BulkOptions(bulk_host, bulk_port, bulk_timeout, dry_run),
+                     LoadOptions(mode, batch_size, concurrency, dry_run, transaction_size))
+        if fhir and not bulk:
+            report.cases_read = report.cases_written  # every case read was sent
+        if not prune:
+            _finish(report, report_path, quiet, code)
+        _show(report, quiet)
+        if code != EXIT_OK:
+            click.echo(f"prune: not done: {report.failed} resources failed to load; deleting "
+                       "from a series that did not load completely could lose data. Fix the "
+                       "errors above and load again with --prune.", err=True)
+            _finish(report, report_path, quiet, code, shown=True)
+        series = sorted(tracker.series)
+        if len(series) != 1:
+            click.echo("error: --prune: " + (
+                f"the input holds {len(series)} series ({', '.join(series)}); load and prune "
+                "one series at a time" if series else
+                "the input carries no series tag, so there is no series to prune"), err=True)
+            _finish(report, report_path, quiet, EXIT_USAGE, shown=True)
+        code = _prune(client, series[0], tracker.keys, report, dry_run, yes, concurrency, debug)
+        _finish(report, report_path, quiet, code, shown=True)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, debug: bool,
+          bulk: bool, bulk_options: Any, options: Any) -> int:
+    """Send the cases (the load part of `load`); the exit code so far."""
+    from converter.bulk import bulk_load
+    from converter.load import load_units
+
+    if bulk:
         status = StatusLine(not quiet)
-        bulk_options = BulkOptions(bulk_host, bulk_port, bulk_timeout, dry_run)
         try:
             _run(debug, lambda: bulk_load(units, client, bulk_options, report, status))
         finally:
             status.done()
-            if client is not None:
-                client.close()
-        _finish(report, report_path, quiet,
-                EXIT_PARTIAL if report.failed or report.cases_rejected else EXIT_OK)
-    progress = Progress(not quiet, "cases loaded")
-    options_ = LoadOptions(mode, batch_size, concurrency, dry_run, transaction_size)
-    try:
-        _run(debug, lambda: load_units(units, client, options_, report, progress))
-    finally:
-        progress.done()
-        if client is not None:
-            client.close()
-    if fhir:
-        report.cases_read = report.cases_written  # every case read was sent
-    code = EXIT_PARTIAL if report.failed or report.cases_rejected else EXIT_OK
-    _finish(report, report_path, quiet, code)
+    else:
+        progress = Progress(not quiet, "cases loaded")
+        on_answers = crosswalk.answered if crosswalk is not None else None
+        try:
+            _run(debug, lambda: load_units(units, client, options, report, progress,
+                                           on_answers))
+        except SystemExit:
+            if crosswalk is not None:
+                crosswalk.abort()
+                click.echo(f"crosswalk not written ({crosswalk.path}): the load did not finish; "
+                           "run the same command again", err=True)
+            raise
+        finally:
+            progress.done()
+    if crosswalk is not None:
+        _run(debug, crosswalk.commit)
+        report.outputs.append(crosswalk.path)
+    return EXIT_PARTIAL if report.failed or report.cases_rejected else EXIT_OK
 
 
 @main.command()

@@ -46,6 +46,14 @@ class Auth:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
 
+    def redact(self, text: str) -> str:
+        """`text` with the token and password (and the basic-authentication header made from
+        them) replaced by `***`."""
+        for secret in (self.token, self.password, (self.header() or "").partition(" ")[2]):
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "***")
+        return text
+
     def header(self) -> str | None:
         if self.token:
             return f"Bearer {self.token}"
@@ -161,9 +169,11 @@ class FhirClient:
         return random.uniform(0, ceiling)  # full jitter
 
     def request(self, method: str, path: str, body: Any = None,
-                headers: dict[str, str] | None = None, retry: bool = True) -> Response:
+                headers: dict[str, str] | None = None, retry: bool = True,
+                retry_statuses: frozenset[int] = RETRY_STATUSES) -> Response:
         """Send a request (body: bytes, or anything orjson serialises); retry what may succeed
-        later. Raises ServerError when the server cannot be reached after every attempt."""
+        later (`retry_statuses`, and dropped connections). Raises ServerError when the server
+        cannot be reached after every attempt."""
         url_path = path if path.startswith("/") else f"{self.base_path}/{path}"
         data = body if isinstance(body, bytes) or body is None else orjson.dumps(body)
         sent = {"Accept": FHIR_JSON, "User-Agent": f"casefhir/{__version__}"}
@@ -197,7 +207,7 @@ class FhirClient:
                     continue
                 raise ServerError(f"{method} {self.base}{url_path.removeprefix(self.base_path)}: "
                                   f"{last_error} (after {attempt} attempts)") from None
-            if response.status in RETRY_STATUSES and attempt < attempts:
+            if response.status in retry_statuses and attempt < attempts:
                 self.sleep(self._delay(attempt, _retry_after(response.headers.get("retry-after"))))
                 continue
             if response.status in (401, 403):

@@ -18,12 +18,9 @@ from urllib.parse import quote
 from converter.fhirfiles import iter_resources
 from converter.problems import InputError, error
 from converter.template import TEMPLATE_COLUMNS
-from mappings import CaseResources, Cells, Resource, patient_of, table_row
+from mappings import RESOURCE_TYPES, CaseResources, Cells, Resource, patient_of, table_row
 from mappings.terminology import system_url
 
-# every resource type the mappings make, so a server can be asked for a whole series
-RESOURCE_TYPES = ("Patient", "Condition", "Observation", "Specimen", "DiagnosticReport",
-                  "BodyStructure", "Procedure", "MedicationAdministration", "Provenance")
 COLUMNS = tuple(c.name for c in TEMPLATE_COLUMNS)
 
 
@@ -129,5 +126,5 @@ def used_columns(rows: list[Cells]) -> list[str]:
     return [c for c in COLUMNS if c == "case_id" or c in filled]
 
 
-__all__ = ["RESOURCE_TYPES", "Flattened", "file_resources", "flatten", "server_resources",
+__all__ = ["Flattened", "file_resources", "flatten", "server_resources",
            "used_columns"]

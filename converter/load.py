@@ -29,6 +29,25 @@ MODES = ("transaction", "batch")
 HAPI_STORAGE_CODES = "https://hapifhir.io/fhir/CodeSystem/hapi-fhir-storage-response-code"
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the server did with one resource: `outcome` is created, updated, unchanged, failed
+    (the server rejected it, or the transaction it was part of) or "not sent"; `status` the HTTP
+    status of its entry (or of the whole request when that failed), `version` the versionId the
+    server holds afterwards, `message` the server's words for a failure."""
+
+    outcome: str
+    status: int | None = None
+    version: str | None = None
+    message: str = ""
+
+
+NOT_SENT = Answer("not sent")
+
+# a case's resources and what became of each, in the order of unit.resources
+OnAnswers = Callable[[CaseUnit, list[Answer]], None]
+
+
 @dataclass
 class LoadOptions:
     mode: str = "transaction"
@@ -43,6 +62,7 @@ class LoadReport(ServerReport):
     mode: str = "transaction"
     requests: int = 0
     retries: int = 0
+    prune: dict[str, Any] | None = None  # --prune: the plan and what was deleted
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def tally(self, resource_type: str, outcome: str) -> None:
@@ -51,23 +71,43 @@ class LoadReport(ServerReport):
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
         data.update({"mode": self.mode, "requests": self.requests, "retries": self.retries})
+        if self.prune is not None:
+            data["prune"] = self.prune
         return data
 
     def render_summary(self) -> str:
+        written = f"\nwritten: {', '.join(self.outputs)}" if self.outputs else ""
         if not self.outcomes:  # a dry run
             return (super().render_summary() + f"\nwould send: {self.requests} {self.mode} "
-                    f"requests for {self.cases_written} cases; nothing was sent")
+                    f"requests for {self.cases_written} cases; nothing was sent" + written)
         lines = self.outcome_table()
         lines.append(f"{self.requests} requests to {self.server} ({self.mode}), "
                      f"{self.retries} retried; {self.cases_written} cases")
         lines.append(f"problems: {len(self.errors)} errors, {self.warning_count} warnings")
         lines.append(f"time: {self.seconds:.2f} s")
-        return "\n".join(lines)
+        return "\n".join(lines) + written
 
 
 def _status_code(status: str | None) -> int:
     match = re.match(r"\s*(\d{3})", status or "")
     return int(match.group(1)) if match else 0
+
+
+def _version(etag: Any) -> str | None:
+    """`W/"3"` → "3"."""
+    if not isinstance(etag, str):
+        return None
+    match = re.fullmatch(r'\s*(?:W/)?"?([^"]*)"?\s*', etag)
+    return match.group(1) if match and match.group(1) else None
+
+
+def entry_answer(response_entry: dict[str, Any], started: float) -> Answer:
+    """The Answer read from a transaction- or batch-response entry."""
+    response = response_entry.get("response") or {}
+    outcome = entry_outcome(response_entry, started)
+    message = outcome_text(response.get("outcome")) if outcome == "failed" else ""
+    return Answer(outcome, _status_code(response.get("status")) or None,
+                  _version(response.get("etag")), message)
 
 
 def entry_outcome(response_entry: dict[str, Any], started: float) -> str:
@@ -149,13 +189,24 @@ def plan(units: Iterable[CaseUnit], options: LoadOptions) -> Iterator[list[CaseU
 
 class Loader:
     def __init__(self, client: FhirClient | None, options: LoadOptions, report: LoadReport,
-                 on_case: Callable[[int], None] | None = None) -> None:
+                 on_case: Callable[[int], None] | None = None,
+                 on_answers: OnAnswers | None = None) -> None:
         self.client = client
         self.options = options
         self.report = report
         self.on_case = on_case
+        self.on_answers = on_answers
         self.started = time.time()
         self.done_cases = 0
+
+    def _text(self, text: str) -> str:
+        """A server's message with any credential of ours taken out (defence in depth: a server
+        or proxy that echoes a request must not put the token in a report or crosswalk)."""
+        return self.client.config.auth.redact(text) if self.client is not None else text
+
+    def _answered(self, unit: CaseUnit, answers: list[Answer]) -> None:
+        if self.on_answers is not None:
+            self.on_answers(unit, answers)
 
     # ------------------------------------------------------------------ one request
     def _post(self, entries: list[dict[str, Any]], bundle_type: str) -> Response:
@@ -197,8 +248,15 @@ class Loader:
         response = self._post(entries, "transaction")
         data = response.json()
         if response.status == 200 and isinstance(data, dict) and data.get("entry"):
-            for resource, answer in zip(resources, data["entry"], strict=False):
-                self._tally(resource, entry_outcome(answer, self.started))
+            answers = iter(data["entry"])
+            missing = {"response": {"status": "0", "outcome": {"issue": [{
+                "severity": "error", "diagnostics": "the server's answer has no entry for it"}]}}}
+            for unit in units:
+                found = [entry_answer(next(answers, missing), self.started)
+                         for _ in unit.resources]
+                for resource, answer in zip(unit.resources, found, strict=True):
+                    self._tally(resource, answer.outcome)
+                self._answered(unit, found)
             self._case_done(len(units))
             return
         if len(units) > 1:
@@ -209,48 +267,67 @@ class Loader:
         for resource in unit.resources:
             self._tally(resource, "failed")
         if response.status == 413:
-            self._fail(unit, None, f"the server refuses a transaction of {len(entries)} "
-                                   "entries as too large (413); load with --mode batch and a "
-                                   "smaller --batch-size")
+            text = (f"the server refuses a transaction of {len(entries)} entries as too large "
+                    "(413); load with --mode batch and a smaller --batch-size")
+            self._fail(unit, None, text)
+            self._answered(unit, [Answer("failed", 413, None, text) for _ in unit.resources])
         else:
-            text = outcome_text(data) or response.body[:300].decode("utf-8", "replace")
-            self._fail(unit, blame(unit, data),
-                       f"the server rejected the case ({response.status}): {text}")
+            text = self._text(outcome_text(data)
+                              or response.body[:300].decode("utf-8", "replace"))
+            blamed = blame(unit, data)
+            self._fail(unit, blamed, f"the server rejected the case ({response.status}): {text}")
+            rolled_back = ("not stored: the server rejected the case's transaction"
+                           + (f" because of {blamed}" if blamed else f": {text}"))
+            self._answered(unit, [
+                Answer("failed", response.status, None,
+                       text if f"{r['resourceType']}/{r['id']}" == blamed else rolled_back)
+                for r in unit.resources])
         self._case_done()
 
     # ------------------------------------------------------------------ batch
     def send_batch(self, units: list[CaseUnit]) -> None:
         items = [(unit, resource) for unit in units for resource in unit.resources]
-        self._send_batch_items(items)
+        answers: list[Answer] = [NOT_SENT] * len(items)
+        self._send_batch_items(list(enumerate(items)), answers)
+        start = 0
+        for unit in units:
+            self._answered(unit, answers[start:start + len(unit.resources)])
+            start += len(unit.resources)
         self._case_done(len(units))
 
-    def _send_batch_items(self, items: list[tuple[CaseUnit, Resource]]) -> None:
+    def _send_batch_items(self, items: list[tuple[int, tuple[CaseUnit, Resource]]],
+                          answers: list[Answer]) -> None:
         for start in range(0, len(items), self.options.batch_size):
             chunk = items[start:start + self.options.batch_size]
-            response = self._post([entry(r, "batch") for _, r in chunk], "batch")
+            response = self._post([entry(r, "batch") for _, (_, r) in chunk], "batch")
             data = response.json()
             if response.status == 413 and len(chunk) > 1:  # over the server's limit: halve
                 half = len(chunk) // 2
-                self._send_batch_items(chunk[:half])
-                self._send_batch_items(chunk[half:])
+                self._send_batch_items(chunk[:half], answers)
+                self._send_batch_items(chunk[half:], answers)
                 continue
-            answers = data.get("entry") if isinstance(data, dict) else None
-            if response.status != 200 or not answers or len(answers) != len(chunk):
-                text = outcome_text(data) or response.body[:300].decode("utf-8", "replace")
-                for _, resource in chunk:
+            replies = data.get("entry") if isinstance(data, dict) else None
+            if response.status != 200 or not replies or len(replies) != len(chunk):
+                text = self._text(outcome_text(data)
+                                  or response.body[:300].decode("utf-8", "replace"))
+                for index, (_, resource) in chunk:
                     self._tally(resource, "failed")
-                for unit in {id(u): u for u, _ in chunk}.values():
+                    answers[index] = Answer("failed", response.status, None,
+                                            f"the server rejected the batch: {text}")
+                for unit in {id(u): u for _, (u, _) in chunk}.values():
                     self._fail(unit, None, f"the server rejected the batch "
                                            f"({response.status}): {text}")
                 continue
-            for (unit, resource), answer in zip(chunk, answers, strict=True):
-                outcome = entry_outcome(answer, self.started)
-                self._tally(resource, outcome)
-                if outcome == "failed":
-                    reply = answer.get("response") or {}
+            for (index, (unit, resource)), reply in zip(chunk, replies, strict=True):
+                answer = entry_answer(reply, self.started)
+                if answer.outcome == "failed":
+                    answer = Answer("failed", answer.status, None, self._text(answer.message))
+                answers[index] = answer
+                self._tally(resource, answer.outcome)
+                if answer.outcome == "failed":
+                    status = (reply.get("response") or {}).get("status")
                     key = f"{resource['resourceType']}/{resource['id']}"
-                    self._fail(unit, key, f"rejected ({reply.get('status')}): "
-                                          f"{outcome_text(reply.get('outcome'))}")
+                    self._fail(unit, key, f"rejected ({status}): {answer.message}")
 
     # ------------------------------------------------------------------ all
     def run(self, units: Iterable[CaseUnit]) -> None:
@@ -261,6 +338,8 @@ class Loader:
                 self.report.requests += (1 if self.options.mode == "transaction"
                                          else math.ceil(entries / self.options.batch_size))
                 self.report.resources.update(r["resourceType"] for u in group for r in u.resources)
+                for unit in group:
+                    self._answered(unit, [NOT_SENT] * len(unit.resources))
                 self._case_done(len(group))
             return
         send: Callable[[list[CaseUnit]], None] = (
@@ -269,8 +348,12 @@ class Loader:
 
 
 def load_units(units: Iterable[CaseUnit], client: FhirClient | None, options: LoadOptions,
-               report: LoadReport, on_case: Callable[[int], None] | None = None) -> LoadReport:
+               report: LoadReport, on_case: Callable[[int], None] | None = None,
+               on_answers: OnAnswers | None = None) -> LoadReport:
     """Send every unit; the report holds per-type outcomes and every rejection, located.
+
+    `on_answers` hears, for each case once it is done, what the server did with each of its
+    resources (from worker threads, in no particular order).
 
     Raises ServerError when the server cannot be reached after all retries, AccessRefused
     when it refuses the credentials; what was sent until then stays sent (re-running is safe).
@@ -281,11 +364,11 @@ def load_units(units: Iterable[CaseUnit], client: FhirClient | None, options: Lo
         report.server = client.base
     report.mode = options.mode
     try:
-        Loader(client, options, report, on_case).run(units)
+        Loader(client, options, report, on_case, on_answers).run(units)
     finally:
         report.seconds += time.perf_counter() - started
     return report
 
 
-__all__ = ["MODES", "OUTCOMES", "LoadOptions", "LoadReport", "ServerError",
-           "load_units"]
+__all__ = ["MODES", "NOT_SENT", "OUTCOMES", "Answer", "LoadOptions", "LoadReport", "OnAnswers",
+           "ServerError", "load_units"]

@@ -8,11 +8,10 @@ in which case invalid rows go to a rejects file instead).
 from __future__ import annotations
 
 import csv
-import io
 import gc
+import io
 import itertools
 import multiprocessing
-import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -29,7 +28,7 @@ from converter.records import CaseIds, RecordBuilder, SourceRow
 from converter.report import Report
 from converter.schema import Series
 from converter.validate import integrity_errors, structure_errors
-from converter.write import AtomicFile, Writer, open_writer
+from converter.write import AtomicFile, Writer, csv_safe, open_writer
 from mappings import Resource, map_record
 from mappings.common import rid
 
@@ -55,6 +54,7 @@ class ConvertOptions:
     pretty: bool = False
     full_validation: bool = False
     workers: int = 1
+    crosswalk: str | None = None  # also write the crosswalk (converter/crosswalk.py) here
 
 
 def check_resources(resources: list[Resource], source: SourceRow,
@@ -78,15 +78,6 @@ def default_rejects_path(output: str) -> str:
     return str(path.with_name(path.name.split(".")[0] + ".rejects.csv"))
 
 
-def _csv_safe(value: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (CSV injection)."""
-    if value[:1] in ("=", "@", "\t", "\r") or (
-            value[:1] in ("+", "-") and len(value) > 1
-            and not re.fullmatch(r"[+-]\d+(\.\d+)?", value)):
-        return "'" + value
-    return value
-
-
 def write_rejects(path: str, table: Table, rejected: list[tuple[RawRow, list[Problem]]]) -> None:
     headers: list[str] = [text for text, _ in table.headers]
     for raw, _ in rejected:
@@ -98,7 +89,7 @@ def write_rejects(path: str, table: Table, rejected: list[tuple[RawRow, list[Pro
         cells = {c.header: c.value or "" for c in raw.cells}
         reasons = "; ".join(f"{p.location.column + ': ' if p.location and p.location.column else ''}"
                             f"{p.message}" for p in problems if p.severity is Severity.ERROR)
-        out.writerow([_csv_safe(v) for v in
+        out.writerow([csv_safe(v) for v in
                       [table.name, str(raw.number), reasons, *(cells.get(h, "") for h in headers)]])
     target = AtomicFile(path)
     try:
@@ -224,6 +215,15 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
     if writer is None:
         writer = open_writer(options.output, options.output_format, options.per_case,
                              options.series, options.pretty)
+        if options.crosswalk is not None:
+            from converter.crosswalk import CrosswalkFile, CrosswalkTee
+
+            try:
+                writer = CrosswalkTee(writer, CrosswalkFile(options.crosswalk,
+                                                            with_outcomes=False))
+            except BaseException:
+                writer.abort()
+                raise
     case_ids = CaseIds(table.row_kind)
     rejected: list[tuple[RawRow, list[Problem]]] = []
     failed = False

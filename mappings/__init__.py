@@ -29,6 +29,12 @@ from mappings.treatment import from_fhir_treatments, to_fhir_treatments
 
 Mapper = Callable[[CaseRecord], list[Resource]]
 
+# Every resource type map_record can produce (a server holds a series' resources of these types
+# only: `casefhir load --prune` searches each of them).
+RESOURCE_TYPES: tuple[str, ...] = (
+    "Patient", "Condition", "Observation", "DiagnosticReport", "Procedure", "Specimen",
+    "BodyStructure", "MedicationAdministration", "Provenance")
+
 MAPPERS: tuple[Mapper, ...] = (
     to_fhir_patient,
     to_fhir_primary_condition,
@@ -150,11 +156,11 @@ def patient_of(resource: Resource) -> str | None:
         return str(resource.get("id"))
     references = [resource.get("subject"), resource.get("patient")]
     if resource.get("resourceType") == "Provenance":
-        references = list(resource.get("target", []))
+        references = list(resource.get("target") or [])
     for reference in references:
-        text = (reference or {}).get("reference", "")
-        if text.startswith("Patient/"):
-            return str(text.removeprefix("Patient/"))
+        text = reference.get("reference") if isinstance(reference, dict) else None
+        if isinstance(text, str) and text.startswith("Patient/"):
+            return text.removeprefix("Patient/")
     return None
 
 
@@ -167,5 +173,6 @@ def table_row(case: CaseResources) -> Cells:
     return cells
 
 
-__all__ = ["INVERSES", "MAPPERS", "ROLE_FIELDS", "CaseResources", "Cells", "Mapper", "Resource",
-           "map_record", "patient_of", "references_first", "role_of", "table_row"]
+__all__ = ["INVERSES", "MAPPERS", "RESOURCE_TYPES", "ROLE_FIELDS", "CaseResources", "Cells",
+           "Mapper", "Resource", "map_record", "patient_of", "references_first", "role_of",
+           "table_row"]

@@ -1,8 +1,9 @@
 """A fault-injecting HTTP proxy on loopback, in front of a real FHIR server.
 
 Faults are taken in order for POST requests: "429" (Too Many Requests with Retry-After: 1),
-"503", "413" (too large), "401" (unauthorised), "drop" (close the connection without
-answering, nothing forwarded), "drop-after" (forward, let the server apply it, then close
+"503", "413" (too large), "401" (unauthorised), "echo-auth" (400 with an OperationOutcome that quotes
+the request's Authorization header, as a careless server might), "drop" (close the connection
+without answering, nothing forwarded), "drop-after" (forward, let the server apply it, then close
 without answering). Every request's method, path and headers are recorded. With `tls` it
 speaks https.
 """
@@ -54,6 +55,19 @@ class FaultProxy:
                     self.send_response(int(fault))
                     if fault == "429":
                         self.send_header("Retry-After", "1")
+                    self.send_header("Content-Type", "application/fhir+json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                if fault == "echo-auth":
+                    import json
+
+                    payload = json.dumps({"resourceType": "OperationOutcome", "issue": [{
+                        "severity": "error", "code": "security",
+                        "diagnostics": "bad request from "
+                                       f"{self.headers.get('Authorization')}"}]}).encode()
+                    self.send_response(400)
                     self.send_header("Content-Type", "application/fhir+json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()

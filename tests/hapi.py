@@ -9,6 +9,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from mappings import RESOURCE_TYPES as MAPPED_TYPES
+
 ROOT = Path(__file__).resolve().parent.parent
 HAPI = ROOT / "fhir-server" / "hapi"
 
@@ -92,5 +94,4 @@ def without_server_meta(resource: dict) -> dict:
 
 
 NO_CACHE = {"Cache-Control": "no-cache"}  # HAPI reuses cached search results otherwise
-RESOURCE_TYPES = ("Patient", "Condition", "Observation", "DiagnosticReport", "Procedure",
-                  "Specimen", "BodyStructure", "MedicationAdministration")
+RESOURCE_TYPES = MAPPED_TYPES  # every type the mappings produce (Provenance included)

@@ -90,26 +90,27 @@ def test_table_bulk_loads_exactly_the_converter_output_and_again_changes_nothing
         hapi: HapiServer, tmp_path: Path) -> None:
     series, doi = "bulk-kobayashi", "10.3892/mco.2023.2610"
     expected = ndjson_output(KOBAYASHI, series, tmp_path / "expected", "--doi", doi)
-    assert len(expected) == 70
+    assert len(expected) == 81
     report = tmp_path / "r.json"
     first = load_cli(KOBAYASHI, "--series-id", series, "--doi", doi, "--bulk",
                      "--server", hapi.base, "--report", report)
     assert first.returncode == 0, first.stderr
-    assert totals(report) == Counter(created=70, updated=0, unchanged=0, failed=0)
+    assert totals(report) == Counter(created=81, updated=0, unchanged=0, failed=0)
     # Patient; Condition, Specimen; Observation, Procedure; DiagnosticReport...; Conditions
-    # citing a report: five steps, computed from the references
+    # citing a report; the Provenances (which target everything): six steps, computed from the
+    # references
     steps = load(report)["bulk"]["steps"]
     assert [step["resources"] for step in steps[:2]] == [{"Patient": 6},
                                                           {"Condition": 6, "Specimen": 6}]
-    assert len(steps) == 5 and all(job["status"] == "completed"
+    assert len(steps) == 6 and all(job["status"] == "completed"
                                    for step in steps for job in step["jobs"])
-    assert "9 jobs in 5 steps" in first.stderr
+    assert "11 jobs in 6 steps" in first.stderr
     assert_exactly(hapi.base, series, expected)
 
     again = load_cli(KOBAYASHI, "--series-id", series, "--doi", doi, "--bulk",
                      "--server", hapi.base, "--report", report)
     assert again.returncode == 0, again.stderr
-    assert totals(report) == Counter(created=0, updated=0, unchanged=70, failed=0)
+    assert totals(report) == Counter(created=0, updated=0, unchanged=81, failed=0)
     assert_exactly(hapi.base, series, expected)  # still version 1 everywhere
 
 
@@ -121,23 +122,26 @@ def test_ndjson_output_bulk_loads_and_an_edit_updates_only_what_changed(
     report = tmp_path / "r.json"
     done = load_cli(folder, "--bulk", "--server", hapi.base, "--report", report)
     assert done.returncode == 0, done.stderr
-    assert totals(report) == Counter(created=108, updated=0, unchanged=0, failed=0)
+    assert totals(report) == Counter(created=117, updated=0, unchanged=0, failed=0)
     assert_exactly(hapi.base, series, expected)
 
     again = load_cli(folder, "--bulk", "--server", hapi.base, "--report", report)
     assert again.returncode == 0, again.stderr
-    assert totals(report) == Counter(created=0, updated=0, unchanged=108, failed=0)
+    assert totals(report) == Counter(created=0, updated=0, unchanged=117, failed=0)
     assert_exactly(hapi.base, series, expected)
 
-    edited = tmp_path / "edited.csv"
+    edited = tmp_path / "edited-table" / MESSY.name  # same name: the Provenances name the file
+    edited.parent.mkdir()
     edited.write_text(MESSY.read_text().replace("excision,free,none", "excision,R1,none"))
     changed = ndjson_output(edited, series, tmp_path / "edited")
-    [key] = [k for k in changed if changed[k] != expected[k]]
+    keys = {k for k in changed if changed[k] != expected[k]}
+    # the margin, and the case's Provenance (its row's SHA-256)
+    assert keys == {"Observation/bulk-messy-S3-margin", "Provenance/bulk-messy-S3-provenance"}
     done = load_cli(tmp_path / "edited", "--bulk", "--server", hapi.base, "--report", report)
     assert done.returncode == 0, done.stderr
-    assert totals(report) == Counter(created=0, updated=1, unchanged=107, failed=0)
-    assert load(report)["outcomes"][key.split("/")[0]]["updated"] == 1
-    assert_exactly(hapi.base, series, changed, versions={key: "2"})
+    assert totals(report) == Counter(created=0, updated=2, unchanged=115, failed=0)
+    assert load(report)["outcomes"]["Observation"]["updated"] == 1
+    assert_exactly(hapi.base, series, changed, versions=dict.fromkeys(keys, "2"))
 
 
 def test_an_import_the_server_rejects_is_a_located_failure(hapi: HapiServer,
@@ -207,7 +211,7 @@ def test_token_is_sent_to_import_faults_are_retried_and_secrets_never_shown(
 def test_dry_run_shows_the_steps_and_sends_nothing(tmp_path: Path) -> None:
     done = load_cli(MESSY, "--series-id", "bulk-dry", "--bulk", "--dry-run")
     assert done.returncode == 0, done.stderr
-    assert "would import 108 resources with" in done.stderr
+    assert "would import 117 resources with" in done.stderr
     assert "  step 1: Patient 6\n" in done.stderr
     assert "the files would be served from http://127.0.0.1:<port>/; nothing was sent" \
         in done.stderr

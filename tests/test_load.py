@@ -59,10 +59,10 @@ def test_loading_twice_changes_nothing(hapi: HapiServer, tmp_path: Path) -> None
     report = tmp_path / "r.json"
     first = load_cli(KOBAYASHI, "--server", hapi.base, "--report", report)
     assert first.returncode == 0, first.stderr
-    assert outcomes(report)["total"] == Counter(created=70, updated=0, unchanged=0, failed=0)
+    assert outcomes(report)["total"] == Counter(created=81, updated=0, unchanged=0, failed=0)
     second = load_cli(KOBAYASHI, "--server", hapi.base, "--report", report, "--mode", "batch")
     assert second.returncode == 0, second.stderr
-    assert outcomes(report)["total"] == Counter(created=0, updated=0, unchanged=70, failed=0)
+    assert outcomes(report)["total"] == Counter(created=0, updated=0, unchanged=81, failed=0)
     expected = {f"{r['resourceType']}/{r['id']}": r for r in bundle_resources(KOBAYASHI)}
     assert_exactly(hapi.base, "kobayashi-2023", expected)
     client = FhirClient(ServerConfig(hapi.base))
@@ -76,15 +76,17 @@ def test_table_loads_directly_and_an_edit_updates_only_what_changed(
     report = tmp_path / "r.json"
     done = load_cli(MESSY, "--series-id", "messy-load", "--server", hapi.base, "--report", report)
     assert done.returncode == 0, done.stderr
-    assert outcomes(report)["total"]["created"] == 108
+    assert outcomes(report)["total"]["created"] == 117
     assert "warning:" in done.stderr and "row 2, column S (Pre-op Dx)" in done.stderr
-    edited = tmp_path / "edited.csv"
+    edited = tmp_path / "edited" / MESSY.name  # the same file name: the Provenances name it
+    edited.parent.mkdir()
     edited.write_text(MESSY.read_text().replace("excision,free,none", "excision,R1,none"))
     done = load_cli(edited, "--series-id", "messy-load", "--server", hapi.base, "--report", report)
     assert done.returncode == 0, done.stderr
     totals = outcomes(report)
-    assert totals["total"] == Counter(created=0, updated=1, unchanged=107, failed=0)
-    assert totals["Observation"]["updated"] == 1
+    # the margin Observation, and the case's Provenance (the row's SHA-256 changed)
+    assert totals["total"] == Counter(created=0, updated=2, unchanged=115, failed=0)
+    assert totals["Observation"]["updated"] == 1 and totals["Provenance"]["updated"] == 1
 
 
 def test_faults_are_retried_and_the_load_completes(hapi: HapiServer, tmp_path: Path) -> None:

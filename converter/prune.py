@@ -1,0 +1,234 @@
+"""Pruning a series on a server: delete the resources of the series that no longer come from the
+input (`casefhir load --prune`).
+
+A resource is the series' when it carries the series tag (meta.tag
+https://casefhir.org/fhir/sid/series|<series>, on every resource casefhir makes), or when it is a
+Patient whose case identifier (https://casefhir.org/fhir/sid/case) is `<series>#...` and that
+carries no other series' tag. Every resource type the mappings produce is searched; nothing else
+on the server is ever looked at, let alone deleted.
+
+Deletes go case by case, one transaction per case (all-or-nothing), with each resource after the
+resources that refer to it, so the server's referential integrity on delete holds without
+`_cascade` (which would also delete referrers outside the series). A resource something outside
+the series still refers to cannot be deleted: the server refuses that case, which is reported with
+the server's words; cases refused because of a reference from another case of the prune are tried
+once more when every other case is done.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from converter.cohort import search_all
+from converter.concurrency import run_bounded
+from converter.fhirclient import RETRY_STATUSES, FhirClient, outcome_text
+from mappings import RESOURCE_TYPES, Resource, patient_of, references_first
+from mappings.terminology import system_url
+
+SERIES = system_url("casefhir-series")
+CASE = system_url("casefhir-case")
+FETCH_IDS = 50  # ids per `_id=` search when reading the resources to delete
+DELETE_RETRY_STATUSES = RETRY_STATUSES - {409}  # 409: a reference blocks the delete; final
+
+
+def _key(resource: Resource) -> str:
+    return f"{resource.get('resourceType')}/{resource.get('id')}"
+
+
+def series_tags(resource: Resource) -> set[str]:
+    return {str(tag.get("code")) for tag in (resource.get("meta") or {}).get("tag") or []
+            if isinstance(tag, dict) and tag.get("system") == SERIES}
+
+
+def belongs(resource: Resource, series: str) -> bool:
+    """Whether a resource is the series': its tag, or (a Patient) its case identifier."""
+    tags = series_tags(resource)
+    if series in tags:
+        return True
+    if tags or resource.get("resourceType") != "Patient":
+        return False
+    return any(isinstance(i, dict) and i.get("system") == CASE
+               and str(i.get("value", "")).startswith(f"{series}#")
+               for i in resource.get("identifier") or [])
+
+
+def _q(value: str) -> str:
+    return quote(value, safe=":/")
+
+
+def series_keys(client: FhirClient, series: str, concurrency: int = 4) -> set[str]:
+    """Type/id of every resource of the series on the server (ids only are fetched), one search
+    per resource type, `concurrency` at a time."""
+    tag = _q(f"{SERIES}|{series}")
+
+    def tagged(kind: str) -> set[str]:
+        return {f"{kind}/{r['id']}" for r in search_all(client, f"{kind}?_tag={tag}&_elements=id")}
+
+    def identified(_: str) -> set[str]:  # Patients with the case identifier but no tag
+        return {f"Patient/{r['id']}" for r in search_all(
+            client, f"Patient?identifier={_q(CASE + '|')}&_elements=identifier,meta")
+            if belongs(r, series)}
+
+    searches: list[tuple[Callable[[str], set[str]], str]] = [
+        (tagged, kind) for kind in RESOURCE_TYPES]
+    searches.append((identified, "Patient"))
+    with ThreadPoolExecutor(max(1, concurrency)) as pool:
+        found = pool.map(lambda search: search[0](search[1]), searches)
+        return set().union(*found)
+
+
+def fetch(client: FhirClient, keys: Iterable[str]) -> list[Resource]:
+    """The current versions of these resources (those still there), by `_id` searches."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(keys):
+        kind, _, rid = key.partition("/")
+        by_type[kind].append(rid)
+    resources: list[Resource] = []
+    for kind, ids in sorted(by_type.items()):
+        for start in range(0, len(ids), FETCH_IDS):
+            chunk = ",".join(ids[start:start + FETCH_IDS])
+            resources += search_all(client, f"{kind}?_id={_q(chunk)}")
+    return resources
+
+
+@dataclass
+class PruneGroup:
+    """The resources of one case to delete, referrers before what they refer to."""
+
+    case: str | None  # the Patient id, None for resources of no Patient
+    resources: list[Resource]
+    whole_case: bool  # the Patient itself goes
+
+    def counts(self) -> Counter[str]:
+        return Counter(str(r.get("resourceType")) for r in self.resources)
+
+    @property
+    def label(self) -> str:
+        return f"case Patient/{self.case}" if self.case is not None else "resources of no case"
+
+
+@dataclass
+class PrunePlan:
+    series: str
+    on_server: int  # resources of the series found on the server
+    groups: list[PruneGroup]
+
+    @property
+    def total(self) -> int:
+        return sum(len(g.resources) for g in self.groups)
+
+    def counts(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for group in self.groups:
+            total.update(group.counts())
+        return total
+
+    def render(self) -> list[str]:
+        """What will be deleted: type/id grouped by case, with counts."""
+        if not self.groups:
+            return [f"prune: nothing to delete: every resource of series {self.series} on the "
+                    f"server ({self.on_server}) comes from the input"]
+        whole = sum(g.whole_case for g in self.groups)
+        parts = [f"{whole} whole case{'s' * (whole != 1)}" if whole else "",
+                 f"part of {len(self.groups) - whole} case{'s' * (len(self.groups) - whole != 1)}"
+                 if len(self.groups) > whole else ""]
+        lines = [f"prune: {self.total} of the {self.on_server} resources of series "
+                 f"{self.series} on the server no longer come from the input "
+                 f"({', '.join(p for p in parts if p)}):"]
+        for group in self.groups:
+            counts = ", ".join(f"{k} {n}" for k, n in sorted(group.counts().items()))
+            size = len(group.resources)
+            what = "the whole case" if group.whole_case else \
+                f"{size} resource{'s' * (size != 1)}"
+            lines.append(f"  {group.label}: {what} ({counts})")
+            lines += [f"    {_key(r)}" for r in group.resources]
+        lines.append("  total: " + ", ".join(f"{k} {n}" for k, n in
+                                                sorted(self.counts().items())))
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        return {"series": self.series, "on_server": self.on_server, "to_delete": self.total,
+                "by_type": dict(sorted(self.counts().items())),
+                "cases": [{"patient": g.case, "whole_case": g.whole_case,
+                           "resources": [_key(r) for r in g.resources]} for g in self.groups]}
+
+
+def plan_prune(client: FhirClient, series: str, produced: set[str],
+               concurrency: int = 4) -> PrunePlan:
+    """Every resource of the series on the server that is not among `produced` (Type/id)."""
+    on_server = series_keys(client, series, concurrency)
+    stale = fetch(client, on_server - produced)
+    # re-checked on the resources themselves: only what is still the series' goes
+    stale = [r for r in stale if belongs(r, series) and _key(r) not in produced]
+    cases: dict[str | None, list[Resource]] = defaultdict(list)
+    for resource in stale:
+        cases[patient_of(resource)].append(resource)
+    groups = []
+    for case in sorted(cases, key=lambda c: (c is None, c or "")):
+        members = sorted(cases[case], key=_key)
+        ordered = list(reversed(references_first(members)))  # referrers first
+        whole = any(r.get("resourceType") == "Patient" and r.get("id") == case for r in members)
+        groups.append(PruneGroup(case, ordered, whole))
+    return PrunePlan(series, len(on_server), groups)
+
+
+@dataclass
+class PruneResult:
+    deleted: Counter[str] = field(default_factory=Counter)
+    failures: list[tuple[PruneGroup, int, str]] = field(default_factory=list)  # status, message
+    requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def failed(self) -> int:
+        return sum(len(group.resources) for group, _, _ in self.failures)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"deleted": dict(sorted(self.deleted.items())),
+                "deleted_total": sum(self.deleted.values()), "failed": self.failed,
+                "failures": [{"patient": g.case, "status": status, "message": message,
+                              "resources": [_key(r) for r in g.resources]}
+                             for g, status, message in self.failures]}
+
+    def render(self) -> list[str]:
+        lines = [f"error: prune: could not delete the {len(g.resources)} resources of {g.label} "
+                 f"({status}): {message}" for g, status, message in self.failures]
+        by_type = ", ".join(f"{k} {n}" for k, n in sorted(self.deleted.items()))
+        lines.append(f"pruned: {sum(self.deleted.values())} resources deleted"
+                     + (f" ({by_type})" if by_type else "")
+                     + (f"; {self.failed} could not be deleted" if self.failures else ""))
+        return lines
+
+
+def _delete_group(client: FhirClient, group: PruneGroup, result: PruneResult) -> None:
+    body = {"resourceType": "Bundle", "type": "transaction",
+            "entry": [{"request": {"method": "DELETE", "url": _key(r)}}
+                      for r in group.resources]}
+    response = client.request("POST", "", body, retry_statuses=DELETE_RETRY_STATUSES)
+    data = response.json()
+    with result.lock:
+        result.requests += 1
+        if response.status == 200 and isinstance(data, dict):
+            result.deleted.update(group.counts())
+        else:
+            text = outcome_text(data) or response.body[:300].decode("utf-8", "replace")
+            result.failures.append((group, response.status, client.config.auth.redact(text)))
+
+
+def execute(client: FhirClient, plan: PrunePlan, concurrency: int = 4) -> PruneResult:
+    """Delete what the plan lists, case by case; cases the server refused for a reference are
+    tried once more, one at a time, when the others are done (the referrer may be gone then)."""
+    result = PruneResult()
+    run_bounded(plan.groups, lambda group: _delete_group(client, group, result), concurrency)
+    again = [group for group, status, _ in result.failures if status == 409]
+    if again and len(again) < len(plan.groups):
+        result.failures = [f for f in result.failures if f[1] != 409]
+        for group in again:
+            _delete_group(client, group, result)
+    return result
