@@ -28,9 +28,12 @@ from typing import Any
 import orjson
 
 from converter.load import NOT_SENT, Answer
+from converter.tablewrite import csv_safe
 from converter.units import CaseUnit
-from converter.write import AtomicFile, csv_safe
+from converter.write import AtomicFile
 from mappings import Resource
+from mappings.common import series_of
+from mappings.provenance import from_fhir_provenance
 from mappings.terminology import system_url
 
 COLUMNS = ("series", "source_file", "row_kind", "source_row", "row_sha256", "case_id",
@@ -40,36 +43,7 @@ LOAD_COLUMNS = (*COLUMNS, "outcome", "http_status", "version", "message")
 CROSSWALK_OUTCOMES = {"created": "created", "updated": "updated", "unchanged": "unchanged",
                       "failed": "rejected", "not sent": "not sent"}
 
-SOURCE_ROW = system_url("casefhir-source-row")
-SOURCE_SHA256 = system_url("casefhir-source-row-sha256")
 CASE = system_url("casefhir-case")
-SERIES = system_url("casefhir-series")
-
-
-def _provenance_source(provenance: Resource) -> dict[str, Any]:
-    """source_file, row_kind, source_row, row_sha256 from a Provenance's source entities."""
-    found: dict[str, Any] = {}
-    for entity in provenance.get("entity") or []:
-        identifier = ((entity or {}).get("what") or {}).get("identifier") or {}
-        value = identifier.get("value")
-        if not isinstance(value, str):
-            continue
-        if identifier.get("system") == SOURCE_ROW:  # "cases.csv#row-12"
-            file, _, where = value.rpartition("#")
-            kind, _, number = where.rpartition("-")
-            found["source_file"] = file
-            found["row_kind"] = kind
-            found["source_row"] = int(number) if number.isdigit() else None
-        elif identifier.get("system") == SOURCE_SHA256:
-            found["row_sha256"] = value
-    return found
-
-
-def _series(resource: Resource) -> str | None:
-    for tag in (resource.get("meta") or {}).get("tag") or []:
-        if isinstance(tag, dict) and tag.get("system") == SERIES:
-            return str(tag.get("code"))
-    return None
 
 
 def _case_id(resources: Iterable[Resource]) -> str | None:
@@ -90,7 +64,7 @@ def case_lines(resources: list[Resource], answers: list[Answer] | None = None
     for resource in resources:
         if resource.get("resourceType") != "Provenance":
             continue
-        source = _provenance_source(resource)
+        source = from_fhir_provenance(resource)
         sources.setdefault(f"Provenance/{resource.get('id')}", source)
         for target in resource.get("target") or []:
             reference = target.get("reference") if isinstance(target, dict) else None
@@ -102,7 +76,7 @@ def case_lines(resources: list[Resource], answers: list[Answer] | None = None
         kind, rid = resource.get("resourceType"), resource.get("id")
         source = sources.get(f"{kind}/{rid}", {})
         line: dict[str, Any] = {
-            "series": _series(resource), "source_file": source.get("source_file"),
+            "series": series_of(resource), "source_file": source.get("source_file"),
             "row_kind": source.get("row_kind"), "source_row": source.get("source_row"),
             "row_sha256": source.get("row_sha256"), "case_id": case_id,
             "resource_type": kind, "resource_id": rid}

@@ -19,6 +19,8 @@ from converter.fhirfiles import iter_resources
 from converter.problems import InputError, error
 from converter.template import TEMPLATE_COLUMNS
 from mappings import RESOURCE_TYPES, CaseResources, Cells, Resource, patient_of, table_row
+from mappings.common import series_of
+from mappings.provenance import from_fhir_provenance
 from mappings.terminology import system_url
 
 COLUMNS = tuple(c.name for c in TEMPLATE_COLUMNS)
@@ -30,24 +32,6 @@ class Flattened:
     rows: list[Cells]
     resources: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # why → how many resources
-
-
-def series_of(resource: Resource) -> str | None:
-    for tag in resource.get("meta", {}).get("tag", []):
-        if tag.get("system") == system_url("casefhir-series"):
-            return str(tag.get("code"))
-    return None
-
-
-def _source_row(provenance: Resource | None) -> tuple[str, int] | None:
-    for entity in (provenance or {}).get("entity", []):
-        identifier = entity.get("what", {}).get("identifier", {})
-        if identifier.get("system") == system_url("casefhir-source-row"):
-            file, _, where = str(identifier.get("value", "")).rpartition("#")
-            number = where.rpartition("-")[2]
-            if number.isdigit():
-                return file, int(number)
-    return None
 
 
 def _case(patient_id: str, resources: list[Resource]) -> CaseResources:
@@ -95,8 +79,9 @@ def flatten(resources: Iterable[Resource], series: str | None = None) -> Flatten
             skipped["about a Patient missing from the input"] += len(found)
             continue
         case = _case(patient_id, found)
-        source = _source_row(case.get("provenance"))
-        key = (0, source[0], source[1]) if source else (1, "", position)
+        source = from_fhir_provenance(case["provenance"]) if "provenance" in case else {}
+        row = source.get("source_row")
+        key = (0, str(source.get("source_file")), row) if row is not None else (1, "", position)
         rows.append((key, table_row(case)))
     rows.sort(key=lambda item: item[0])
     return Flattened(sorted(found_series) if series is None else [series],

@@ -27,8 +27,9 @@ from converter.readers import RawRow, Table, display_name, open_table
 from converter.records import CaseIds, RecordBuilder, SourceRow
 from converter.report import Report
 from converter.schema import Series
+from converter.tablewrite import csv_safe
 from converter.validate import integrity_errors, structure_errors
-from converter.write import AtomicFile, Writer, csv_safe, open_writer
+from converter.write import AtomicFile, Writer, open_writer
 from mappings import Resource, map_record
 from mappings.common import rid
 

@@ -43,15 +43,6 @@ def dumps(value: Any, pretty: bool = False) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 if pretty else 0)
 
 
-def csv_safe(value: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (CSV injection)."""
-    if value[:1] in ("=", "@", "\t", "\r") or (
-            value[:1] in ("+", "-") and len(value) > 1
-            and not re.fullmatch(r"[+-]\d+(\.\d+)?", value)):
-        return "'" + value
-    return value
-
-
 class OutputError(Exception):
     """The destination cannot be written (missing folder, permissions, foreign directory)."""
 

@@ -163,6 +163,14 @@ def data_absent(reason_key: str = "data-absent-unknown") -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- reading back (flatten)
+def series_of(resource: Resource) -> str | None:
+    """The series a resource belongs to, from the tag `meta` gives it."""
+    for tag in (resource.get("meta") or {}).get("tag") or []:
+        if isinstance(tag, dict) and tag.get("system") == system_url("casefhir-series"):
+            return str(tag.get("code"))
+    return None
+
+
 def number_text(value: int | float) -> str:
     return str(plain_number(value))
 

@@ -9,6 +9,8 @@ because the same input must give byte-identical output.
 
 from __future__ import annotations
 
+from typing import Any
+
 from converter import __version__
 from converter.schema import CaseRecord
 from mappings.common import Resource, data_absent, resource
@@ -40,3 +42,23 @@ def to_fhir_provenance(record: CaseRecord, targets: list[Resource]) -> list[Reso
                       "display": f"SHA-256 of the cells of {where}"}},
         ],
     )]
+
+
+def from_fhir_provenance(provenance: Resource) -> dict[str, Any]:
+    """source_file, row_kind, source_row and row_sha256 back from the source entities (what
+    is there of them: a Provenance edited by hand may lack some)."""
+    found: dict[str, Any] = {}
+    for entity in provenance.get("entity") or []:
+        identifier = ((entity or {}).get("what") or {}).get("identifier") or {}
+        value = identifier.get("value")
+        if not isinstance(value, str):
+            continue
+        if identifier.get("system") == system_url("casefhir-source-row"):  # "cases.csv#row-12"
+            file, _, where = value.rpartition("#")
+            kind, _, number = where.rpartition("-")
+            found["source_file"] = file
+            found["row_kind"] = kind
+            found["source_row"] = int(number) if number.isdigit() else None
+        elif identifier.get("system") == system_url("casefhir-source-row-sha256"):
+            found["row_sha256"] = value
+    return found
