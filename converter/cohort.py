@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from converter.fhirclient import search_all
 from converter.schema import AGE_UNITS
 from mappings import profiles
 from mappings.terminology import concept, system_url
@@ -220,27 +221,6 @@ def server_queries() -> list[Query]:
                      f"{_token('present')}", "subjects"),
         Query("deceased", "Patient?deceased=true&_summary=count", "count"),
     ]
-
-
-def search_all(client: Any, search: str) -> Iterable[Resource]:
-    """Every resource a search finds, page by page (never served from HAPI's search cache)."""
-    from urllib.parse import urlsplit
-
-    url = search + ("&" if "?" in search else "?") + "_count=1000"
-    while url:
-        response = client.request("GET", url, headers={"Cache-Control": "no-cache"})
-        page = response.json() or {}
-        if response.status != 200:
-            from converter.fhirclient import ServerError
-
-            raise ServerError(f"GET {search} answered {response.status}")
-        for entry in page.get("entry", []):
-            yield entry["resource"]
-        url = next((link["url"] for link in page.get("link", []) if link["relation"] == "next"),
-                   "")
-        if url:
-            parts = urlsplit(url)
-            url = f"{parts.path}?{parts.query}"
 
 
 def server_cohort(client: Any, series: str | None = None) -> Cohort:

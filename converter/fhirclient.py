@@ -17,7 +17,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -231,6 +231,23 @@ class FhirClient:
         if not str(data.get("fhirVersion", "4.0")).startswith("4.0"):
             raise ServerError(f"{self.base} is FHIR {data.get('fhirVersion')}, not R4 (4.0.x)")
         return data
+
+
+def search_all(client: FhirClient, search: str) -> Iterator[dict[str, Any]]:
+    """Every resource a search finds, page by page (never served from HAPI's search cache)."""
+    url = search + ("&" if "?" in search else "?") + "_count=1000"
+    while url:
+        response = client.request("GET", url, headers={"Cache-Control": "no-cache"})
+        page = response.json() or {}
+        if response.status != 200:
+            raise ServerError(f"GET {search} answered {response.status}")
+        for entry in page.get("entry", []):
+            yield entry["resource"]
+        url = next((link["url"] for link in page.get("link", []) if link["relation"] == "next"),
+                   "")
+        if url:
+            parts = urlsplit(url)
+            url = f"{parts.path}?{parts.query}"
 
 
 def outcome_text(outcome: Any) -> str:

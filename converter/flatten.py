@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from converter.fhirclient import search_all
 from converter.fhirfiles import iter_resources
 from converter.problems import InputError, error
 from converter.template import TEMPLATE_COLUMNS
@@ -98,8 +99,6 @@ def file_resources(paths: list[str]) -> Iterator[Resource]:
 
 def server_resources(client: Any, series: str) -> Iterator[Resource]:
     """Every resource of a series on a server: each resource type searched by the series tag."""
-    from converter.cohort import search_all
-
     tag = quote(f"{system_url('casefhir-series')}|{series}", safe=":/")
     for resource_type in RESOURCE_TYPES:
         yield from search_all(client, f"{resource_type}?_tag={tag}")

@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from converter.cohort import search_all
 from converter.concurrency import run_bounded
-from converter.fhirclient import RETRY_STATUSES, FhirClient, outcome_text
+from converter.fhirclient import RETRY_STATUSES, FhirClient, outcome_text, search_all
 from mappings import RESOURCE_TYPES, Resource, patient_of, references_first
 from mappings.terminology import system_url
 
