@@ -74,6 +74,16 @@ class CaseSpool:
         self.file.close()
 
 
+def _add(units: dict[str, CaseUnit], resource: Resource, location: Location) -> None:
+    """A resource read from a file, into the unit of its case (its Patient's), or a unit of
+    its own when it belongs to no patient."""
+    key = f"{resource.get('resourceType')}/{resource.get('id')}"
+    group = patient_of(resource) or key
+    unit = units.setdefault(group, CaseUnit(group, []))
+    unit.resources.append(resource)
+    unit.found[key] = location
+
+
 def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Location, str]]]:
     """Resources of FHIR files grouped by Patient (resources without one are units of their
     own), each unit in reference order; plus the items that could not be read."""
@@ -83,12 +93,7 @@ def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Locat
         if found.resource is None:
             unreadable.append((found.location, found.problem or "unreadable"))
             continue
-        resource = found.resource
-        key = f"{resource.get('resourceType')}/{resource.get('id')}"
-        group = patient_of(resource) or key
-        unit = units.setdefault(group, CaseUnit(group, []))
-        unit.resources.append(resource)
-        unit.found[key] = found.location
+        _add(units, found.resource, found.location)
     for unit in units.values():
         unit.resources = references_first(unit.resources)
     return list(units.values()), unreadable
@@ -111,14 +116,8 @@ def stream_units(paths: list[str]) -> Iterator[CaseUnit]:
     for path in expand(paths):
         groups: dict[str, CaseUnit] = {}
         for found in iter_file(path):
-            if found.resource is None:
-                continue
-            resource = found.resource
-            key = f"{resource.get('resourceType')}/{resource.get('id')}"
-            group = patient_of(resource) or key
-            unit = groups.setdefault(group, CaseUnit(group, []))
-            unit.resources.append(resource)
-            unit.found[key] = found.location
+            if found.resource is not None:
+                _add(groups, found.resource, found.location)
         for group, unit in groups.items():
             own = set(unit.found)
             whole = group not in held and all(
