@@ -1,11 +1,12 @@
 """Pruning a series on a server: delete the resources of the series that no longer come from the
 input (`casefhir load --prune`).
 
-A resource is the series' when it carries the series tag (meta.tag
-https://casefhir.org/fhir/sid/series|<series>, on every resource casefhir makes), or when it is a
-Patient whose case identifier (https://casefhir.org/fhir/sid/case) is `<series>#...` and that
-carries no other series' tag. Every resource type the mappings produce is searched; nothing else
-on the server is ever looked at, let alone deleted.
+The series' resources are found by the series tag (meta.tag
+https://casefhir.org/fhir/sid/series|<series>, on every resource casefhir makes), one search per
+resource type the mappings produce; nothing else on the server is ever looked at, let alone
+deleted. (A search by the Patients' case identifier would have to read every casefhir Patient of
+every series on the server, since a token search cannot match `<series>#` as a prefix.) Each
+resource is checked again before it is deleted (`belongs`).
 
 Deletes go case by case, one transaction per case (all-or-nothing), with each resource after the
 resources that refer to it, so the server's referential integrity on delete holds without
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,17 +70,8 @@ def series_keys(client: FhirClient, series: str, concurrency: int = 4) -> set[st
     def tagged(kind: str) -> set[str]:
         return {f"{kind}/{r['id']}" for r in search_all(client, f"{kind}?_tag={tag}&_elements=id")}
 
-    def identified(_: str) -> set[str]:  # Patients with the case identifier but no tag
-        return {f"Patient/{r['id']}" for r in search_all(
-            client, f"Patient?identifier={_q(CASE + '|')}&_elements=identifier,meta")
-            if belongs(r, series)}
-
-    searches: list[tuple[Callable[[str], set[str]], str]] = [
-        (tagged, kind) for kind in RESOURCE_TYPES]
-    searches.append((identified, "Patient"))
     with ThreadPoolExecutor(max(1, concurrency)) as pool:
-        found = pool.map(lambda search: search[0](search[1]), searches)
-        return set().union(*found)
+        return set().union(*pool.map(tagged, RESOURCE_TYPES))
 
 
 def fetch(client: FhirClient, keys: Iterable[str]) -> list[Resource]:

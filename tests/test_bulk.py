@@ -27,12 +27,15 @@ from converter.bulk import (
     report_text,
 )
 from converter.fhirclient import FhirClient, ServerConfig
-from tests.conftest import EXAMPLES, load, run
+from tests.conftest import EXAMPLES, bundle_resources, load, run
 from tests.faultproxy import FaultProxy
 from tests.hapi import NO_CACHE, RESOURCE_TYPES, HapiServer, server_resources, without_server_meta
 
 KOBAYASHI = EXAMPLES / "kobayashi-2023" / "cases.csv"
 MESSY = EXAMPLES / "messy-synthetic" / "cases.csv"
+# how many resources each example makes (its golden output, whatever the series id)
+KOBAYASHI_RESOURCES = len(bundle_resources(EXAMPLES / "kobayashi-2023" / "bundle.json"))
+MESSY_RESOURCES = len(bundle_resources(EXAMPLES / "messy-synthetic" / "bundle.json"))
 SERIES_TAG = "https://casefhir.org/fhir/sid/series"
 
 
@@ -90,12 +93,12 @@ def test_table_bulk_loads_exactly_the_converter_output_and_again_changes_nothing
         hapi: HapiServer, tmp_path: Path) -> None:
     series, doi = "bulk-kobayashi", "10.3892/mco.2023.2610"
     expected = ndjson_output(KOBAYASHI, series, tmp_path / "expected", "--doi", doi)
-    assert len(expected) == 81
+    assert len(expected) == KOBAYASHI_RESOURCES
     report = tmp_path / "r.json"
     first = load_cli(KOBAYASHI, "--series-id", series, "--doi", doi, "--bulk",
                      "--server", hapi.base, "--report", report)
     assert first.returncode == 0, first.stderr
-    assert totals(report) == Counter(created=81, updated=0, unchanged=0, failed=0)
+    assert totals(report) == Counter(created=KOBAYASHI_RESOURCES, updated=0, unchanged=0, failed=0)
     # Patient; Condition, Specimen; Observation, Procedure; DiagnosticReport...; Conditions
     # citing a report; the Provenances (which target everything): six steps, computed from the
     # references
@@ -110,7 +113,7 @@ def test_table_bulk_loads_exactly_the_converter_output_and_again_changes_nothing
     again = load_cli(KOBAYASHI, "--series-id", series, "--doi", doi, "--bulk",
                      "--server", hapi.base, "--report", report)
     assert again.returncode == 0, again.stderr
-    assert totals(report) == Counter(created=0, updated=0, unchanged=81, failed=0)
+    assert totals(report) == Counter(created=0, updated=0, unchanged=KOBAYASHI_RESOURCES, failed=0)
     assert_exactly(hapi.base, series, expected)  # still version 1 everywhere
 
 
@@ -122,12 +125,12 @@ def test_ndjson_output_bulk_loads_and_an_edit_updates_only_what_changed(
     report = tmp_path / "r.json"
     done = load_cli(folder, "--bulk", "--server", hapi.base, "--report", report)
     assert done.returncode == 0, done.stderr
-    assert totals(report) == Counter(created=117, updated=0, unchanged=0, failed=0)
+    assert totals(report) == Counter(created=MESSY_RESOURCES, updated=0, unchanged=0, failed=0)
     assert_exactly(hapi.base, series, expected)
 
     again = load_cli(folder, "--bulk", "--server", hapi.base, "--report", report)
     assert again.returncode == 0, again.stderr
-    assert totals(report) == Counter(created=0, updated=0, unchanged=117, failed=0)
+    assert totals(report) == Counter(created=0, updated=0, unchanged=MESSY_RESOURCES, failed=0)
     assert_exactly(hapi.base, series, expected)
 
     edited = tmp_path / "edited-table" / MESSY.name  # same name: the Provenances name the file
@@ -139,7 +142,7 @@ def test_ndjson_output_bulk_loads_and_an_edit_updates_only_what_changed(
     assert keys == {"Observation/bulk-messy-S3-margin", "Provenance/bulk-messy-S3-provenance"}
     done = load_cli(tmp_path / "edited", "--bulk", "--server", hapi.base, "--report", report)
     assert done.returncode == 0, done.stderr
-    assert totals(report) == Counter(created=0, updated=2, unchanged=115, failed=0)
+    assert totals(report) == Counter(created=0, updated=2, unchanged=MESSY_RESOURCES - 2, failed=0)
     assert load(report)["outcomes"]["Observation"]["updated"] == 1
     assert_exactly(hapi.base, series, changed, versions=dict.fromkeys(keys, "2"))
 
@@ -211,7 +214,7 @@ def test_token_is_sent_to_import_faults_are_retried_and_secrets_never_shown(
 def test_dry_run_shows_the_steps_and_sends_nothing(tmp_path: Path) -> None:
     done = load_cli(MESSY, "--series-id", "bulk-dry", "--bulk", "--dry-run")
     assert done.returncode == 0, done.stderr
-    assert "would import 117 resources with" in done.stderr
+    assert f"would import {MESSY_RESOURCES} resources with" in done.stderr
     assert "  step 1: Patient 6\n" in done.stderr
     assert "the files would be served from http://127.0.0.1:<port>/; nothing was sent" \
         in done.stderr

@@ -195,9 +195,6 @@ def test_an_edited_table_updates_exactly_what_changed_and_prune_deletes_the_rest
             "code": {"text": "a note of the other series"}}
     assert client.request("PUT", "Observation/sync-other-lone", lone).status == 201
     # a Patient with our case identifier but the other series' tag: the other series'
-    legacy = {"resourceType": "Patient", "id": "sync-legacy",
-              "identifier": [{"system": "https://casefhir.org/fhir/sid/case",
-                              "value": "sync#legacy"}]}
     foreign = {"resourceType": "Patient", "id": "sync-foreign", "meta": lone["meta"],
                "identifier": [{"system": "https://casefhir.org/fhir/sid/case",
                                "value": "sync#foreign"}]}
@@ -237,9 +234,7 @@ def test_an_edited_table_updates_exactly_what_changed_and_prune_deletes_the_rest
     assert outcome == {k: ("created", "1") if k in added else ("updated", "2") if k in changed
                        else ("unchanged", "1") for k in after}
 
-    # a Patient of the series found only by its case identifier (no tag): pruned too
-    assert client.request("PUT", "Patient/sync-legacy", legacy).status == 201
-    to_delete = removed | {"Patient/sync-legacy"}
+    to_delete = removed
 
     # not a terminal, no --yes: shows the list, deletes nothing, exit 6
     asked = load_cli(edited, "--series-id", series, "--server", hapi.base, "--prune", "-q")
@@ -267,7 +262,6 @@ def test_an_edited_table_updates_exactly_what_changed_and_prune_deletes_the_rest
     for key, resource in found.items():
         assert without_server_meta(resource) == after[key], key
         assert resource["meta"]["versionId"] == ("2" if key in changed else "1"), key
-    assert client.request("GET", "Patient/sync-legacy").status == 410  # deleted
     assert client.request("GET", "Patient/sync-foreign").status == 200
     assert server_resources(hapi.base, other) == other_before  # untouched, same versions
     history = client.request("GET", "Observation/sync-S1-mri-border/_history",
