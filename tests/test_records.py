@@ -9,7 +9,7 @@ import pytest
 
 from converter.problems import InputError, Severity
 from converter.readers import open_table
-from converter.records import CaseIds, RecordBuilder, load_column_map
+from converter.records import CaseIds, RecordBuilder, SourceRow, load_column_map
 from tests.conftest import SERIES, build
 
 
@@ -73,6 +73,18 @@ def test_duplicate_case_ids_name_the_first_row(write_csv: Callable[..., Path]) -
     assert duplicate is not None and duplicate.case_id == "1"
     assert "duplicate case id '1'; it is first used in row 2" in duplicate.render()
     assert "row 3, column A (Case)" in duplicate.render()
+
+
+def test_case_ids_keep_every_first_row_as_the_table_grows() -> None:
+    case_ids = CaseIds("row")
+    rows = range(2, 20_002)  # crosses several doublings of the table
+    assert all(case_ids.check(f"case-{row}", SourceRow("t.csv", row, "row")) is None
+               for row in rows)
+    assert case_ids.count == len(rows)
+    for row in (2, 1025, 20_001):
+        duplicate = case_ids.check(f"case-{row}", SourceRow("t.csv", 30_000, "row"))
+        assert duplicate is not None
+        assert f"it is first used in row {row}" in duplicate.render()
 
 
 def test_errors_name_file_row_column_and_value() -> None:
