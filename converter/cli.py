@@ -4,7 +4,8 @@ into the library.
 Exit codes: 0 success; 1 invalid input or FHIR (nothing written); 2 usage error; 3 partial
 success (--skip-invalid wrote the valid cases and rejected others; the server rejected some
 resources); 4 internal error (a casefhir bug; rerun with --debug for the traceback); 5 server
-unreachable or credentials refused; 6 load --prune not confirmed (loaded, nothing deleted).
+unreachable or credentials refused; 6 load --prune not confirmed (loaded, nothing deleted);
+141 standard output was closed by its reader before everything was written (`-o - | head`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from converter.write import OUTPUT_FORMATS, OutputError, write_json_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_SERVER = 0, 1, 2, 3, 4, 5
 EXIT_UNCONFIRMED = 6  # load --prune: loaded, but the deletes were not confirmed (nothing deleted)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a writer whose reader closed early
 
 EPILOG_EXIT_CODES = """\b
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error,
@@ -228,6 +230,12 @@ def _run(debug: bool, action: Callable[[], Any]) -> Any:
         _fail([f"error: {exc}"], EXIT_SERVER)
     except KeyboardInterrupt:
         _fail(["interrupted; nothing was written"], 130)
+    except BrokenPipeError:
+        # The reader of standard output stopped early (`... -o - | head`): not a fault, so no
+        # message; exit as a program killed by SIGPIPE would, and keep Python's final flush of
+        # the dead pipe from printing an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
     except Exception:
         if debug:
             traceback.print_exc()

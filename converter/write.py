@@ -70,10 +70,12 @@ class AtomicFile:
     def commit(self) -> None:
         self.handle.close()
         if self.path == "-":
-            with open(self.temp, "rb") as spool:
-                shutil.copyfileobj(spool, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-            os.unlink(self.temp)
+            try:
+                with open(self.temp, "rb") as spool:
+                    shutil.copyfileobj(spool, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            finally:  # also when the reader went away (BrokenPipeError, as under `| head`)
+                os.unlink(self.temp)
         else:
             os.chmod(self.temp, FILE_MODE)
             os.replace(self.temp, self.path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -203,6 +204,27 @@ def test_python_dash_m(write_csv: Callable[..., Path]) -> None:
     done = subprocess.run([sys.executable, "-m", "converter", "convert", str(path),
                            "--series-id", "s1", "-o", "-", "-q"], capture_output=True)
     assert done.returncode == 0 and orjson.loads(done.stdout)["type"] == "transaction"
+
+
+def test_a_reader_closing_stdout_early_is_not_an_error(tmp_path: Path) -> None:
+    """`convert -o - | head`: exit 141 as for SIGPIPE, nothing on stderr, no temporary file."""
+    import subprocess
+    import sys
+
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    table = EXAMPLES / "messy-synthetic" / "cases.csv"  # about 300 kB of output: the pipe fills
+    command = [sys.executable, "-m", "converter", "convert", str(table), "--series-id", "s1",
+               "-o", "-", "--pretty", "-q"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env={**os.environ, "TMPDIR": str(spool)}) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(10) == b'{\n  "resou'
+        process.stdout.close()  # the reader goes away with the rest unread
+        stderr = process.stderr.read()
+    assert process.returncode == 141
+    assert stderr == b""
+    assert list(spool.iterdir()) == []
 
 
 def test_workers_give_byte_identical_output(tmp_path: Path) -> None:
