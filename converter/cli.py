@@ -477,11 +477,13 @@ def _stdin_is_tty() -> bool:
 
 
 class InputTracker:
-    """Watches the cases on their way to the loader: every Type/id and series tag (for
-    --prune) and, in input order, each case for the crosswalk."""
+    """Watches the cases on their way to the loader: the series tags and, for --prune only
+    (the set grows with the input), every Type/id; in input order, each case for the
+    crosswalk."""
 
-    def __init__(self, crosswalk: Any = None) -> None:
+    def __init__(self, crosswalk: Any = None, keep_keys: bool = False) -> None:
         self.keys: set[str] = set()
+        self.keep_keys = keep_keys
         self.series: set[str] = set()
         self.crosswalk = crosswalk
 
@@ -490,7 +492,8 @@ class InputTracker:
 
         for unit in units:
             for resource in unit.resources:
-                self.keys.add(f"{resource['resourceType']}/{resource['id']}")
+                if self.keep_keys:
+                    self.keys.add(f"{resource['resourceType']}/{resource['id']}")
                 self.series |= series_tags(resource)
             if self.crosswalk is not None:
                 self.crosswalk.expect(unit)
@@ -619,8 +622,8 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
     from converter.units import (
         CaseSpool,
         is_fhir_input,
+        resource_units,
         stream_units,
-        units_from_files,
         unreadable_items,
     )
 
@@ -648,7 +651,7 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
                             for where, message in unreadable]
         if unreadable:  # nothing is sent from input that cannot all be read
             _finish(report, report_path, quiet, EXIT_INVALID)
-        units = (units_from_files(list(inputs))[0] if bulk else stream_units(list(inputs)))
+        units = resource_units(list(inputs)) if bulk else stream_units(list(inputs))
     else:
         from converter.pipeline import convert as run_convert
 
@@ -669,7 +672,7 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
         from converter.crosswalk import LoadCrosswalk
 
         crosswalk = _run(debug, lambda: LoadCrosswalk(crosswalk_path))
-    tracker = InputTracker(crosswalk)
+    tracker = InputTracker(crosswalk, keep_keys=prune)
     try:
         code = _load(tracker(units), sender, report, crosswalk, quiet, debug, bulk,
                      BulkOptions(bulk_host, bulk_port, bulk_timeout, dry_run),

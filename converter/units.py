@@ -3,7 +3,7 @@ each came from (a table's file, row and columns, or a FHIR file's entry or line)
 
 From a table, the pipeline converts and validates every row first (nothing is sent if any row is
 invalid), spooling the cases to a temporary file; from FHIR files, resources are grouped by the
-Patient they belong to.
+Patient they belong to (for `$import`, each resource is a unit of its own).
 """
 
 from __future__ import annotations
@@ -97,6 +97,15 @@ def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Locat
     for unit in units.values():
         unit.resources = references_first(unit.resources)
     return list(units.values()), unreadable
+
+
+def resource_units(paths: list[str]) -> Iterator[CaseUnit]:
+    """Each resource of FHIR files as a unit of its own, as it is read: for `$import`, which
+    orders resources by their references and needs no grouping by case (so nothing is held)."""
+    for found in iter_resources(paths):
+        if found.resource is not None:
+            key = f"{found.resource.get('resourceType')}/{found.resource.get('id')}"
+            yield CaseUnit(key, [found.resource], found={key: found.location})
 
 
 def unreadable_items(paths: list[str]) -> list[tuple[Location, str]]:
