@@ -92,8 +92,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--transaction-sizes", type=int, nargs="*", default=[100],
+                        help="also load with transactions of up to this many entries (whole "
+                             "cases), at the highest concurrency")
     parser.add_argument("--warmup", type=int, default=200, help="cases loaded before timing")
     parser.add_argument("--no-bulk", action="store_true", help="leave out $import")
+    parser.add_argument("--no-batch", action="store_true", help="leave out batch mode")
     parser.add_argument("--results", type=Path, default=HERE / "results" / "load.json")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="casefhir-bench-load-"))
@@ -120,10 +124,15 @@ def main(argv: list[str] | None = None) -> None:
     print(json.dumps(rows[-1]), flush=True)
     methods = [(f"casefhir load: a transaction per case, concurrency {c}", bundles,
                 ["--concurrency", str(c)]) for c in args.concurrency]
-    methods.append((f"casefhir load: batches of {args.batch_size} entries, concurrency "
-                    f"{args.concurrency[0]}", bundles,
-                    ["--mode", "batch", "--batch-size", str(args.batch_size), "--concurrency",
-                     str(args.concurrency[0])]))
+    methods += [(f"casefhir load: transactions of up to {size} entries (whole cases), "
+                 f"concurrency {max(args.concurrency)}", bundles,
+                 ["--transaction-size", str(size), "--concurrency", str(max(args.concurrency))])
+                for size in args.transaction_sizes]
+    if not args.no_batch:
+        methods.append((f"casefhir load: batches of {args.batch_size} entries, concurrency "
+                        f"{args.concurrency[0]}", bundles,
+                        ["--mode", "batch", "--batch-size", str(args.batch_size),
+                         "--concurrency", str(args.concurrency[0])]))
     if not args.no_bulk:
         methods.append(("casefhir load --bulk ($import)", ndjson, ["--bulk"]))
     for name, source, options in methods:

@@ -54,9 +54,9 @@ def _convert(data: dict[str, Any], title: str = "## Conversion") -> list[str]:
     return lines
 
 
-def _load(data: dict[str, Any]) -> list[str]:
+def _load(data: dict[str, Any], title: str = "## Loading") -> list[str]:
     lines = [
-        "## Loading", "",
+        title, "",
         f"`{data['command']}` ({data['date']}; {data['records']:,} records; server: "
         f"{data['server']}).", "",
         "Baseline: the same cases as one transaction Bundle each, POSTed one by one with a plain "
@@ -82,7 +82,9 @@ def main() -> None:
     results = HERE / "results"
     renderers = (("convert.json", _convert),
                  ("convert-1m.json", lambda data: _convert(data, "## A million records")),
-                 ("load.json", _load))
+                 ("load.json", _load),
+                 ("load-transaction-size.json",
+                  lambda data: _load(data, "## Loading: how many entries a transaction")))
     for name, render in renderers:
         path = results / name
         if path.exists():
