@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         "server": "HAPI FHIR 8.8.0 from fhir-server/ (in-memory H2, -Xmx1536m, same machine), "
                   f"a fresh one per method, warmed up with {args.warmup} cases",
         "rows": rows}, indent=2) + "\n")
+    shutil.rmtree(work)  # kept when a method fails: its server log is there
     print(f"results: {args.results}")
 
 
