@@ -32,7 +32,8 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a writer whose rea
 
 EPILOG_EXIT_CODES = """\b
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error,
-3 some rows rejected (--skip-invalid), 4 internal error (rerun with --debug)."""
+3 some rows rejected (--skip-invalid), 4 internal error (rerun with --debug),
+141 the reader of '-o -' closed it early (as `| head` does)."""
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -828,7 +829,7 @@ def summary(files: tuple[str, ...], series_id: str | None, show_queries: bool, a
 
 @main.command(epilog="""\b
 Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error, 4 internal error,
-5 server unreachable or refusing the credentials.""")
+5 server unreachable or refusing the credentials, 141 the reader of '-o -' closed it early.""")
 @click.argument("files", nargs=-1, metavar="[FILE...]")
 @server_options
 @click.option("--series-id", help="Only this series (required with --server).")
