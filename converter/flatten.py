@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from converter.fhirclient import search_all
 from converter.fhirfiles import iter_resources
+from converter.ids import role_in_case
 from converter.problems import InputError, error
 from converter.template import TEMPLATE_COLUMNS
 from mappings import RESOURCE_TYPES, CaseResources, Cells, Resource, patient_of, table_row
@@ -44,9 +45,7 @@ def _case(patient_id: str, resources: list[Resource]) -> CaseResources:
     ordered += [r for r in resources if r not in ordered]
     case: CaseResources = {}
     for resource in ordered:
-        role = ("patient" if resource["id"] == patient_id
-                else str(resource["id"]).removeprefix(patient_id + "-"))
-        case[role] = resource
+        case[role_in_case(str(resource["id"]), patient_id)] = resource
     return case
 
 

@@ -159,7 +159,7 @@ def blame(unit: CaseUnit, outcome: Any) -> str | None:
             if resource["resourceType"] == resource_type and missing in set(references(resource)):
                 return str(key)
     for found in _KEY.findall(text):
-        key = str(found).split("/_history")[0]
+        key = str(found).split("/_history")[0].rstrip(".")  # an id never ends in a dot
         if key in keys:
             return key
     match = _OF_TYPE.search(text)  # "Can not create resource of type Patient ..."

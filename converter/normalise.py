@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
+from converter.ids import normal_case_id
 from converter.schema import Age, Event, Fusion, Site, Size, Term, plain_number
 from mappings.terminology import concepts, vocabulary
 
@@ -409,7 +410,8 @@ def parse_metastasis(text: str, hint: str | None, warn: Warn) -> Event:
 
 
 def parse_case_id(text: str, hint: str | None, warn: Warn) -> str:
-    value = text.strip()
+    """The case id as written, in Unicode NFC (so two spellings of one id are one case)."""
+    value = normal_case_id(text.strip())
     if any(ord(ch) < 32 for ch in value):
         raise InvalidValue("a case id cannot contain control characters")
     if len(value) > 64:

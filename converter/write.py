@@ -36,7 +36,7 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()
 DIR_MODE = 0o777 & ~_umask()
 _OUR_SUFFIXES = (".json", ".ndjson")
-SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,63}")
 
 
 def dumps(value: Any, pretty: bool = False) -> bytes:
@@ -178,12 +178,12 @@ class PerCaseWriter:
 
     def add_case(self, case_key: str, resources: list[dict[str, Any]],
                  source: SourceRow | None = None) -> None:
-        doc = bundle(resources, f"{case_key}-bundle", self.bundle_type, self.series, per_case=True)
+        doc = bundle(resources, f"{case_key}.bundle", self.bundle_type, self.series, per_case=True)
         if self.stream is not None:
             self.stream.write(dumps(doc) + b"\n")
             return
         assert self.folder is not None
-        if not SAFE_FILE_STEM.fullmatch(case_key):  # ids are [A-Za-z0-9-]: see converter/ids.py
+        if not SAFE_FILE_STEM.fullmatch(case_key):  # ids are [A-Za-z0-9-.]: see converter/ids.py
             raise ValueError(f"unsafe file name {case_key!r}")
         try:  # never overwrite: on a case-insensitive disk "s1-A" and "s1-a" are one file
             with (self.folder.temp / f"{case_key}.json").open("xb") as handle:

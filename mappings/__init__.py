@@ -9,6 +9,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
+from converter.ids import role_in_case
 from converter.schema import CaseRecord
 from converter.validate import references
 from mappings.common import CaseResources, Cells, Resource
@@ -102,10 +103,8 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def role_of(resource_id: str, patient_id: str) -> str:
-    """'kob-2023-4-medication-2' of patient 'kob-2023-4' → 'medication'."""
-    if resource_id == patient_id:
-        return "patient"
-    role = resource_id.removeprefix(patient_id + "-")
+    """'kob-2023.4.medication-2' of patient 'kob-2023.4' → 'medication'."""
+    role = role_in_case(resource_id, patient_id)
     head, _, tail = role.rpartition("-")
     return head if tail.isdigit() and head else role
 

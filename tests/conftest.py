@@ -77,7 +77,7 @@ def record(**cells: str) -> Any:
 
 
 def by_id(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {r["id"].removeprefix("test-series-1-") if r["id"] != "test-series-1" else "patient": r
+    return {r["id"].removeprefix("test-series.1.") if r["id"] != "test-series.1" else "patient": r
             for r in resources}
 
 

@@ -139,7 +139,7 @@ def test_ndjson_output_bulk_loads_and_an_edit_updates_only_what_changed(
     changed = ndjson_output(edited, series, tmp_path / "edited")
     keys = {k for k in changed if changed[k] != expected[k]}
     # the margin, and the case's Provenance (its row's SHA-256)
-    assert keys == {"Observation/bulk-messy-S3-margin", "Provenance/bulk-messy-S3-provenance"}
+    assert keys == {"Observation/bulk-messy.S3.margin", "Provenance/bulk-messy.S3.provenance"}
     done = load_cli(tmp_path / "edited", "--bulk", "--server", hapi.base, "--report", report)
     assert done.returncode == 0, done.stderr
     assert totals(report) == Counter(created=0, updated=2, unchanged=MESSY_RESOURCES - 2, failed=0)
@@ -153,9 +153,9 @@ def test_an_import_the_server_rejects_is_a_located_failure(hapi: HapiServer,
     folder.mkdir()
     tag = {"tag": [{"system": SERIES_TAG, "code": "bulk-broken"}]}
     patient = {"resourceType": "Patient", "id": "bulk-broken-1", "meta": tag}
-    good = {"resourceType": "Condition", "id": "bulk-broken-1-primary", "meta": tag,
+    good = {"resourceType": "Condition", "id": "bulk-broken.1.primary", "meta": tag,
             "subject": {"reference": "Patient/bulk-broken-1"}, "code": {"text": "tumour"}}
-    dangling = {"resourceType": "Condition", "id": "bulk-broken-2-primary", "meta": tag,
+    dangling = {"resourceType": "Condition", "id": "bulk-broken.2.primary", "meta": tag,
                 "subject": {"reference": "Patient/bulk-broken-missing"}, "code": {"text": "x"}}
     (folder / "Patient.ndjson").write_bytes(orjson.dumps(patient) + b"\n")
     (folder / "Condition.ndjson").write_bytes(orjson.dumps(good) + b"\n"
@@ -165,7 +165,7 @@ def test_an_import_the_server_rejects_is_a_located_failure(hapi: HapiServer,
     assert done.returncode == 3, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert errors[0].startswith(f"error: {folder / 'Condition.ndjson'}, line 2: "
-                                "Condition/bulk-broken-2-primary: rejected by the server's "
+                                "Condition/bulk-broken.2.primary: rejected by the server's "
                                 "$import: HAPI-1094: Resource Patient/bulk-broken-missing not "
                                 "found")
     # the dangling Condition refers to nothing in the input: step 1, with the Patient; the

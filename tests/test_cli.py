@@ -28,6 +28,8 @@ def assert_nothing_written(folder: Path, inputs: set[str]) -> None:
 
 @pytest.mark.parametrize(("rows", "message"), [
     ([["Case", "Age"]], "no cases: the input has a header but no data rows"),
+    ([["Case", "Age"], ["Jos\u00e9", "22"], ["Jose\u0301", "23"]],  # NFC and NFD: one id
+     "row 3, column A (Case): duplicate case id 'Jos\u00e9'; it is first used in row 2"),
     ([["Case", "Age"], ["1", "22", "x"]], "row 2: has 3 cells but the header has 2"),
     ([["Case", "Age"], ["1", "22"], ["1", "23"]],
      "row 3, column A (Case): duplicate case id '1'; it is first used in row 2"),
@@ -120,7 +122,7 @@ def test_skip_invalid_writes_valid_cases_and_rejects(write_csv: Callable[..., Pa
     code, stderr, out = convert(path, "--skip-invalid")
     assert code == 3, stderr
     ids = [r["id"] for r in bundle_resources(out) if r["resourceType"] == "Patient"]
-    assert ids == ["s1-1", "s1-3"]
+    assert ids == ["s1.1", "s1.3"]
     rejects = (path.parent / "out.rejects.csv").read_text()
     assert "source_row" in rejects and "B (Age): not an age" in rejects
     assert "'=cmd" in rejects  # formula injection neutralised
@@ -128,7 +130,7 @@ def test_skip_invalid_writes_valid_cases_and_rejects(write_csv: Callable[..., Pa
 
 @pytest.mark.parametrize(("args", "check"), [
     (["-t", "ndjson"], lambda out: (out / "Patient.ndjson").exists()),
-    (["--per-case", "-t", "collection"], lambda out: (out / "s1-1.json").exists()),
+    (["--per-case", "-t", "collection"], lambda out: (out / "s1.1.json").exists()),
     (["-t", "batch"], lambda out: load(out)["type"] == "batch"),
 ])
 def test_output_shapes(write_csv: Callable[..., Path], args: list[str],

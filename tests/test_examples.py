@@ -48,7 +48,7 @@ def test_the_recurrent_patient_has_the_ntrk3_fusion() -> None:
     resources = bundle_resources(EXAMPLES / "kobayashi-2023" / "bundle.json")
     figures = cohort(resources)
     [patient] = figures.recurrence
-    variants = [r for r in resources if r["id"].endswith("-fusion")
+    variants = [r for r in resources if r["id"].endswith(".fusion")
                 and r["subject"]["reference"] == patient]
     genes = [c["valueCodeableConcept"].get("coding", [{}])[0].get("display")
              for c in variants[0]["component"]]

@@ -156,16 +156,16 @@ def test_rejection_is_traced_to_the_source_cell(hapi: HapiServer, tmp_path: Path
     assert done.returncode == 3
     line = next(line for line in done.stderr.splitlines() if line.startswith("error:"))
     assert f"{table}, row 3, column A (Case), B (Sex)" in line
-    assert "Patient/clash-2" in line and "duplicate unique index" in line
+    assert "Patient/clash.2" in line and "duplicate unique index" in line
     assert outcomes(report)["Patient"] == Counter(created=2, updated=0, unchanged=0, failed=1)
     problem = load(report)["problems"][0]
-    assert (problem["row"], problem["case"]) == (3, "clash-2")
+    assert (problem["row"], problem["case"]) == (3, "clash.2")
 
 
 def test_missing_reference_in_files_is_located(hapi: HapiServer, tmp_path: Path) -> None:
     bundle = load(KOBAYASHI)
     bundle["entry"] = [e for e in bundle["entry"]
-                       if e["resource"]["id"] != "kobayashi-2023-5-specimen"]
+                       if e["resource"]["id"] != "kobayashi-2023.5.specimen"]
     for item in bundle["entry"]:  # a series of its own on the server
         item["resource"] = orjson.loads(orjson.dumps(item["resource"]).replace(
             b"kobayashi-2023", b"broken-refs"))
@@ -175,7 +175,7 @@ def test_missing_reference_in_files_is_located(hapi: HapiServer, tmp_path: Path)
     assert done.returncode == 3
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert errors and all(f"{path}, entry " in line for line in errors)
-    assert any("Observation/broken-refs-5-fusion" in line and "HAPI-1094" in line
+    assert any("Observation/broken-refs.5.fusion" in line and "HAPI-1094" in line
                and "Specimen/broken-refs-5-specimen" in line for line in errors)
 
 
@@ -361,18 +361,18 @@ def test_whole_transaction_errors_are_blamed_on_the_right_resource() -> None:
     from converter.load import blame
     from converter.units import CaseUnit
 
-    unit = CaseUnit("s-1", [{"resourceType": "Patient", "id": "s-1"},
-                            {"resourceType": "Condition", "id": "s-1-primary",
-                             "subject": {"reference": "Patient/s-1"}},
-                            {"resourceType": "Observation", "id": "s-1-fusion",
-                             "specimen": {"reference": "Specimen/s-1-specimen"}}])
+    unit = CaseUnit("s.1", [{"resourceType": "Patient", "id": "s.1"},
+                            {"resourceType": "Condition", "id": "s.1.primary",
+                             "subject": {"reference": "Patient/s.1"}},
+                            {"resourceType": "Observation", "id": "s.1.fusion",
+                             "specimen": {"reference": "Specimen/s.1.specimen"}}])
 
     def outcome(text: str) -> dict:
         return {"issue": [{"severity": "error", "diagnostics": text}]}
 
-    assert blame(unit, outcome("HAPI-1094: Resource Specimen/s-1-specimen not found, specified "
-                               "in path: Observation.specimen")) == "Observation/s-1-fusion"
+    assert blame(unit, outcome("HAPI-1094: Resource Specimen/s.1.specimen not found, specified "
+                               "in path: Observation.specimen")) == "Observation/s.1.fusion"
     assert blame(unit, outcome("Can not create resource of type Patient as it would create a "
-                               "duplicate unique index")) == "Patient/s-1"
-    assert blame(unit, outcome("Condition/s-1-primary is invalid")) == "Condition/s-1-primary"
+                               "duplicate unique index")) == "Patient/s.1"
+    assert blame(unit, outcome("Condition/s.1.primary is invalid")) == "Condition/s.1.primary"
     assert blame(unit, outcome("something else")) is None

@@ -65,7 +65,7 @@ def _break(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for resource in resources:
         if resource["resourceType"] == "Patient":
             resource.pop("gender")
-        if resource["id"].endswith("-primary"):
+        if resource["id"].endswith(".primary"):
             resource["verificationStatus"]["coding"][0]["code"] = "certain"
     return resources
 
@@ -88,7 +88,7 @@ def test_a_broken_resource_is_reported_at_its_table_row_and_columns(
               and "Patient.gender" in p["message"]]
     assert gender and gender[0]["file"] == str(table) and gender[0]["row"] == 3
     assert "Sex" in gender[0]["column"] and gender[0]["case"] == "broken-2"
-    status = [p for p in errors if p["message"].startswith("Condition/broken-2-primary:")
+    status = [p for p in errors if p["message"].startswith("Condition/broken.2.primary:")
               and "verificationStatus" in p["message"]]
     assert status and status[0]["row"] == 3 and "Diagnosis" in status[0]["column"]
     assert not [p for p in errors if "broken-1" in p["message"]]  # the other case is valid
@@ -99,7 +99,7 @@ def test_a_broken_resource_in_a_fhir_file_is_reported_at_its_entry(server: str,
                                                                    tmp_path: Path) -> None:
     bundle = load(EXAMPLES / "kobayashi-2023" / "bundle.json")
     entries = [e for e in bundle["entry"] if e["resource"]["id"] in
-               ("kobayashi-2023-1", "kobayashi-2023-1-primary")]
+               ("kobayashi-2023.1", "kobayashi-2023.1.primary")]
     del entries[0]["resource"]["gender"]
     entries[1]["resource"]["meta"]["profile"] = ["https://example.invalid/StructureDefinition/x"]
     path = tmp_path / "broken.json"

@@ -214,8 +214,8 @@ def test_an_edited_table_updates_exactly_what_changed_and_prune_deletes_the_rest
     added = set(after) - set(before)
     # S3's margin (the edited cell) and S3's Provenance (the row's hash); S6's Provenance
     # because S6 moved up a row when S5 was removed; nothing else
-    assert changed == {"Observation/sync-S3-margin", "Provenance/sync-S3-provenance",
-                       "Provenance/sync-S6-provenance"}
+    assert changed == {"Observation/sync.S3.margin", "Provenance/sync.S3.provenance",
+                       "Provenance/sync.S6.provenance"}
     assert added == {k for k in after if k.split("/")[1].startswith("sync-S7")}
     assert totals(report) == Counter(created=len(added), updated=len(changed),
                                      unchanged=len(after) - len(added) - len(changed), failed=0)

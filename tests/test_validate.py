@@ -46,7 +46,7 @@ def test_broken_files_are_located(tmp_path: Path) -> None:
     (tmp_path / "c.ndjson").write_text('{"resourceType":"Patient","id":"z"}\n{oops\n')
     result = run("validate", tmp_path / "b.json", tmp_path / "c.ndjson")
     assert result.exit_code == 1
-    assert "b.json, entry 1: Patient/kobayashi-2023-1: gender" in result.stderr
+    assert "b.json, entry 1: Patient/kobayashi-2023.1: gender" in result.stderr
     assert "does not match the resource" in result.stderr
-    assert "reference 'Condition/kobayashi-2023-1-primary' does not resolve" in result.stderr
+    assert "reference 'Condition/kobayashi-2023.1.primary' does not resolve" in result.stderr
     assert "c.ndjson, line 2: not valid JSON" in result.stderr

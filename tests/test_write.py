@@ -16,7 +16,7 @@ from tests.conftest import SERIES, record
 def cases() -> list[tuple[str, list[dict]]]:
     records = [record(case_id=str(n), age=str(n), fusion="TPM3::NTRK1", mri_flow_voids="yes")
                for n in (1, 2)]
-    return [(f"test-series-{r.case_id}", map_record(r)) for r in records]
+    return [(f"test-series.{r.case_id}", map_record(r)) for r in records]
 
 
 @pytest.mark.parametrize("pretty", [False, True])
@@ -63,10 +63,10 @@ def test_ndjson_and_per_case_folders(tmp_path: Path) -> None:
     per_case.commit()
     assert str(tmp_path / "nd" / "Patient.ndjson") in written
     lines = (tmp_path / "nd" / "Patient.ndjson").read_bytes().splitlines()
-    assert [orjson.loads(line)["id"] for line in lines] == ["test-series-1", "test-series-2"]
+    assert [orjson.loads(line)["id"] for line in lines] == ["test-series.1", "test-series.2"]
     files = sorted(p.name for p in (tmp_path / "pc").iterdir())
-    assert files == ["test-series-1.json", "test-series-2.json"]
-    doc = orjson.loads((tmp_path / "pc" / "test-series-1.json").read_bytes())
+    assert files == ["test-series.1.json", "test-series.2.json"]
+    doc = orjson.loads((tmp_path / "pc" / "test-series.1.json").read_bytes())
     assert doc["type"] == "collection" and "request" not in doc["entry"][0]
 
 

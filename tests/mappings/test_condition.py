@@ -44,7 +44,7 @@ def test_preoperative_misdiagnosis_is_refuted() -> None:
         diagnosis="NTRK-RSCN", preop_diagnosis="solitary fibrous tumour", mri_flow_voids="yes"))
     assert codes(preop["verificationStatus"]) == ["refuted"]
     assert codes(preop["code"]) == ["C7634"]
-    assert preop["evidence"][0]["detail"][0]["reference"].endswith("-mri-report")
+    assert preop["evidence"][0]["detail"][0]["reference"].endswith(".mri-report")
 
 
 def test_correct_preoperative_diagnosis_makes_no_condition() -> None:
@@ -54,16 +54,16 @@ def test_correct_preoperative_diagnosis_makes_no_condition() -> None:
 
 def test_metastases_per_site_link_the_primary() -> None:
     conditions = to_fhir_metastases(record(metastasis="lung and brain (24 mo)", surgery="excision"))
-    assert [c["id"] for c in conditions] == ["test-series-1-metastasis-1",
-                                             "test-series-1-metastasis-2"]
+    assert [c["id"] for c in conditions] == ["test-series.1.metastasis-1",
+                                             "test-series.1.metastasis-2"]
     lung, brain = conditions
     assert lung["meta"]["profile"] == [profiles.SECONDARY_CANCER_CONDITION]
-    assert lung["extension"][0]["valueReference"] == {"reference": "Condition/test-series-1-primary"}
+    assert lung["extension"][0]["valueReference"] == {"reference": "Condition/test-series.1.primary"}
     assert codes(lung["code"]) == ["128462008"] and codes(brain["code"]) == ["94225005"]
     offset = lung["_onsetDateTime"]["extension"][0]["extension"][-1]["valueDuration"]
     assert offset["value"] == 24 and offset["code"] == "mo"
     (negative,) = to_fhir_metastases(record(metastasis="no"))
-    assert negative["id"] == "test-series-1-metastasis-history"
+    assert negative["id"] == "test-series.1.metastasis-history"
     assert negative["meta"]["profile"] == [profiles.HISTORY_OF_METASTATIC_CANCER]
     assert codes(negative["code"]) == ["1287652008"] and negative["valueBoolean"] is False
 

@@ -25,7 +25,7 @@ def test_mri_findings_grouped_by_a_radiology_report() -> None:
     assert size["meta"]["profile"] == [profiles.TUMOR_SIZE]
     assert [(c["valueQuantity"]["value"], c["valueQuantity"]["code"]) for c in size["component"]] \
         == [(75, "mm"), (48, "mm")]
-    assert size["focus"] == [{"reference": "BodyStructure/test-series-1-tumour"}]
+    assert size["focus"] == [{"reference": "BodyStructure/test-series.1.tumour"}]
     report = resources["mri-report"]
     assert report["meta"]["profile"] == [profiles.US_CORE_DIAGNOSTIC_REPORT_NOTE]
     assert codes(report["category"][0]) == ["LP29684-5"] and codes(report["code"]) == ["25056-3"]
@@ -37,7 +37,7 @@ def test_mri_findings_grouped_by_a_radiology_report() -> None:
     # cqf-relativeDateTime needs its offset; an unknown one carries a data-absent-reason
     [offset] = [part["valueDuration"] for part in timing if part["url"] == "offset"]
     assert offset["extension"][0]["valueCode"] == "unknown" and "value" not in offset
-    assert resources["mri-findings"]["hasMember"][0]["reference"].endswith("-mri-vascularity")
+    assert resources["mri-findings"]["hasMember"][0]["reference"].endswith(".mri-vascularity")
 
 
 def test_no_imaging_no_report() -> None:

@@ -19,19 +19,19 @@ def test_recurrence_and_last_follow_up() -> None:
     assert codes(recurrence["valueCodeableConcept"]) == ["271299001"]
     assert offset(recurrence) == 14 and offset(last) == 30
     assert codes(last["valueCodeableConcept"]) == ["709137006"]
-    assert last["focus"] == [{"reference": "Condition/test-series-1-primary"}]
+    assert last["focus"] == [{"reference": "Condition/test-series.1.primary"}]
 
 
 def test_follow_up_without_status_has_a_data_absent_reason() -> None:
     [last] = to_fhir_outcome(record(follow_up_months="12"))
     assert "valueCodeableConcept" not in last and codes(last["dataAbsentReason"]) == ["unknown"]
     target = last["_effectiveDateTime"]["extension"][0]["extension"][0]["valueReference"]
-    assert target == {"reference": "Condition/test-series-1-primary"}
+    assert target == {"reference": "Condition/test-series.1.primary"}
 
 
 def test_no_recurrence_is_a_pertinent_negative_without_an_invented_code() -> None:
     [negative] = to_fhir_outcome(record(recurrence="no"))
-    assert negative["id"] == "test-series-1-recurrence"
+    assert negative["id"] == "test-series.1.recurrence"
     assert codes(negative["category"][0]) == ["local-recurrence"]
     assert negative["valueCodeableConcept"] == {"text": "No local recurrence"}
     assert negative["note"] == [{"text": "no"}]

@@ -10,7 +10,7 @@ def test_pan_trk_ihc_is_a_tumor_marker_test() -> None:
     assert codes(ihc["valueCodeableConcept"]) == ["10828004"]
     assert ihc["valueCodeableConcept"]["text"] == "diffuse positive"
     assert len(ihc["component"]) == 3
-    assert ihc["specimen"] == {"reference": "Specimen/test-series-1-specimen"}
+    assert ihc["specimen"] == {"reference": "Specimen/test-series.1.specimen"}
 
 
 def test_specimen_only_when_something_was_tested() -> None:

@@ -5,7 +5,7 @@ from tests.conftest import record
 
 def test_patient_is_deidentified_cancer_patient() -> None:
     [patient] = to_fhir_patient(record(sex="girl", status="DOD", age="3 months"))
-    assert patient["id"] == "test-series-1"
+    assert patient["id"] == "test-series.1"
     assert patient["meta"]["profile"] == [profiles.CANCER_PATIENT]
     assert patient["meta"]["source"] == "https://doi.org/10.1000/test"
     assert patient["gender"] == "female" and patient["deceasedBoolean"] is True

@@ -10,11 +10,11 @@ def test_surgery_with_intent_and_margin() -> None:
     assert codes(procedure["code"]) == ["370611004"] and procedure["code"]["text"] == "wide excision"
     assert codes(procedure["extension"][0]["valueCodeableConcept"]) == ["373808002"]
     assert procedure["performedString"] == "date not reported"
-    assert procedure["reasonReference"] == [{"reference": "Condition/test-series-1-primary"}]
+    assert procedure["reasonReference"] == [{"reference": "Condition/test-series.1.primary"}]
     assert margin["meta"]["profile"] == [profiles.US_CORE_LAB]
     assert codes(margin["code"]) == ["395536008"]
     assert codes(margin["valueCodeableConcept"]) == ["55182004"]
-    assert margin["partOf"] == [{"reference": "Procedure/test-series-1-surgery"}]
+    assert margin["partOf"] == [{"reference": "Procedure/test-series.1.surgery"}]
 
 
 def test_margins_and_intent_variants() -> None:

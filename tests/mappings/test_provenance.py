@@ -8,7 +8,7 @@ def test_provenance_names_row_hash_and_converter_and_targets_every_resource() ->
     resources = map_record(record(diagnosis="NTRK-RSCN", fusion="ETV6::NTRK3", surgery="excision"))
     provenance = resources[-1]
     assert provenance["resourceType"] == "Provenance"
-    assert provenance["id"] == "test-series-1-provenance"
+    assert provenance["id"] == "test-series.1.provenance"
     assert [t["reference"] for t in provenance["target"]] == [
         f"{r['resourceType']}/{r['id']}" for r in resources[:-1]]
     row, digest = (e["what"]["identifier"] for e in provenance["entity"])
