@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,13 +39,17 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from converter.concurrency import run_bounded
 from converter.fhirclient import FhirClient, Response, ServerError, _retry_after, outcome_text
 from converter.load import LoadReport
+from converter.ownership import foreign_occupants
 from converter.problems import InputError, Location, Problem, Severity, error
 from converter.units import CaseUnit
 from converter.validate import references
 
 NDJSON = "application/fhir+ndjson"
+OWNER_CHECK_CHUNK = 300  # resources per check of who holds their ids (one batch request)
+OWNER_CHECK_CONCURRENCY = 4
 PLACEHOLDER_PORT = "<port>"
 
 
@@ -495,7 +499,43 @@ class BulkLoader:
         self.report.retries += response.attempts - 1
         return response
 
+    def foreign_ids(self) -> dict[str, str]:
+        """Type/id → why, for the ids of the plan the server holds with another series' (or no
+        casefhir) tag (converter/ownership.py), checked in chunks, a few at a time."""
+        found: dict[str, str] = {}
+        lock = threading.Lock()
+
+        def check(chunk: list[dict[str, Any]]) -> None:
+            occupied = foreign_occupants(self.client, chunk)
+            with lock:
+                found.update(occupied)
+
+        def chunks() -> Iterator[list[dict[str, Any]]]:
+            chunk: list[dict[str, Any]] = []
+            for path in self.plan.files.values():
+                with path.open("rb") as handle:
+                    for line in handle:
+                        chunk.append(orjson.loads(line))
+                        if len(chunk) == OWNER_CHECK_CHUNK:
+                            yield chunk
+                            chunk = []
+            if chunk:
+                yield chunk
+
+        run_bounded(chunks(), check, OWNER_CHECK_CONCURRENCY)
+        return found
+
     def run(self, files: NdjsonFileServer) -> None:
+        occupied = self.foreign_ids()
+        if occupied:
+            for key, why in sorted(occupied.items()):
+                self._problem(why.replace("and the case was not sent", "and nothing was "
+                                          "imported"), key)
+            self.report.not_imported = sum(step.total for step in self.plan.steps)
+            self._problem(f"$import not started: {len(occupied)} of the ids to import are held "
+                          "on the server by resources of another series or not made by casefhir "
+                          "(listed above); nothing was imported")
+            return
         for step in self.plan.steps:
             started = time.monotonic()
             try:

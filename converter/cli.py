@@ -489,7 +489,7 @@ class InputTracker:
         self.crosswalk = crosswalk
 
     def __call__(self, units: Any) -> Any:
-        from converter.prune import series_tags
+        from converter.ownership import series_tags
 
         for unit in units:
             for resource in unit.resources:
@@ -502,11 +502,11 @@ class InputTracker:
 
 
 def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: bool, yes: bool,
-           concurrency: int, debug: bool) -> int:
+           concurrency: int, debug: bool, legacy: bool = False) -> int:
     """Show what --prune deletes, ask (or take --yes), delete; the exit code."""
     from converter.prune import execute, plan_prune
 
-    plan = _run(debug, lambda: plan_prune(client, series, produced, concurrency))
+    plan = _run(debug, lambda: plan_prune(client, series, produced, concurrency, legacy))
     report.prune = {"plan": plan.to_json(), "confirmed": False, "dry_run": dry_run}
     for line in plan.render():
         click.echo(line, err=True)
@@ -560,10 +560,14 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
                    "updated, unchanged, rejected, not sent; HTTP status, version, message). CSV, "
                    "or JSON / NDJSON when the name ends in .json / .ndjson.")
 @click.option("--prune", is_flag=True,
-              help="After loading, delete from the server the resources of the series (its tag, "
-                   "or its Patients' case identifiers) that no longer come from the input, "
-                   "after showing them and asking (see --yes). Not done when anything failed "
-                   "to load.")
+              help="After loading, delete from the server the resources of the series that no "
+                   "longer come from the input (found by the series tag; deleted only when their "
+                   "ids prove they are the series'), after showing them and asking (see --yes). "
+                   "Not done when anything failed to load.")
+@click.option("--prune-legacy-ids", is_flag=True,
+              help="--prune: also delete the series' resources at casefhir 0.1 ids "
+                   "(<series>-<case>-<role>), to move a series to the current ids; see "
+                   "docs/mapping.md.")
 @click.option("--yes", is_flag=True,
               help="--prune: delete without asking (needed when standard input is not a "
                    "terminal).")
@@ -584,7 +588,8 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: int,
-         concurrency: int, dry_run: bool, crosswalk_path: str | None, prune: bool, yes: bool,
+         concurrency: int, dry_run: bool, crosswalk_path: str | None, prune: bool,
+         prune_legacy_ids: bool, yes: bool,
          bulk: bool, bulk_host: str, bulk_port: int, bulk_timeout: float,
          report_path: str | None, quiet: bool, debug: bool, server: str | None,
          token_file: str | None, user: str | None, password_file: str | None,
@@ -639,6 +644,8 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
                                "crosswalk with `casefhir convert --crosswalk`)")
     if yes and not prune:
         raise click.UsageError("--yes confirms --prune; there is nothing to confirm without it")
+    if prune_legacy_ids and not prune:
+        raise click.UsageError("--prune-legacy-ids is a kind of --prune; give --prune too")
     if prune and table["skip_invalid"]:
         raise click.UsageError("--prune cannot be used with --skip-invalid: the cases of the "
                                "rows left out would be deleted from the server")
@@ -695,7 +702,8 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
                 "one series at a time" if series else
                 "the input carries no series tag, so there is no series to prune"), err=True)
             _finish(report, report_path, quiet, EXIT_USAGE, shown=True)
-        code = _prune(client, series[0], tracker.keys, report, dry_run, yes, concurrency, debug)
+        code = _prune(client, series[0], tracker.keys, report, dry_run, yes, concurrency, debug,
+                      prune_legacy_ids)
         _finish(report, report_path, quiet, code, shown=True)
     finally:
         if client is not None:

@@ -20,6 +20,7 @@ from typing import Any
 from converter.bundle import entry
 from converter.concurrency import run_bounded
 from converter.fhirclient import FhirClient, Response, ServerError, outcome_text
+from converter.ownership import foreign_occupants
 from converter.problems import Problem, Severity
 from converter.report import OUTCOMES, ServerReport
 from converter.units import CaseUnit
@@ -329,6 +330,32 @@ class Loader:
                     key = f"{resource['resourceType']}/{resource['id']}"
                     self._fail(unit, key, f"rejected ({status}): {answer.message}")
 
+    # ------------------------------------------------------------------ ownership
+    def without_foreign(self, units: list[CaseUnit]) -> list[CaseUnit]:
+        """The cases of the group that overwrite nothing of another series or of nobody
+        casefhir knows (converter/ownership.py); the others are reported and not sent."""
+        assert self.client is not None
+        occupied = foreign_occupants(self.client, [r for u in units for r in u.resources])
+        if not occupied:
+            return units
+        kept = []
+        for unit in units:
+            keys = [f"{r['resourceType']}/{r['id']}" for r in unit.resources]
+            refused = [key for key in keys if key in occupied]
+            if not refused:
+                kept.append(unit)
+                continue
+            for key in refused:
+                self._fail(unit, key, occupied[key].partition(": ")[2])
+            why = f"not sent: the case would overwrite {refused[0]}, which is not of this series"
+            for resource in unit.resources:
+                self._tally(resource, "failed")
+            self._answered(unit, [Answer("failed", None, None,
+                                         occupied[key].partition(": ")[2] if key in occupied
+                                         else why) for key in keys])
+            self._case_done()
+        return kept
+
     # ------------------------------------------------------------------ all
     def run(self, units: Iterable[CaseUnit]) -> None:
         groups = plan(units, self.options)
@@ -344,7 +371,13 @@ class Loader:
             return
         send: Callable[[list[CaseUnit]], None] = (
             self.send_transaction if self.options.mode == "transaction" else self.send_batch)
-        run_bounded(groups, send, self.options.concurrency)
+
+        def guarded(group: list[CaseUnit]) -> None:
+            group = self.without_foreign(group)
+            if group:
+                send(group)
+
+        run_bounded(groups, guarded, self.options.concurrency)
 
 
 def load_units(units: Iterable[CaseUnit], client: FhirClient | None, options: LoadOptions,

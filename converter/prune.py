@@ -3,10 +3,14 @@ input (`casefhir load --prune`).
 
 The series' resources are found by the series tag (meta.tag
 https://casefhir.org/fhir/sid/series|<series>, on every resource casefhir makes), one search per
-resource type the mappings produce; nothing else on the server is ever looked at, let alone
-deleted. (A search by the Patients' case identifier would have to read every casefhir Patient of
-every series on the server, since a token search cannot match `<series>#` as a prefix.) Each
-resource is checked again before it is deleted (`belongs`).
+resource type the mappings produce; nothing else on the server is ever looked at. A tag finds
+candidates but proves nothing (HAPI merges tags across updates, so a resource another series
+overwrote carries both tags): a resource is deleted only when its own identity proves it is the
+series' (converter/ownership.proves_series: its id parses as one of the series' ids, it is about
+that series' Patient of the same case, a Patient names the series and case in its identifier,
+and it carries no other series' tag). Tagged resources that do not prove it are listed and left
+alone. Resources at casefhir 0.1 ids (`<series>-<case>-<role>`) are listed apart and deleted only
+with `include_legacy` (`--prune-legacy-ids`), for moving a series to the new ids.
 
 Deletes go case by case, one transaction per case (all-or-nothing), with each resource after the
 resources that refer to it, so the server's referential integrity on delete holds without
@@ -28,34 +32,15 @@ from urllib.parse import quote
 
 from converter.concurrency import run_bounded
 from converter.fhirclient import RETRY_STATUSES, FhirClient, outcome_text, search_all
+from converter.ownership import SERIES, is_legacy, proves_series
 from mappings import RESOURCE_TYPES, Resource, patient_of, references_first
-from mappings.terminology import system_url
 
-SERIES = system_url("casefhir-series")
-CASE = system_url("casefhir-case")
 FETCH_IDS = 50  # ids per `_id=` search when reading the resources to delete
 DELETE_RETRY_STATUSES = RETRY_STATUSES - {409}  # 409: a reference blocks the delete; final
 
 
 def _key(resource: Resource) -> str:
     return f"{resource.get('resourceType')}/{resource.get('id')}"
-
-
-def series_tags(resource: Resource) -> set[str]:
-    return {str(tag.get("code")) for tag in (resource.get("meta") or {}).get("tag") or []
-            if isinstance(tag, dict) and tag.get("system") == SERIES}
-
-
-def belongs(resource: Resource, series: str) -> bool:
-    """Whether a resource is the series': its tag, or (a Patient) its case identifier."""
-    tags = series_tags(resource)
-    if series in tags:
-        return True
-    if tags or resource.get("resourceType") != "Patient":
-        return False
-    return any(isinstance(i, dict) and i.get("system") == CASE
-               and str(i.get("value", "")).startswith(f"{series}#")
-               for i in resource.get("identifier") or [])
 
 
 def _q(value: str) -> str:
@@ -109,6 +94,8 @@ class PrunePlan:
     series: str
     on_server: int  # resources of the series found on the server
     groups: list[PruneGroup]
+    unproven: list[str] = field(default_factory=list)  # tagged, but not provably the series'
+    legacy: list[str] = field(default_factory=list)  # casefhir 0.1 ids, left (not asked)
 
     @property
     def total(self) -> int:
@@ -120,16 +107,32 @@ class PrunePlan:
             total.update(group.counts())
         return total
 
+    def notes(self) -> list[str]:
+        """What the prune leaves alone although it carries the series tag."""
+        lines = []
+        if self.unproven:
+            lines.append(f"prune: left alone: {len(self.unproven)} resources carry the tag of "
+                         f"series {self.series} but their ids do not prove they are its own "
+                         f"(another series', or not made by casefhir): "
+                         f"{', '.join(self.unproven[:5])}{' ...' if len(self.unproven) > 5 else ''}")
+        if self.legacy:
+            lines.append(f"prune: left alone: {len(self.legacy)} resources of series "
+                         f"{self.series} at casefhir 0.1 ids (e.g. {self.legacy[0]}); "
+                         "--prune-legacy-ids deletes them once the series is loaded under the "
+                         "new ids (see docs/mapping.md)")
+        return lines
+
     def render(self) -> list[str]:
         """What will be deleted: type/id grouped by case, with counts."""
         if not self.groups:
-            return [f"prune: nothing to delete: every resource of series {self.series} on the "
-                    f"server ({self.on_server}) comes from the input"]
+            return [*self.notes(), f"prune: nothing to delete: every resource of series "
+                    f"{self.series} on the server ({self.on_server}) comes from the input"
+                    + (" or is left alone" if self.unproven or self.legacy else "")]
         whole = sum(g.whole_case for g in self.groups)
         parts = [f"{whole} whole case{'s' * (whole != 1)}" if whole else "",
                  f"part of {len(self.groups) - whole} case{'s' * (len(self.groups) - whole != 1)}"
                  if len(self.groups) > whole else ""]
-        lines = [f"prune: {self.total} of the {self.on_server} resources of series "
+        lines = [*self.notes(), f"prune: {self.total} of the {self.on_server} resources of series "
                  f"{self.series} on the server no longer come from the input "
                  f"({', '.join(p for p in parts if p)}):"]
         for group in self.groups:
@@ -146,17 +149,24 @@ class PrunePlan:
     def to_json(self) -> dict[str, Any]:
         return {"series": self.series, "on_server": self.on_server, "to_delete": self.total,
                 "by_type": dict(sorted(self.counts().items())),
+                "left_alone": {"unproven": self.unproven, "legacy_ids": self.legacy},
                 "cases": [{"patient": g.case, "whole_case": g.whole_case,
                            "resources": [_key(r) for r in g.resources]} for g in self.groups]}
 
 
-def plan_prune(client: FhirClient, series: str, produced: set[str],
-               concurrency: int = 4) -> PrunePlan:
-    """Every resource of the series on the server that is not among `produced` (Type/id)."""
+def plan_prune(client: FhirClient, series: str, produced: set[str], concurrency: int = 4,
+               include_legacy: bool = False) -> PrunePlan:
+    """Every resource of the series on the server that is not among `produced` (Type/id) and
+    whose identity proves it is the series' (plus, with `include_legacy`, the series' resources
+    at casefhir 0.1 ids)."""
     on_server = series_keys(client, series, concurrency)
-    stale = fetch(client, on_server - produced)
-    # re-checked on the resources themselves: only what is still the series' goes
-    stale = [r for r in stale if belongs(r, series) and _key(r) not in produced]
+    candidates = [r for r in fetch(client, on_server - produced) if _key(r) not in produced]
+    stale = [r for r in candidates if proves_series(r, series)
+             or (include_legacy and is_legacy(r, series))]
+    going = {_key(r) for r in stale}
+    left = [r for r in candidates if _key(r) not in going]
+    legacy = sorted(_key(r) for r in left if is_legacy(r, series))
+    unproven = sorted(_key(r) for r in left if not is_legacy(r, series))
     cases: dict[str | None, list[Resource]] = defaultdict(list)
     for resource in stale:
         cases[patient_of(resource)].append(resource)
@@ -166,7 +176,7 @@ def plan_prune(client: FhirClient, series: str, produced: set[str],
         ordered = list(reversed(references_first(members)))  # referrers first
         whole = any(r.get("resourceType") == "Patient" and r.get("id") == case for r in members)
         groups.append(PruneGroup(case, ordered, whole))
-    return PrunePlan(series, len(on_server), groups)
+    return PrunePlan(series, len(on_server), groups, unproven, legacy)
 
 
 @dataclass

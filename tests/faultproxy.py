@@ -1,6 +1,7 @@
 """A fault-injecting HTTP proxy on loopback, in front of a real FHIR server.
 
-Faults are taken in order for POST requests: "429" (Too Many Requests with Retry-After: 1),
+Faults are taken in order for POST requests that write (a batch of GETs only passes
+untouched): "429" (Too Many Requests with Retry-After: 1),
 "503", "413" (too large), "401" (unauthorised), "echo-auth" (400 with an OperationOutcome that quotes
 the request's Authorization header, as a careless server might), "drop" (close the connection
 without answering, nothing forwarded), "drop-after" (forward, let the server apply it, then close
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import socket
 import ssl
 import threading
@@ -19,6 +21,18 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+
+def _reads_only(body: bytes | None) -> bool:
+    """A batch Bundle of GET entries only (casefhir's check of who holds the ids it is about to
+    write): faults are meant for the writes, so these pass untouched."""
+    if not body or b'"GET"' not in body:
+        return False
+    try:
+        entries = json.loads(body).get("entry") or []
+    except ValueError:
+        return False
+    return all((e.get("request") or {}).get("method") == "GET" for e in entries)
 
 
 class FaultProxy:
@@ -46,7 +60,7 @@ class FaultProxy:
                 with proxy.lock:
                     proxy.seen.append((self.command, self.path, dict(self.headers)))
                     fault = proxy.faults.popleft() if self.command == "POST" and proxy.faults \
-                        else None
+                        and not _reads_only(body) else None
                     if fault:
                         proxy.injected.append(fault)
                 if fault in ("401", "413", "429", "503"):

@@ -198,8 +198,9 @@ def test_token_is_sent_to_import_faults_are_retried_and_secrets_never_shown(
     assert done.returncode == 0, done.stderr
     assert proxy.injected == ["429", "503"] and load(report)["retries"] == 2
     assert totals(report)["created"] == 2
+    # POSTs: the check of who holds the ids (a batch of searches) and the $import kick-offs
     assert {path.split("?")[0] for method, path, _ in proxy.seen if method == "POST"} \
-        == {"/fhir/$import"}
+        == {"/fhir/", "/fhir/$import"}
     assert any("$import-poll-status" in path for _, path, _ in proxy.seen)
     assert all(headers.get("Authorization") == f"Bearer {secret}" for _, _, headers in proxy.seen)
     with FaultProxy(hapi.base, ["401"]) as proxy:

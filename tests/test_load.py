@@ -176,7 +176,7 @@ def test_missing_reference_in_files_is_located(hapi: HapiServer, tmp_path: Path)
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert errors and all(f"{path}, entry " in line for line in errors)
     assert any("Observation/broken-refs.5.fusion" in line and "HAPI-1094" in line
-               and "Specimen/broken-refs-5-specimen" in line for line in errors)
+               and "Specimen/broken-refs.5.specimen" in line for line in errors)
 
 
 def test_token_is_sent_and_never_shown(hapi: HapiServer, tmp_path: Path) -> None:

@@ -84,15 +84,15 @@ def test_a_broken_resource_is_reported_at_its_table_row_and_columns(
                  "--report", report_file)
     assert result.exit_code == 1
     errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
-    gender = [p for p in errors if p["message"].startswith("Patient/broken-2:")
+    gender = [p for p in errors if p["message"].startswith("Patient/broken.2:")
               and "Patient.gender" in p["message"]]
     assert gender and gender[0]["file"] == str(table) and gender[0]["row"] == 3
-    assert "Sex" in gender[0]["column"] and gender[0]["case"] == "broken-2"
+    assert "Sex" in gender[0]["column"] and gender[0]["case"] == "broken.2"
     status = [p for p in errors if p["message"].startswith("Condition/broken.2.primary:")
               and "verificationStatus" in p["message"]]
     assert status and status[0]["row"] == 3 and "Diagnosis" in status[0]["column"]
-    assert not [p for p in errors if "broken-1" in p["message"]]  # the other case is valid
-    assert "Patient/broken-2" in result.output  # errors are printed even with -q
+    assert not [p for p in errors if "broken.1" in p["message"]]  # the other case is valid
+    assert "Patient/broken.2" in result.output  # errors are printed even with -q
 
 
 def test_a_broken_resource_in_a_fhir_file_is_reported_at_its_entry(server: str,
