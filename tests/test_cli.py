@@ -142,8 +142,9 @@ def test_output_shapes(write_csv: Callable[..., Path], args: list[str],
     assert run("validate", out).exit_code == 0
 
 
-def test_bad_series_id_is_a_usage_error(write_csv: Callable[..., Path]) -> None:
-    result = run("convert", write_csv(GOOD), "--series-id", "Not Valid")
+@pytest.mark.parametrize("series_id", ["Not Valid", "s1\n", "s1.x", "a" * 25])
+def test_bad_series_id_is_a_usage_error(write_csv: Callable[..., Path], series_id: str) -> None:
+    result = run("convert", write_csv(GOOD), "--series-id", series_id)
     assert result.exit_code == 2 and "series id" in result.stderr
 
 
