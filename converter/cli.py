@@ -104,6 +104,17 @@ def table_options(command: F) -> F:
     return command
 
 
+def _retry_on_option(ctx: click.Context, param: click.Parameter, value: str) -> None:
+    """--retry-on is kept in the context (make_client reads it), so that the five commands with
+    server options need no new parameter."""
+    from converter.fhirclient import parse_retry_on
+
+    try:
+        ctx.meta["casefhir.retry_on"] = parse_retry_on(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def server_options(command: F) -> F:
     """Where the FHIR server is and how to reach it. Secrets come from the environment or
     files, never from the command line (where `ps` would show them)."""
@@ -121,10 +132,19 @@ def server_options(command: F) -> F:
         click.option("--insecure", is_flag=True,
                      help="Do not verify the server's TLS certificate (testing only)."),
         click.option("--timeout", type=click.FloatRange(1, 3600), default=120, show_default=True,
-                     help="Seconds to wait for each answer."),
+                     help="Seconds each attempt of a request may take in all (connect, send, "
+                          "answer), however slowly the server drips it. A request ends within "
+                          "(retries+1) x timeout + the back-offs (at most 0.5+1+2+4+8 s for 5 "
+                          "retries; each <= 30 s), then exit 5."),
         click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True,
-                     help="Retries on 429/502/503/504 and dropped connections (back-off with "
-                          "jitter, Retry-After honoured)."),
+                     help="Retries of dropped connections, lost answers (timeout, cut short) and "
+                          "--retry-on statuses (back-off with full jitter, Retry-After "
+                          "honoured); only requests safe to repeat."),
+        click.option("--retry-on", metavar="STATUSES", default="409,429,500,502,503,504",
+                     show_default=True, expose_value=False, callback=_retry_on_option,
+                     help="HTTP statuses retried ('none': none). 409 is HAPI's conflict between "
+                          "concurrent writes (never retried for --prune's deletes, where it means "
+                          "a reference blocks them); $import kick-offs retry 429/503 only."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -134,17 +154,28 @@ def server_options(command: F) -> F:
 def make_client(server: str | None, token_file: str | None, user: str | None,
                 password_file: str | None, ca_bundle: str | None, insecure: bool,
                 timeout: float, retries: int) -> Any:
-    from converter.fhirclient import FhirClient, ServerConfig, auth_from
+    from converter.credentials import CredentialError
+    from converter.fhirclient import (
+        RETRY_STATUSES,
+        FhirClient,
+        ServerConfig,
+        auth_from,
+        transport_warnings,
+    )
 
     if not server:
         raise click.UsageError("give the server with --server URL (or CASEFHIR_SERVER)")
-    password = None
-    if password_file:
-        with open(password_file, encoding="utf-8") as handle:
-            password = handle.read().rstrip("\n")
-    config = ServerConfig(server, auth_from(None, token_file, user, password),
-                          verify_tls=not insecure, ca_bundle=ca_bundle, timeout=timeout,
-                          max_attempts=retries + 1)
+    try:
+        auth = auth_from(None, token_file, user, None, password_file)
+    except CredentialError as exc:  # names the file or variable, never the secret
+        raise click.UsageError(str(exc)) from None
+    context = click.get_current_context(silent=True)
+    retry_on = context.meta.get("casefhir.retry_on", RETRY_STATUSES) if context else \
+        RETRY_STATUSES
+    config = ServerConfig(server, auth, verify_tls=not insecure, ca_bundle=ca_bundle,
+                          timeout=timeout, max_attempts=retries + 1, retry_statuses=retry_on)
+    for warning in transport_warnings(config):  # on every run, -q or not
+        click.echo(warning, err=True)
     return FhirClient(config)
 
 
@@ -173,8 +204,10 @@ def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
 
 
 def _fail(lines: list[str], code: int = EXIT_INVALID) -> NoReturn:
+    from converter.credentials import redact
+
     for line in lines:
-        click.echo(line, err=True)
+        click.echo(redact(line), err=True)
     sys.exit(code)
 
 
@@ -238,8 +271,10 @@ def _run(debug: bool, action: Callable[[], Any]) -> Any:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_BROKEN_PIPE)
     except Exception:
-        if debug:
-            traceback.print_exc()
+        if debug:  # the traceback, with no secret of this run in it
+            from converter.credentials import redact
+
+            click.echo(redact(traceback.format_exc()), err=True, nl=False)
         _fail(["internal error: casefhir hit a bug; nothing was written. Rerun with --debug "
                "and report the traceback."], EXIT_INTERNAL)
 
@@ -249,7 +284,9 @@ def _show(report: Report, quiet: bool) -> None:
         for line in report.render_problems():
             click.echo(line, err=True)
     if not quiet:
-        click.echo(report.render_summary(), err=True)
+        from converter.credentials import redact
+
+        click.echo(redact(report.render_summary()), err=True)
 
 
 def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int,
@@ -684,7 +721,8 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
             _finish(report, report_path, quiet, code)
         _show(report, quiet)
         if code != EXIT_OK:
-            click.echo(f"prune: not done: {report.failed} resources failed to load; deleting "
+            click.echo(f"prune: not done: {report.failed + report.unknown} resources failed to "
+                       "load or have an unknown outcome; deleting "
                        "from a series that did not load completely could lose data. Fix the "
                        "errors above and load again with --prune.", err=True)
             _finish(report, report_path, quiet, code, shown=True)
@@ -731,7 +769,7 @@ def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, deb
     if crosswalk is not None:
         _run(debug, crosswalk.commit)
         report.outputs.append(crosswalk.path)
-    return EXIT_PARTIAL if report.failed or report.cases_rejected else EXIT_OK
+    return EXIT_PARTIAL if report.failed or report.unknown or report.cases_rejected else EXIT_OK
 
 
 @main.command()
