@@ -47,6 +47,7 @@ from converter.units import CaseUnit
 from converter.validate import references
 
 NDJSON = "application/fhir+ndjson"
+POLL_NOT_RETRIED = frozenset({500})  # HAPI answers a poll of a failed job with 500
 PLACEHOLDER_PORT = "<port>"
 
 
@@ -490,8 +491,10 @@ class BulkLoader:
         self.report.problems.append(Problem(Severity.ERROR, message, location))
 
     def _request(self, method: str, path: str, body: Any = None,
-                 headers: dict[str, str] | None = None, idempotent: bool = True) -> Response:
-        response = self.client.request(method, path, body, headers, idempotent=idempotent)
+                 headers: dict[str, str] | None = None, idempotent: bool = True,
+                 retry_statuses: frozenset[int] | None = None) -> Response:
+        response = self.client.request(method, path, body, headers, idempotent=idempotent,
+                                       retry_statuses=retry_statuses)
         self.report.requests += 1
         self.report.retries += response.attempts - 1
         return response
@@ -544,7 +547,9 @@ class BulkLoader:
         while pending:
             wait = delay
             for key, (job, path, submitted) in list(pending.items()):
-                response = self._request("GET", path)
+                # a poll answered 500 says the job failed: final, not a server fault to retry
+                response = self._request(
+                    "GET", path, retry_statuses=self.client.config.retry_statuses - POLL_NOT_RETRIED)
                 if response.status == 202:
                     job.progress = _progress(response.headers.get("x-progress", ""))
                     retry_after = _retry_after(response.headers.get("retry-after"))

@@ -122,15 +122,19 @@ def server_options(command: F) -> F:
         click.option("--server", envvar="CASEFHIR_SERVER", metavar="URL",
                      help="FHIR base URL, e.g. http://127.0.0.1:8080/fhir (or CASEFHIR_SERVER)."),
         click.option("--token-file", type=click.Path(dir_okay=False),
-                     help="File holding a bearer token (or set CASEFHIR_TOKEN)."),
+                     help="File holding a bearer token, one line of printable ASCII (or set "
+                          "CASEFHIR_TOKEN). Never printed: masked as *** wherever a server "
+                          "echoes it."),
         click.option("--user", help="User for basic authentication (password from "
                                     "CASEFHIR_PASSWORD or --password-file)."),
         click.option("--password-file", type=click.Path(dir_okay=False),
-                     help="File holding the basic-authentication password."),
+                     help="File holding the basic-authentication password (one line of "
+                          "printable ASCII)."),
         click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True),
                      help="CA certificates (PEM) to trust for https."),
         click.option("--insecure", is_flag=True,
-                     help="Do not verify the server's TLS certificate (testing only)."),
+                     help="Do not verify the server's TLS certificate (testing only; warns on "
+                          "every run)."),
         click.option("--timeout", type=click.FloatRange(1, 3600), default=120, show_default=True,
                      help="Seconds each attempt of a request may take in all (connect, send, "
                           "answer), however slowly the server drips it. A request ends within "
@@ -504,10 +508,14 @@ def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str 
 
 
 EPILOG_LOAD_EXIT_CODES = """\b
-Exit codes: 0 everything loaded (and pruned), 1 invalid input (nothing sent), 2 usage error,
-3 the server rejected some resources (or --skip-invalid left rows out; with --prune nothing
-is deleted then), 4 internal error, 5 server unreachable or credentials refused (re-run to
-finish), 6 --prune not confirmed (loaded; nothing deleted)."""
+Exit codes: 0 everything loaded (and pruned), 1 invalid input (nothing sent), 2 usage error
+(a malformed token or password too), 3 the server rejected some resources, or their outcome
+is unknown (or --skip-invalid left rows out; with --prune nothing is deleted then), 4 internal
+error, 5 server unreachable, not answering within (retries+1) x timeout + back-offs, or
+credentials refused (re-run to finish), 6 --prune not confirmed (loaded; nothing deleted).
+\b
+An answer lost or in doubt (retried after a dropped connection or timeout, or a 500 the server
+may send after storing) is settled by reading the resources back from the server."""
 
 
 def _stdin_is_tty() -> bool:
@@ -594,8 +602,8 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
 @click.option("--crosswalk", "crosswalk_path", type=click.Path(dir_okay=False),
               help="Write the crosswalk: one line per resource with the source file, row, row "
                    "SHA-256 and case id it came from and what the server did with it (created, "
-                   "updated, unchanged, rejected, not sent; HTTP status, version, message). CSV, "
-                   "or JSON / NDJSON when the name ends in .json / .ndjson.")
+                   "updated, unchanged, rejected, unknown, not sent; HTTP status, version, "
+                   "message). CSV, or JSON / NDJSON when the name ends in .json / .ndjson.")
 @click.option("--prune", is_flag=True,
               help="After loading, delete from the server the resources of the series (its tag, "
                    "or its Patients' case identifiers) that no longer come from the input, "
