@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from converter.concurrency import run_bounded
+from converter.credentials import body_text, clip, redact
 from converter.fhirclient import FhirClient, Response, ServerError, _retry_after, outcome_text
 from converter.load import LoadReport
 from converter.ownership import foreign_occupants
@@ -50,6 +51,7 @@ from converter.validate import references
 NDJSON = "application/fhir+ndjson"
 OWNER_CHECK_CHUNK = 300  # resources per check of who holds their ids (one batch request)
 OWNER_CHECK_CONCURRENCY = 4
+POLL_NOT_RETRIED = frozenset({500})  # HAPI answers a poll of a failed job with 500
 PLACEHOLDER_PORT = "<port>"
 
 
@@ -493,8 +495,10 @@ class BulkLoader:
         self.report.problems.append(Problem(Severity.ERROR, message, location))
 
     def _request(self, method: str, path: str, body: Any = None,
-                 headers: dict[str, str] | None = None) -> Response:
-        response = self.client.request(method, path, body, headers)
+                 headers: dict[str, str] | None = None, idempotent: bool = True,
+                 retry_statuses: frozenset[int] | None = None) -> Response:
+        response = self.client.request(method, path, body, headers, idempotent=idempotent,
+                                       retry_statuses=retry_statuses)
         self.report.requests += 1
         self.report.retries += response.attempts - 1
         return response
@@ -562,11 +566,13 @@ class BulkLoader:
             name = BulkPlan.file_name(step.number, job.kind)
             body = import_parameters([(job.kind, files.url(name))], files.origin + "/",
                                      files.credential)
-            response = self._request("POST", "$import", body, {"Prefer": "respond-async"})
+            # not idempotent: each kick-off starts a job, so it is retried only when the server
+            # says it did nothing (429, 503) or the request never reached it
+            response = self._request("POST", "$import", body, {"Prefer": "respond-async"},
+                                     idempotent=False)
             location = response.headers.get("content-location")
             if response.status != 202 or not location:
-                text = outcome_text(response.json()) \
-                    or response.body[:300].decode("utf-8", "replace")
+                text = outcome_text(response.json()) or body_text(response.body)
                 raise ServerError(
                     f"{self.client.base} refused $import ({response.status}): {text}"
                     + (" (does the server offer $import? load without --bulk)"
@@ -581,7 +587,9 @@ class BulkLoader:
         while pending:
             wait = delay
             for key, (job, path, submitted) in list(pending.items()):
-                response = self._request("GET", path)
+                # a poll answered 500 says the job failed: final, not a server fault to retry
+                response = self._request(
+                    "GET", path, retry_statuses=self.client.config.retry_statuses - POLL_NOT_RETRIED)
                 if response.status == 202:
                     job.progress = _progress(response.headers.get("x-progress", ""))
                     retry_after = _retry_after(response.headers.get("retry-after"))
@@ -632,7 +640,7 @@ class BulkLoader:
         if job.status == "completed" and not failed:
             return True
         if not outcome.errors:
-            text = _first_issue(data) or response.body[:300].decode("utf-8", "replace")
+            text = clip(_first_issue(data)) or body_text(response.body)
             hint = "" if fetched else (
                 f"; the server could not fetch the files from {self.report.files_from}: it must "
                 "be able to reach that address (a server on another machine: see --bulk-host)")
@@ -660,6 +668,7 @@ class BulkLoader:
             if key is None:
                 key = next((k for k in _KEY.findall(message) if k in in_file and k not in used),
                            None)
+            message = redact(message)
             if key is not None:
                 used.add(key)
                 self._problem(f"{key}: rejected by the server's $import: {message}", key)
@@ -678,7 +687,7 @@ def _path_of(location: str) -> str:
 def _progress(header: str) -> str:
     """`IN_PROGRESS 14.3%` from HAPI's X-Progress sentence (or the start of another server's)."""
     state, done = _STATE.search(header), _DONE.search(header)
-    return " ".join(m.group(1) for m in (state, done) if m) or header[:40]
+    return " ".join(m.group(1) for m in (state, done) if m) or clip(header, 40)
 
 
 def _first_issue(outcome: Any) -> str:

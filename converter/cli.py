@@ -104,6 +104,17 @@ def table_options(command: F) -> F:
     return command
 
 
+def _retry_on_option(ctx: click.Context, param: click.Parameter, value: str) -> None:
+    """--retry-on is kept in the context (make_client reads it), so that the five commands with
+    server options need no new parameter."""
+    from converter.fhirclient import parse_retry_on
+
+    try:
+        ctx.meta["casefhir.retry_on"] = parse_retry_on(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def server_options(command: F) -> F:
     """Where the FHIR server is and how to reach it. Secrets come from the environment or
     files, never from the command line (where `ps` would show them)."""
@@ -111,20 +122,33 @@ def server_options(command: F) -> F:
         click.option("--server", envvar="CASEFHIR_SERVER", metavar="URL",
                      help="FHIR base URL, e.g. http://127.0.0.1:8080/fhir (or CASEFHIR_SERVER)."),
         click.option("--token-file", type=click.Path(dir_okay=False),
-                     help="File holding a bearer token (or set CASEFHIR_TOKEN)."),
+                     help="File holding a bearer token, one line of printable ASCII (or set "
+                          "CASEFHIR_TOKEN). Never printed: masked as *** wherever a server "
+                          "echoes it."),
         click.option("--user", help="User for basic authentication (password from "
                                     "CASEFHIR_PASSWORD or --password-file)."),
         click.option("--password-file", type=click.Path(dir_okay=False),
-                     help="File holding the basic-authentication password."),
+                     help="File holding the basic-authentication password (one line of "
+                          "printable ASCII)."),
         click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True),
                      help="CA certificates (PEM) to trust for https."),
         click.option("--insecure", is_flag=True,
-                     help="Do not verify the server's TLS certificate (testing only)."),
+                     help="Do not verify the server's TLS certificate (testing only; warns on "
+                          "every run)."),
         click.option("--timeout", type=click.FloatRange(1, 3600), default=120, show_default=True,
-                     help="Seconds to wait for each answer."),
+                     help="Seconds each attempt of a request may take in all (connect, send, "
+                          "answer), however slowly the server drips it. A request ends within "
+                          "(retries+1) x timeout + the back-offs (at most 0.5+1+2+4+8 s for 5 "
+                          "retries; each <= 30 s), then exit 5."),
         click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True,
-                     help="Retries on 429/502/503/504 and dropped connections (back-off with "
-                          "jitter, Retry-After honoured)."),
+                     help="Retries of dropped connections, lost answers (timeout, cut short) and "
+                          "--retry-on statuses (back-off with full jitter, Retry-After "
+                          "honoured); only requests safe to repeat."),
+        click.option("--retry-on", metavar="STATUSES", default="409,429,500,502,503,504",
+                     show_default=True, expose_value=False, callback=_retry_on_option,
+                     help="HTTP statuses retried ('none': none). 409 is HAPI's conflict between "
+                          "concurrent writes (never retried for --prune's deletes, where it means "
+                          "a reference blocks them); $import kick-offs retry 429/503 only."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -134,17 +158,28 @@ def server_options(command: F) -> F:
 def make_client(server: str | None, token_file: str | None, user: str | None,
                 password_file: str | None, ca_bundle: str | None, insecure: bool,
                 timeout: float, retries: int) -> Any:
-    from converter.fhirclient import FhirClient, ServerConfig, auth_from
+    from converter.credentials import CredentialError
+    from converter.fhirclient import (
+        RETRY_STATUSES,
+        FhirClient,
+        ServerConfig,
+        auth_from,
+        transport_warnings,
+    )
 
     if not server:
         raise click.UsageError("give the server with --server URL (or CASEFHIR_SERVER)")
-    password = None
-    if password_file:
-        with open(password_file, encoding="utf-8") as handle:
-            password = handle.read().rstrip("\n")
-    config = ServerConfig(server, auth_from(None, token_file, user, password),
-                          verify_tls=not insecure, ca_bundle=ca_bundle, timeout=timeout,
-                          max_attempts=retries + 1)
+    try:
+        auth = auth_from(None, token_file, user, None, password_file)
+    except CredentialError as exc:  # names the file or variable, never the secret
+        raise click.UsageError(str(exc)) from None
+    context = click.get_current_context(silent=True)
+    retry_on = context.meta.get("casefhir.retry_on", RETRY_STATUSES) if context else \
+        RETRY_STATUSES
+    config = ServerConfig(server, auth, verify_tls=not insecure, ca_bundle=ca_bundle,
+                          timeout=timeout, max_attempts=retries + 1, retry_statuses=retry_on)
+    for warning in transport_warnings(config):  # on every run, -q or not
+        click.echo(warning, err=True)
     return FhirClient(config)
 
 
@@ -173,8 +208,10 @@ def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
 
 
 def _fail(lines: list[str], code: int = EXIT_INVALID) -> NoReturn:
+    from converter.credentials import redact
+
     for line in lines:
-        click.echo(line, err=True)
+        click.echo(redact(line), err=True)
     sys.exit(code)
 
 
@@ -238,8 +275,10 @@ def _run(debug: bool, action: Callable[[], Any]) -> Any:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_BROKEN_PIPE)
     except Exception:
-        if debug:
-            traceback.print_exc()
+        if debug:  # the traceback, with no secret of this run in it
+            from converter.credentials import redact
+
+            click.echo(redact(traceback.format_exc()), err=True, nl=False)
         _fail(["internal error: casefhir hit a bug; nothing was written. Rerun with --debug "
                "and report the traceback."], EXIT_INTERNAL)
 
@@ -249,7 +288,9 @@ def _show(report: Report, quiet: bool) -> None:
         for line in report.render_problems():
             click.echo(line, err=True)
     if not quiet:
-        click.echo(report.render_summary(), err=True)
+        from converter.credentials import redact
+
+        click.echo(redact(report.render_summary()), err=True)
 
 
 def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int,
@@ -467,10 +508,14 @@ def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str 
 
 
 EPILOG_LOAD_EXIT_CODES = """\b
-Exit codes: 0 everything loaded (and pruned), 1 invalid input (nothing sent), 2 usage error,
-3 the server rejected some resources (or --skip-invalid left rows out; with --prune nothing
-is deleted then), 4 internal error, 5 server unreachable or credentials refused (re-run to
-finish), 6 --prune not confirmed (loaded; nothing deleted)."""
+Exit codes: 0 everything loaded (and pruned), 1 invalid input (nothing sent), 2 usage error
+(a malformed token or password too), 3 the server rejected some resources, or their outcome
+is unknown (or --skip-invalid left rows out; with --prune nothing is deleted then), 4 internal
+error, 5 server unreachable, not answering within (retries+1) x timeout + back-offs, or
+credentials refused (re-run to finish), 6 --prune not confirmed (loaded; nothing deleted).
+\b
+An answer lost or in doubt (retried after a dropped connection or timeout, or a 500 the server
+may send after storing) is settled by reading the resources back from the server."""
 
 
 def _stdin_is_tty() -> bool:
@@ -557,8 +602,8 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
 @click.option("--crosswalk", "crosswalk_path", type=click.Path(dir_okay=False),
               help="Write the crosswalk: one line per resource with the source file, row, row "
                    "SHA-256 and case id it came from and what the server did with it (created, "
-                   "updated, unchanged, rejected, not sent; HTTP status, version, message). CSV, "
-                   "or JSON / NDJSON when the name ends in .json / .ndjson.")
+                   "updated, unchanged, rejected, unknown, not sent; HTTP status, version, "
+                   "message). CSV, or JSON / NDJSON when the name ends in .json / .ndjson.")
 @click.option("--prune", is_flag=True,
               help="After loading, delete from the server the resources of the series that no "
                    "longer come from the input (found by the series tag; deleted only when their "
@@ -691,7 +736,8 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
             _finish(report, report_path, quiet, code)
         _show(report, quiet)
         if code != EXIT_OK:
-            click.echo(f"prune: not done: {report.failed} resources failed to load; deleting "
+            click.echo(f"prune: not done: {report.failed + report.unknown} resources failed to "
+                       "load or have an unknown outcome; deleting "
                        "from a series that did not load completely could lose data. Fix the "
                        "errors above and load again with --prune.", err=True)
             _finish(report, report_path, quiet, code, shown=True)
@@ -739,7 +785,7 @@ def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, deb
     if crosswalk is not None:
         _run(debug, crosswalk.commit)
         report.outputs.append(crosswalk.path)
-    return EXIT_PARTIAL if report.failed or report.cases_rejected else EXIT_OK
+    return EXIT_PARTIAL if report.failed or report.unknown or report.cases_rejected else EXIT_OK
 
 
 @main.command()

@@ -24,6 +24,7 @@ from typing import Any
 
 import orjson
 
+from converter.credentials import body_text
 from converter.fhirclient import FhirClient, Response, outcome_text
 from converter.problems import InputError, Location, Problem, Severity, error
 from converter.report import ServerReport
@@ -199,7 +200,8 @@ def install(paths: list[str], client: FhirClient, concurrency: int = 4,
             report.resources[resource["resourceType"]] += 1
             report.outcomes[resource["resourceType"]][outcome] += 1
             if outcome == "failed":
-                detail = outcome_text(response.json()) or f"HTTP {response.status}"
+                detail = outcome_text(response.json()) or body_text(response.body) \
+                    or f"HTTP {response.status}"
                 report.problems.append(Problem(
                     Severity.ERROR, f"{item.key}: the server refused it ({response.status}): "
                     f"{detail}", item.where))

@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from converter.credentials import redact
 from converter.load import NOT_SENT, Answer
 from converter.tablewrite import csv_safe
 from converter.units import CaseUnit
@@ -39,9 +40,10 @@ from mappings.terminology import system_url
 COLUMNS = ("series", "source_file", "row_kind", "source_row", "row_sha256", "case_id",
            "resource_type", "resource_id")
 LOAD_COLUMNS = (*COLUMNS, "outcome", "http_status", "version", "message")
-# the crosswalk's words for the load's outcomes (the summary's "failed" is "rejected" here)
+# the crosswalk's words for the load's outcomes (the summary's "failed" is "rejected" here;
+# "unknown": the answer was lost and reading the resource back from the server failed too)
 CROSSWALK_OUTCOMES = {"created": "created", "updated": "updated", "unchanged": "unchanged",
-                      "failed": "rejected", "not sent": "not sent"}
+                      "failed": "rejected", "unknown": "unknown", "not sent": "not sent"}
 
 CASE = system_url("casefhir-case")
 
@@ -84,7 +86,7 @@ def case_lines(resources: list[Resource], answers: list[Answer] | None = None
             answer = answers[index] if index < len(answers) else NOT_SENT
             line.update({"outcome": CROSSWALK_OUTCOMES.get(answer.outcome, answer.outcome),
                          "http_status": answer.status, "version": answer.version,
-                         "message": answer.message or None})
+                         "message": redact(answer.message) or None})
         lines.append(line)
     return lines
 

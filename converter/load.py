@@ -3,8 +3,13 @@ a case is all-or-nothing) or batch Bundles of whole cases up to a size limit, se
 
 Ids come from business keys, so loading again changes nothing (the server answers "no change")
 and a load interrupted at any point is completed by running it again. Every server answer is
-read back into a per-type tally (created, updated, unchanged, failed) and every rejection is
+read into a per-type tally (created, updated, unchanged, failed) and every rejection is
 reported with the server's OperationOutcome and the source cell it came from.
+
+An answer that cannot be trusted — lost and retried, or a 5xx the server may have sent after
+storing the data — is not taken at its word: the resources it is about are read back from the
+server (converter/readback.py), so "no change" after a retry that follows a lost answer is
+reported as what the lost attempt did; a resource whose read-back fails too is "unknown".
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from typing import Any
 
 from converter.bundle import entry
 from converter.concurrency import run_bounded
-from converter.fhirclient import FhirClient, Response, ServerError, outcome_text
+from converter.credentials import body_text, redact
+from converter.fhirclient import NOT_CARRIED_OUT, FhirClient, Response, ServerError, outcome_text
 from converter.ownership import foreign_occupants
 from converter.problems import Problem, Severity
+from converter.readback import ReadBack
 from converter.report import OUTCOMES, ServerReport
 from converter.units import CaseUnit
 from mappings import Resource
@@ -33,14 +40,16 @@ HAPI_STORAGE_CODES = "https://hapifhir.io/fhir/CodeSystem/hapi-fhir-storage-resp
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What the server did with one resource: `outcome` is created, updated, unchanged, failed
-    (the server rejected it, or the transaction it was part of) or "not sent"; `status` the HTTP
-    status of its entry (or of the whole request when that failed), `version` the versionId the
-    server holds afterwards, `message` the server's words for a failure."""
+    (the server rejected it, or the transaction it was part of), unknown (its answer was lost
+    and reading it back failed) or "not sent"; `status` the HTTP status of its entry (or of the
+    whole request when that failed), `version` the versionId the server holds afterwards,
+    `message` the server's words for a failure, or how a read-back settled it."""
 
     outcome: str
     status: int | None = None
     version: str | None = None
     message: str = ""
+    read_back: bool = False  # the outcome is what a read-back found on the server
 
 
 NOT_SENT = Answer("not sent")
@@ -63,6 +72,7 @@ class LoadReport(ServerReport):
     mode: str = "transaction"
     requests: int = 0
     retries: int = 0
+    read_back: int = 0  # resources whose outcome was read back (their answer was lost or in doubt)
     prune: dict[str, Any] | None = None  # --prune: the plan and what was deleted
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -71,7 +81,8 @@ class LoadReport(ServerReport):
 
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
-        data.update({"mode": self.mode, "requests": self.requests, "retries": self.retries})
+        data.update({"mode": self.mode, "requests": self.requests, "retries": self.retries,
+                     "read_back": self.read_back})
         if self.prune is not None:
             data["prune"] = self.prune
         return data
@@ -84,6 +95,12 @@ class LoadReport(ServerReport):
         lines = self.outcome_table()
         lines.append(f"{self.requests} requests to {self.server} ({self.mode}), "
                      f"{self.retries} retried; {self.cases_written} cases")
+        if self.read_back:
+            lines.append(f"read back: {self.read_back} resources whose answer was lost or in "
+                         "doubt (their outcome above is what the server holds)")
+        if self.unknown:
+            lines.append(f"unknown: {self.unknown} resources could not be read back; run the "
+                         "same command again to settle them")
         lines.append(f"problems: {len(self.errors)} errors, {self.warning_count} warnings")
         lines.append(f"time: {self.seconds:.2f} s")
         return "\n".join(lines) + written
@@ -103,7 +120,7 @@ def _version(etag: Any) -> str | None:
 
 
 def entry_answer(response_entry: dict[str, Any], started: float) -> Answer:
-    """The Answer read from a transaction- or batch-response entry."""
+    """The Answer read from a transaction- or batch-response entry (its message redacted)."""
     response = response_entry.get("response") or {}
     outcome = entry_outcome(response_entry, started)
     message = outcome_text(response.get("outcome")) if outcome == "failed" else ""
@@ -198,16 +215,53 @@ class Loader:
         self.on_case = on_case
         self.on_answers = on_answers
         self.started = time.time()
+        # what this run wrote has lastUpdated at or after this, on the server's clock
+        self.since = (client.server_start if client is not None else None) or self.started
         self.done_cases = 0
 
-    def _text(self, text: str) -> str:
-        """A server's message with any credential of ours taken out (defence in depth: a server
-        or proxy that echoes a request must not put the token in a report or crosswalk)."""
-        return self.client.config.auth.redact(text) if self.client is not None else text
+    @staticmethod
+    def _text(response: Response, data: Any) -> str:
+        """A server's words for a failed request: its OperationOutcome, else the start of its
+        answer; any credential of ours taken out before it is cut (a server or proxy that echoes
+        a request must not put the token in a message, report or crosswalk)."""
+        return outcome_text(data) or body_text(response.body)
 
     def _answered(self, unit: CaseUnit, answers: list[Answer]) -> None:
         if self.on_answers is not None:
             self.on_answers(unit, answers)
+
+    def _read_back(self, resources: list[Resource], why: str, status: int | None,
+                   failures: list[str] | None = None) -> list[Answer]:
+        """What the server holds of `resources`, whose answer was lost or is in doubt (`why`);
+        `failures`: what the server said of each when it answered with an error."""
+        assert self.client is not None
+        held = ReadBack(self.client, self.since).resources(resources)
+        with self.report.lock:
+            self.report.read_back += len(resources)
+        answers = []
+        for index, found in enumerate(held):
+            failure = failures[index] if failures else ""
+            said = failure if found.outcome == "failed" and failure else why
+            answers.append(Answer(found.outcome, status, found.version,
+                                  redact(f"{said}; read back: {found.detail}"), read_back=True))
+        return answers
+
+    def _settle(self, resources: list[Resource], answers: list[Answer], why: str) -> list[Answer]:
+        """`answers` with those a lost earlier attempt may have made untrue (unchanged: it may
+        have been that attempt that stored the resource; failed: it may have been stored)
+        replaced by what the server holds."""
+        doubtful = [i for i, answer in enumerate(answers)
+                    if answer.outcome in ("unchanged", "failed")]
+        if not doubtful:
+            return answers
+        found = self._read_back(
+            [resources[i] for i in doubtful], why, None,
+            [answers[i].message if answers[i].outcome == "failed" else "" for i in doubtful])
+        settled = list(answers)
+        for index, answer in zip(doubtful, found, strict=True):
+            settled[index] = Answer(answer.outcome, answers[index].status, answer.version,
+                                    answer.message, read_back=True)
+        return settled
 
     # ------------------------------------------------------------------ one request
     def _post(self, entries: list[dict[str, Any]], bundle_type: str) -> Response:
@@ -241,49 +295,97 @@ class Loader:
             self.on_case(done)
 
     # ------------------------------------------------------------------ transaction
-    def send_transaction(self, units: list[CaseUnit]) -> None:
+    def send_transaction(self, units: list[CaseUnit], doubt: str = "") -> None:
         """One transaction for the group. Should it fail, each case is sent again in its own
-        transaction, so a bad case never takes good ones down and is reported exactly."""
+        transaction, so a bad case never takes good ones down and is reported exactly.
+
+        `doubt` (and the response's own): why an earlier request may have stored these cases
+        although no answer says so; the answers it could make untrue are then read back."""
         resources = [r for unit in units for r in unit.resources]
         entries = [entry(r, "transaction") for r in resources]
         response = self._post(entries, "transaction")
+        doubt = doubt or response.doubt
         data = response.json()
         if response.status == 200 and isinstance(data, dict) and data.get("entry"):
             answers = iter(data["entry"])
             missing = {"response": {"status": "0", "outcome": {"issue": [{
                 "severity": "error", "diagnostics": "the server's answer has no entry for it"}]}}}
             for unit in units:
-                found = [entry_answer(next(answers, missing), self.started)
+                found = [entry_answer(next(answers, missing), self.since)
                          for _ in unit.resources]
-                for resource, answer in zip(unit.resources, found, strict=True):
-                    self._tally(resource, answer.outcome)
-                self._answered(unit, found)
+                if doubt:
+                    found = self._settle(unit.resources, found, f"answer in doubt: {doubt}")
+                self._record(unit, found)
             self._case_done(len(units))
             return
+        if response.status == 200:  # committed (a transaction is all or nothing), answer unusable
+            why = "the server committed the transaction but its answer could not be read"
+            for unit in units:
+                self._record(unit, self._read_back(unit.resources, why, 200))
+            self._case_done(len(units))
+            return
+        may_have_stored = doubt or (
+            f"the server answered {response.status}, perhaps after storing it"
+            if response.status >= 500 and response.status not in NOT_CARRIED_OUT else "")
         if len(units) > 1:
             for unit in units:
-                self.send_transaction([unit])
+                self.send_transaction([unit], may_have_stored)
             return
         (unit,) = units
-        for resource in unit.resources:
-            self._tally(resource, "failed")
         if response.status == 413:
             text = (f"the server refuses a transaction of {len(entries)} entries as too large "
                     "(413); load with --mode batch and a smaller --batch-size")
-            self._fail(unit, None, text)
-            self._answered(unit, [Answer("failed", 413, None, text) for _ in unit.resources])
-        else:
-            text = self._text(outcome_text(data)
-                              or response.body[:300].decode("utf-8", "replace"))
-            blamed = blame(unit, data)
-            self._fail(unit, blamed, f"the server rejected the case ({response.status}): {text}")
-            rolled_back = ("not stored: the server rejected the case's transaction"
-                           + (f" because of {blamed}" if blamed else f": {text}"))
-            self._answered(unit, [
-                Answer("failed", response.status, None,
-                       text if f"{r['resourceType']}/{r['id']}" == blamed else rolled_back)
-                for r in unit.resources])
+            if may_have_stored:
+                self._record(unit, self._read_back(unit.resources, may_have_stored, 413,
+                                                   [text] * len(unit.resources)))
+            else:
+                for resource in unit.resources:
+                    self._tally(resource, "failed")
+                self._fail(unit, None, text)
+                self._answered(unit, [Answer("failed", 413, None, text) for _ in unit.resources])
+            self._case_done()
+            return
+        text = self._text(response, data)
+        rejected = f"the server rejected the case ({response.status}): {text}"
+        if may_have_stored:
+            self._record(unit, self._read_back(unit.resources, may_have_stored, response.status,
+                                               [rejected] * len(unit.resources)))
+            self._case_done()
+            return
+        for resource in unit.resources:
+            self._tally(resource, "failed")
+        blamed = blame(unit, data)
+        self._fail(unit, blamed, rejected)
+        rolled_back = ("not stored: the server rejected the case's transaction"
+                       + (f" because of {blamed}" if blamed else f": {text}"))
+        self._answered(unit, [
+            Answer("failed", response.status, None,
+                   text if f"{r['resourceType']}/{r['id']}" == blamed else rolled_back)
+            for r in unit.resources])
         self._case_done()
+
+    def _record(self, unit: CaseUnit, answers: list[Answer]) -> None:
+        """Tally a case's answers, report its failed and unknown resources, pass it on."""
+        for resource, answer in zip(unit.resources, answers, strict=True):
+            self._tally(resource, answer.outcome)
+        self._report_failures(unit, list(zip(unit.resources, answers, strict=True)))
+        self._answered(unit, answers)
+
+    def _report_failures(self, unit: CaseUnit, pairs: list[tuple[Resource, Answer]]) -> None:
+        """A problem for each failed or unknown resource of the case; one for the case when
+        several failed for the same reason."""
+        failed = [(r, a) for r, a in pairs if a.outcome in ("failed", "unknown")]
+
+        def said(answer: Answer) -> str:
+            word = ("outcome unknown" if answer.outcome == "unknown" else
+                    "not stored" if answer.read_back else f"rejected ({answer.status})")
+            return f"{word}: {answer.message}"
+
+        if len(failed) > 1 and len({said(a) for _, a in failed}) == 1:
+            self._fail(unit, None, f"{len(failed)} resources {said(failed[0][1])}")
+            return
+        for resource, answer in failed:
+            self._fail(unit, f"{resource['resourceType']}/{resource['id']}", said(answer))
 
     # ------------------------------------------------------------------ batch
     def send_batch(self, units: list[CaseUnit]) -> None:
@@ -297,38 +399,57 @@ class Loader:
         self._case_done(len(units))
 
     def _send_batch_items(self, items: list[tuple[int, tuple[CaseUnit, Resource]]],
-                          answers: list[Answer]) -> None:
+                          answers: list[Answer], doubt: str = "") -> None:
+        """Send the items in batches of batch_size, each answer into `answers` (by index).
+        `doubt` (and each response's own): why an earlier request may have stored items although
+        no answer says so; the answers it could make untrue are then read back."""
         for start in range(0, len(items), self.options.batch_size):
             chunk = items[start:start + self.options.batch_size]
             response = self._post([entry(r, "batch") for _, (_, r) in chunk], "batch")
+            chunk_doubt = doubt or response.doubt
             data = response.json()
             if response.status == 413 and len(chunk) > 1:  # over the server's limit: halve
                 half = len(chunk) // 2
-                self._send_batch_items(chunk[:half], answers)
-                self._send_batch_items(chunk[half:], answers)
+                self._send_batch_items(chunk[:half], answers, chunk_doubt)
+                self._send_batch_items(chunk[half:], answers, chunk_doubt)
                 continue
+            resources = [resource for _, (_, resource) in chunk]
             replies = data.get("entry") if isinstance(data, dict) else None
             if response.status != 200 or not replies or len(replies) != len(chunk):
-                text = self._text(outcome_text(data)
-                                  or response.body[:300].decode("utf-8", "replace"))
-                for index, (_, resource) in chunk:
-                    self._tally(resource, "failed")
-                    answers[index] = Answer("failed", response.status, None,
-                                            f"the server rejected the batch: {text}")
-                for unit in {id(u): u for _, (u, _) in chunk}.values():
-                    self._fail(unit, None, f"the server rejected the batch "
-                                           f"({response.status}): {text}")
+                text = self._text(response, data)
+                rejected = f"the server rejected the batch ({response.status}): {text}"
+                if response.status == 200:
+                    chunk_doubt = "the server answered 200 but its answer could not be read"
+                elif response.status >= 500 and response.status not in NOT_CARRIED_OUT:
+                    chunk_doubt = chunk_doubt or (f"the server answered {response.status}, "
+                                                  "perhaps after storing some entries")
+                if chunk_doubt:
+                    found = self._read_back(resources, chunk_doubt, response.status,
+                                            [rejected] * len(chunk))
+                else:
+                    found = [Answer("failed", response.status, None,
+                                    f"the server rejected the batch: {text}") for _ in chunk]
+                    for unit in {id(u): u for _, (u, _) in chunk}.values():
+                        self._fail(unit, None, rejected)
+                self._batch_answers(chunk, found, answers, report_failures=bool(chunk_doubt))
                 continue
-            for (index, (unit, resource)), reply in zip(chunk, replies, strict=True):
-                answer = entry_answer(reply, self.started)
-                if answer.outcome == "failed":
-                    answer = Answer("failed", answer.status, None, self._text(answer.message))
-                answers[index] = answer
-                self._tally(resource, answer.outcome)
-                if answer.outcome == "failed":
-                    status = (reply.get("response") or {}).get("status")
-                    key = f"{resource['resourceType']}/{resource['id']}"
-                    self._fail(unit, key, f"rejected ({status}): {answer.message}")
+            found = [entry_answer(reply, self.since) for reply in replies]
+            if chunk_doubt:
+                found = self._settle(resources, found, f"answer in doubt: {chunk_doubt}")
+            self._batch_answers(chunk, found, answers)
+
+    def _batch_answers(self, chunk: list[tuple[int, tuple[CaseUnit, Resource]]],
+                       found: list[Answer], answers: list[Answer],
+                       report_failures: bool = True) -> None:
+        """Record each item's answer: the tally, `answers`, and the problems of each case."""
+        by_unit: dict[int, tuple[CaseUnit, list[tuple[Resource, Answer]]]] = {}
+        for (index, (unit, resource)), answer in zip(chunk, found, strict=True):
+            answers[index] = answer
+            self._tally(resource, answer.outcome)
+            by_unit.setdefault(id(unit), (unit, []))[1].append((resource, answer))
+        if report_failures:
+            for unit, pairs in by_unit.values():
+                self._report_failures(unit, pairs)
 
     # ------------------------------------------------------------------ ownership
     def without_foreign(self, units: list[CaseUnit]) -> list[CaseUnit]:

@@ -16,8 +16,8 @@ resources casefhir did not make, on a FHIR server.
   series by their id; `is_legacy` tells them apart for the move to the new ids (prune deletes
   them only when asked, see docs/mapping.md).
 
-May import converter.fhirclient, converter.ids, mappings; nothing imports it but load, bulk,
-prune and the CLI.
+May import converter.credentials, converter.fhirclient, converter.ids, mappings; nothing imports
+it but load, bulk, prune and the CLI.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from converter.credentials import body_text, clip
 from converter.fhirclient import FhirClient, ServerError, outcome_text
 from converter.ids import case_part, legacy_prefix, parse_id
 from mappings import Resource, patient_of
@@ -111,8 +112,7 @@ def foreign_occupants(client: FhirClient, resources: Iterable[Resource]) -> dict
     data = response.json()
     answers = data.get("entry") if isinstance(data, dict) else None
     if response.status != 200 or not isinstance(answers, list) or len(answers) != len(entries):
-        text = client.config.auth.redact(outcome_text(data)
-                                         or response.body[:300].decode("utf-8", "replace"))
+        text = clip(outcome_text(data)) or body_text(response.body)
         raise ServerError(f"the server did not answer the check of which ids it already holds "
                           f"({response.status}): {text}")
     found: dict[str, str] = {}
@@ -120,7 +120,7 @@ def foreign_occupants(client: FhirClient, resources: Iterable[Resource]) -> dict
         status = str((answer.get("response") or {}).get("status", ""))
         if not status.startswith("200"):
             raise ServerError(f"the server refused a search for the ids it already holds "
-                              f"({status}): {outcome_text(answer.get('resource'))}")
+                              f"({status}): {clip(outcome_text(answer.get('resource')))}")
         for hit in (answer.get("resource") or {}).get("entry") or []:
             occupant = hit.get("resource") or {}
             found[_key(occupant)] = describe_occupant(occupant)

@@ -31,12 +31,13 @@ from typing import Any
 from urllib.parse import quote
 
 from converter.concurrency import run_bounded
-from converter.fhirclient import RETRY_STATUSES, FhirClient, outcome_text, search_all
+from converter.credentials import body_text, redact
+from converter.fhirclient import NOT_CARRIED_OUT, FhirClient, outcome_text, search_all
 from converter.ownership import SERIES, is_legacy, proves_series
 from mappings import RESOURCE_TYPES, Resource, patient_of, references_first
 
 FETCH_IDS = 50  # ids per `_id=` search when reading the resources to delete
-DELETE_RETRY_STATUSES = RETRY_STATUSES - {409}  # 409: a reference blocks the delete; final
+NOT_RETRIED_ON_DELETE = frozenset({409})  # a reference blocks the delete: final (tried once more)
 
 
 def _key(resource: Resource) -> str:
@@ -199,7 +200,7 @@ class PruneResult:
 
     def render(self) -> list[str]:
         lines = [f"error: prune: could not delete the {len(g.resources)} resources of {g.label} "
-                 f"({status}): {message}" for g, status, message in self.failures]
+                 f"({status}): {redact(message)}" for g, status, message in self.failures]
         by_type = ", ".join(f"{k} {n}" for k, n in sorted(self.deleted.items()))
         lines.append(f"pruned: {sum(self.deleted.values())} resources deleted"
                      + (f" ({by_type})" if by_type else "")
@@ -211,15 +212,22 @@ def _delete_group(client: FhirClient, group: PruneGroup, result: PruneResult) ->
     body = {"resourceType": "Bundle", "type": "transaction",
             "entry": [{"request": {"method": "DELETE", "url": _key(r)}}
                       for r in group.resources]}
-    response = client.request("POST", "", body, retry_statuses=DELETE_RETRY_STATUSES)
+    # a DELETE transaction is idempotent: deleting what is already gone changes nothing
+    response = client.request("POST", "", body,
+                              retry_statuses=client.config.retry_statuses - NOT_RETRIED_ON_DELETE)
     data = response.json()
+    gone = False
+    if response.status != 200 and (response.doubt or (
+            response.status >= 500 and response.status not in NOT_CARRIED_OUT)):
+        # the server may have deleted them before it failed to answer: ask what is left
+        gone = not fetch(client, [_key(r) for r in group.resources])
     with result.lock:
         result.requests += 1
-        if response.status == 200 and isinstance(data, dict):
+        if (response.status == 200 and isinstance(data, dict)) or gone:
             result.deleted.update(group.counts())
-        else:
-            text = outcome_text(data) or response.body[:300].decode("utf-8", "replace")
-            result.failures.append((group, response.status, client.config.auth.redact(text)))
+        else:  # the server's words, redacted before they are cut
+            text = outcome_text(data) or body_text(response.body)
+            result.failures.append((group, response.status, text))
 
 
 def execute(client: FhirClient, plan: PrunePlan, concurrency: int = 4) -> PruneResult:

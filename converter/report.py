@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from converter.credentials import redact, redact_json
 from converter.problems import Problem, Severity
 
 MAX_PRINTED_PROBLEMS = 50
@@ -114,10 +115,11 @@ class Report:
 
     def write(self, path: str) -> None:
         """`--report FILE`: to_json() as JSON, atomically, with the problems (last) streamed
-        from the problem log rather than held in memory."""
+        from the problem log rather than held in memory; every string redacted
+        (converter/credentials.py)."""
         self._problems_streamed = True
         try:
-            data = self.to_json()
+            data = redact_json(self.to_json())
         finally:
             self._problems_streamed = False
         data.pop("problems", None)
@@ -129,7 +131,7 @@ class Report:
             out.write(head[:-1].rstrip() + b',\n  "problems": [')
             separator = b"\n    "
             for problem in self.problems.as_json():
-                out.write(separator + orjson.dumps(problem))
+                out.write(separator + orjson.dumps(redact_json(problem)))
                 separator = b",\n    "
             out.write(b"\n  ]\n}\n" if separator == b",\n    " else b"]\n}\n")
             out.commit()
@@ -139,7 +141,7 @@ class Report:
 
     def render_problems(self, limit: int = MAX_PRINTED_PROBLEMS) -> list[str]:
         ordered = self.errors + self.warnings
-        lines = [p.render() for p in ordered[:limit]]
+        lines = [redact(p.render()) for p in ordered[:limit]]
         total = len(self.errors) + self.warning_count
         if total > limit:
             lines.append(f"... and {total - limit:,} more (write them all with --report FILE)")
@@ -164,7 +166,8 @@ class Report:
         return "\n".join(lines)
 
 
-OUTCOMES = ("created", "updated", "unchanged", "failed")
+OUTCOMES = ("created", "updated", "unchanged", "failed", "unknown")
+# unknown: the answer was lost and reading the resource back failed too (converter/readback.py)
 
 
 @dataclass
@@ -178,6 +181,10 @@ class ServerReport(Report):
     def failed(self) -> int:
         return sum(c["failed"] for c in self.outcomes.values())
 
+    @property
+    def unknown(self) -> int:
+        return sum(c["unknown"] for c in self.outcomes.values())
+
     def to_json(self) -> dict[str, Any]:
         data = super().to_json()
         data.update({"server": self.server,
@@ -186,11 +193,13 @@ class ServerReport(Report):
         return data
 
     def outcome_table(self) -> list[str]:
+        """One line per resource type; the unknown column only when some outcome is unknown."""
+        shown = OUTCOMES if self.unknown else OUTCOMES[:-1]
         width = max([len("resource"), *(len(k) for k in self.outcomes)])
-        lines = [f"{'resource'.ljust(width)}  " + "  ".join(o.rjust(9) for o in OUTCOMES)]
+        lines = [f"{'resource'.ljust(width)}  " + "  ".join(o.rjust(9) for o in shown)]
         totals: Counter[str] = Counter()
         for kind, counts in sorted(self.outcomes.items()):
             totals.update(counts)
-            lines.append(f"{kind.ljust(width)}  " + "  ".join(f"{counts[o]:9d}" for o in OUTCOMES))
-        lines.append(f"{'total'.ljust(width)}  " + "  ".join(f"{totals[o]:9d}" for o in OUTCOMES))
+            lines.append(f"{kind.ljust(width)}  " + "  ".join(f"{counts[o]:9d}" for o in shown))
+        lines.append(f"{'total'.ljust(width)}  " + "  ".join(f"{totals[o]:9d}" for o in shown))
         return lines

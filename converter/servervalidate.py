@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from converter.concurrency import run_bounded
+from converter.credentials import body_text, redact
 from converter.fhirclient import FhirClient
 from converter.problems import Location, Problem, Severity
 from converter.report import Report
@@ -69,8 +70,8 @@ def issue_problems(outcome: Any, key: str, where: Location | None,
         if severity is None:
             information += 1
             continue
-        text = (issue.get("diagnostics") or (issue.get("details") or {}).get("text")
-                or issue.get("code") or "invalid")
+        text = redact(str(issue.get("diagnostics") or (issue.get("details") or {}).get("text")
+                          or issue.get("code") or "invalid"))
         paths = issue.get("expression") or [p for p in issue.get("location") or []
                                             if not str(p).startswith("Line[")]
         at = f" (at {', '.join(paths)})" if paths else ""
@@ -113,9 +114,10 @@ class ServerValidator:
         if isinstance(body, dict) and body.get("resourceType") == "OperationOutcome":
             problems, information = issue_problems(body, key, where, case_id)
         else:
+            said = body_text(response.body)
             problems, information = [Problem(
                 Severity.ERROR, f"{key}: $validate answered HTTP {response.status} without an "
-                "OperationOutcome", where, case_id=case_id)], 0
+                "OperationOutcome" + (f": {said}" if said else ""), where, case_id=case_id)], 0
         with self.lock:
             self.report.problems += problems
             self.report.information += information
