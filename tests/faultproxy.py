@@ -69,6 +69,7 @@ class FaultProxy:
         self.lanes = [(set(methods), path_contains, self.faults),
                       *((set(m), p, deque(f)) for m, p, f in also or [])]
         self.seen: list[tuple[str, str, dict[str, str]]] = []
+        self.checks: list[bool] = []  # per request seen: a POSTed batch of GETs only
         self.injected: list[str] = []
         self.lock = threading.Lock()
         self.closing = threading.Event()
@@ -85,7 +86,9 @@ class FaultProxy:
                 body = self.rfile.read(length) if length else None
                 with proxy.lock:
                     proxy.seen.append((self.command, self.path, dict(self.headers)))
-                    fault = None if _reads_only(self.command, body) else next(
+                    check = _reads_only(self.command, body)
+                    proxy.checks.append(check)
+                    fault = None if check else next(
                         (lane.popleft() for methods, path, lane in proxy.lanes
                          if lane and self.command in methods
                          and (path is None or path in self.path)), None)

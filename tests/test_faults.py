@@ -164,7 +164,7 @@ def test_a_retry_answered_no_change_is_unchanged_only_when_the_server_held_it_be
     edited = edited_table(tmp_path / "cases.csv")
     before, after = expected(MESSY, series, tmp_path), expected(edited, series, tmp_path)
     changed = {key for key in after if after[key] != before.get(key)}
-    assert changed and all(key.split("/")[1].startswith(f"{series}-S3") for key in changed)
+    assert changed and all(key.split("/")[1].startswith(f"{series}.S3") for key in changed)
     with FaultProxy(hapi.base, ["pass", "pass", "drop-after"]) as proxy:  # S3 is the third case
         edit = load_cli(edited, "--series-id", series, "--server", proxy.base, "--concurrency",
                         "1", "--crosswalk", walk, "--report", report)
@@ -247,7 +247,7 @@ def test_the_import_kick_off_is_not_retried_once_it_may_have_started_a_job(
     folder.mkdir()
     tag = {"tag": [{"system": "https://casefhir.org/fhir/sid/series", "code": "faults-bulk"}]}
     (folder / "Patient.ndjson").write_bytes(orjson.dumps(
-        {"resourceType": "Patient", "id": "faults-bulk-1", "meta": tag}) + b"\n")
+        {"resourceType": "Patient", "id": "faults-bulk.1", "meta": tag}) + b"\n")
     for fault, said in (("500", "refused $import (500)"),
                         ("drop-after", "may have carried it out, so it is not sent again")):
         with FaultProxy(hapi.base, [fault]) as proxy:

@@ -105,11 +105,11 @@ def test_faults_are_retried_and_the_load_completes(hapi: HapiServer, tmp_path: P
     # S2 is stored by the attempt whose answer was dropped, read back after the retries
     assert done.returncode == 3, done.stderr
     assert proxy.injected == faults
-    assert "row 2: case messy-faults-S1: the server refuses a transaction of" in done.stderr
+    assert "row 2: case messy-faults.S1: the server refuses a transaction of" in done.stderr
     assert "too large (413)" in done.stderr
     assert load(report)["retries"] == 5 and load(report)["read_back"] > 0
     want = expected_from_table(MESSY, "messy-faults", tmp_path)
-    s1 = [key for key in want if key.split("/")[1].startswith("messy-faults-S1")]
+    s1 = [key for key in want if key.split("/")[1].startswith("messy-faults.S1")]
     assert outcomes(report)["total"] == Counter(created=len(want) - len(s1), failed=len(s1))
     assert elapsed >= 1.0  # Retry-After: 1 was honoured
     again = load_cli(MESSY, "--series-id", "messy-faults", "--server", hapi.base)
