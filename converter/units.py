@@ -15,6 +15,7 @@ from typing import IO, Any
 
 import orjson
 
+from converter.diskerrors import spooling
 from converter.fhirfiles import iter_resources
 from converter.problems import Location
 from converter.records import SourceRow
@@ -43,9 +44,13 @@ class CaseSpool:
     """A Writer for the pipeline that keeps validated cases (in a temporary file) to be read
     back with `units()` once the whole input is known to be valid."""
 
+    WHAT = "the converted cases"  # for a message about a full temporary folder
+
     def __init__(self) -> None:
-        # lives until units() has been read, so not a with-block
-        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        # unnamed, so nothing is left behind however the process ends; lives until units()
+        # has been read, so not a with-block
+        with spooling(self.WHAT):
+            self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self.count = 0
 
     def add_case(self, case_key: str, resources: list[dict[str, Any]],
@@ -54,12 +59,20 @@ class CaseSpool:
         if source is not None:
             item["source"] = {"file": source.file, "row": source.row,
                               "row_kind": source.row_kind, "columns": dict(source.columns)}
-        self.file.write(orjson.dumps(item) + b"\n")
+        with spooling(self.WHAT):
+            self.file.write(orjson.dumps(item) + b"\n")
         self.count += 1
 
-    def commit(self) -> list[str]:
-        self.file.flush()
+    def finish(self) -> list[str]:
+        with spooling(self.WHAT):
+            self.file.flush()
         return []
+
+    def publish(self) -> None:
+        pass
+
+    def commit(self) -> list[str]:
+        return self.finish()
 
     def abort(self) -> None:
         self.file.close()

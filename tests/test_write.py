@@ -65,21 +65,27 @@ def test_ndjson_and_per_case_folders(tmp_path: Path) -> None:
     lines = (tmp_path / "nd" / "Patient.ndjson").read_bytes().splitlines()
     assert [orjson.loads(line)["id"] for line in lines] == ["test-series-1", "test-series-2"]
     files = sorted(p.name for p in (tmp_path / "pc").iterdir())
-    assert files == ["test-series-1.json", "test-series-2.json"]
+    assert files == [".casefhir-manifest.json", "test-series-1.json", "test-series-2.json"]
+    manifest = orjson.loads((tmp_path / "pc" / ".casefhir-manifest.json").read_bytes())
+    assert manifest["files"] == files[1:] and manifest["complete"] is True
+    assert manifest["series"] == SERIES.id and manifest["output"] == "per-case collection"
     doc = orjson.loads((tmp_path / "pc" / "test-series-1.json").read_bytes())
     assert doc["type"] == "collection" and "request" not in doc["entry"][0]
 
 
 def test_output_folder_replaces_only_casefhir_output(tmp_path: Path) -> None:
     folder = tmp_path / "out"
-    folder.mkdir()
-    (folder / "old.ndjson").write_text("{}\n")
+    first = AtomicDir(str(folder))
+    with first.create("old.ndjson") as handle:
+        handle.write(b"{}\n")
+    first.commit()
     replacement = AtomicDir(str(folder))
-    (replacement.temp / "new.ndjson").write_text("{}\n")
+    with replacement.create("new.ndjson") as handle:
+        handle.write(b"{}\n")
     replacement.commit()
-    assert [p.name for p in folder.iterdir()] == ["new.ndjson"]
+    assert sorted(p.name for p in folder.iterdir()) == [".casefhir-manifest.json", "new.ndjson"]
     (folder / "thesis.docx").write_text("precious")
-    with pytest.raises(OutputError, match="holds other files"):
+    with pytest.raises(OutputError, match=r"holds files casefhir did not write \(thesis.docx\)"):
         AtomicDir(str(folder))
 
 
