@@ -28,7 +28,8 @@ from converter.readers import RawRow, Table, display_name, open_table
 from converter.records import CaseIds, RecordBuilder, SourceRow
 from converter.report import Report
 from converter.schema import Series
-from converter.signals import critical, init_worker
+from converter.signals import blocked, critical, init_worker
+from converter.signals import check as check_stop
 from converter.tablewrite import csv_safe
 from converter.validate import integrity_errors, structure_errors
 from converter.write import AtomicFile, Writer, open_writer
@@ -200,7 +201,9 @@ def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
     try:
         window: deque[tuple[list[RawRow], Future[list[CaseResult]]]] = deque()
         for batch in itertools.chain(head, batches):
-            window.append((batch, pool.submit(_work, batch)))
+            with blocked():  # the first submit forks the workers and starts the pool's threads
+                submitted = pool.submit(_work, batch)
+            window.append((batch, submitted))
             if len(window) >= 3 * options.workers:
                 done, future = window.popleft()
                 yield from zip(done, future.result(), strict=True)
@@ -270,6 +273,7 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
                     writer.add_case(result.key, resources, result.source)
             if on_case is not None:
                 on_case(report.cases_read)
+            check_stop()
         if report.cases_read == 0:
             report.problems.append(error(
                 "no cases: the input has a header but no data rows" if table.row_kind == "row"

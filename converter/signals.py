@@ -8,10 +8,13 @@ processes never outlive the run.
   left behind is recognised and removed by the next run, see converter/parts.py).
 - Inside `critical()` (renaming finished output into place) a signal waits until the section
   has ended, so output is never half put in place; the run then stops, its output complete.
-- Worker processes ignore these signals (the main process stops them; Ctrl-C in a terminal
-  signals the whole process group, and workers must not print tracebacks) and, on Linux, ask the
-  kernel to kill them when the main process dies, however it dies (PR_SET_PDEATHSIG), so a
-  SIGKILLed run leaves no worker behind.
+- Worker processes start with these signals held back by the kernel (`blocked()`), then
+  ignore them (the main process stops them; Ctrl-C in a terminal signals the whole process
+  group, and workers must not print tracebacks) and, on Linux, ask the kernel to kill them
+  when the main process dies, however it dies (PR_SET_PDEATHSIG), so a SIGKILLed run leaves no
+  worker behind.
+- A signal's exception raised where Python drops it (a finalizer, an at-fork hook) is not
+  lost: `check()`, called between cases and before output is put in place, raises it again.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class _State:
     depth = 0  # nested critical() sections
     pending: ClassVar[list[int]] = []  # signals that came within a critical section
     received = 0  # signals raised so far
+    requested: int | None = None  # the first stop signal
 
 
 def _handle(signum: int, frame: FrameType | None) -> None:
@@ -71,6 +75,8 @@ def _handle(signum: int, frame: FrameType | None) -> None:
         _State.pending.append(signum)
         return
     _State.received += 1
+    if _State.requested is None:
+        _State.requested = signum
     if _State.received == 2:
         return  # cleaning up after the first: let it finish
     if _State.received > 2:
@@ -78,12 +84,34 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def check() -> None:
+    """Raise the stop a signal asked for if its exception was lost: raised inside a finalizer or
+    an at-fork hook, it is printed and dropped by Python. Called where stopping is safe."""
+    if _State.requested is not None and not _State.depth:
+        raise Interrupted(_State.requested)
+
+
+@contextmanager
+def blocked() -> Iterator[None]:
+    """Stop signals held back by the kernel (not merely by this module) while in the block: for
+    starting worker processes, which inherit the mask and so can never run the main process's
+    handler (init_worker lifts it); a signal that came meanwhile is acted on at the end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def install() -> Callable[[], None]:
     """Install the handlers (main thread only; elsewhere nothing is done); returns a function
     that puts the previous ones back."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
-    _State.received, _State.pending = 0, []
+    _State.received, _State.pending, _State.requested = 0, [], None
     previous = {s: signal.signal(s, _handle) for s in STOP_SIGNALS}
 
     def restore() -> None:
@@ -96,6 +124,7 @@ def install() -> Callable[[], None]:
 @contextmanager
 def critical() -> Iterator[None]:
     """A section no stop signal interrupts (it is acted on when the section ends)."""
+    check()  # a stop asked for earlier must not let output be put in place
     _State.depth += 1
     try:
         yield
@@ -112,6 +141,7 @@ def init_worker(parent: int) -> None:
     """First thing in a worker process (the pool's initializer)."""
     for s in STOP_SIGNALS:
         signal.signal(s, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held back while forking
     if sys.platform.startswith("linux"):
         import ctypes
 

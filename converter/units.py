@@ -19,6 +19,7 @@ from converter.diskerrors import spooling
 from converter.fhirfiles import iter_resources
 from converter.problems import Location
 from converter.records import SourceRow
+from converter.signals import check as check_stop
 from mappings import ROLE_FIELDS, Resource, patient_of, references_first, role_of
 
 
@@ -82,6 +83,7 @@ class CaseSpool:
         for line in self.file:
             item = orjson.loads(line)
             source = item.get("source")
+            check_stop()
             yield CaseUnit(item["key"], item["resources"],
                            SourceRow(**source) if source else None)
         self.file.close()
