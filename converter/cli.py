@@ -246,11 +246,11 @@ def _run(debug: bool, action: Callable[[], Any], stopped: str = "nothing was wri
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_BROKEN_PIPE)
     except Exception as exc:
+        if debug:
+            traceback.print_exc()
         if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:  # a disk, not a bug
             where = f"{exc.filename}: " if exc.filename else ""
             _fail([f"error: {where}{describe(exc)}; nothing was written"])
-        if debug:
-            traceback.print_exc()
         _fail(["internal error: casefhir hit a bug; nothing was written. Rerun with --debug "
                "and report the traceback."], EXIT_INTERNAL)
 

@@ -8,6 +8,7 @@ Patient they belong to (for `$import`, each resource is a unit of its own).
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,7 +77,8 @@ class CaseSpool:
         return self.finish()
 
     def abort(self) -> None:
-        self.file.close()
+        with contextlib.suppress(OSError):  # the unwritten rest of a full disk's buffer
+            self.file.close()
 
     def units(self) -> Iterator[CaseUnit]:
         self.file.seek(0)
