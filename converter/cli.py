@@ -363,14 +363,13 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
     """
     from dataclasses import replace
 
-    from converter.outputs import rejects_output
+    from converter.outputs import convert_outputs
     from converter.pipeline import convert as run_convert
 
-    _paths([input_file], [
-        Output("-o", output, folder=per_case or output_format == "ndjson"),
-        Output("--report", report_path or ""), Output("--crosswalk", crosswalk_path or ""),
-        *rejects_output(output, table["rejects"], table["skip_invalid"])],
-        force, {"columns": table["columns_file"]})
+    _paths([input_file], convert_outputs(output, per_case or output_format == "ndjson",
+                                         report_path, crosswalk_path, table["rejects"],
+                                         table["skip_invalid"]),
+           force, {"columns": table["columns_file"]})
     options = replace(table_convert_options(input_file, output, table, debug),
                       output_format=output_format, per_case=per_case, pretty=pretty,
                       crosswalk=crosswalk_path, report=report_path, force=force)
@@ -531,7 +530,8 @@ EPILOG_LOAD_EXIT_CODES = """\b
 Exit codes: 0 everything loaded (and pruned), 1 invalid input (nothing sent), 2 usage error,
 3 the server rejected some resources (or --skip-invalid left rows out; with --prune nothing
 is deleted then), 4 internal error, 5 server unreachable or credentials refused (re-run to
-finish), 6 --prune not confirmed (loaded; nothing deleted)."""
+finish), 6 --prune not confirmed (loaded; nothing deleted), 128+n stopped by signal n
+(130 Ctrl-C, 143 SIGTERM; re-run to finish)."""
 
 
 def _stdin_is_tty() -> bool:
@@ -819,17 +819,14 @@ def template(output: str, dictionary_markdown: bool, force: bool) -> None:
       casefhir template -o cases.xlsx
       casefhir template -o cases.csv
     """
-    from converter.template import DICTIONARY_HEADER, dictionary_path, write_template
+    from converter.outputs import template_outputs
     from converter.template import dictionary_markdown as markdown
+    from converter.template import write_template
 
     if dictionary_markdown:
         click.echo(markdown(), nl=False)
         return
-    side = dictionary_path(output)
-    _paths([], [Output("-o", output), Output("the dictionary of -o", side or "",
-                                               chosen_begins=DICTIONARY_HEADER,
-                                               hint="choose another -o name, or remove it")],
-           force)
+    _paths([], template_outputs(output), force)
     written = _run(False, lambda: write_template(output))
     if output != "-":
         click.echo("written: " + ", ".join(written), err=True)
@@ -905,8 +902,9 @@ def summary(files: tuple[str, ...], series_id: str | None, show_queries: bool, a
 
 
 @main.command(epilog="""\b
-Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error, 4 internal error,
-5 server unreachable or refusing the credentials, 141 the reader of '-o -' closed it early.""")
+Exit codes: 0 success, 1 invalid input or a write failed (nothing written), 2 usage error,
+4 internal error, 5 server unreachable or refusing the credentials, 141 the reader of '-o -'
+closed it early, 128+n stopped by signal n (130 Ctrl-C, 143 SIGTERM).""")
 @click.argument("files", nargs=-1, metavar="[FILE...]")
 @server_options
 @click.option("--series-id", help="Only this series (required with --server).")

@@ -201,3 +201,20 @@ def rejects_output(output: str, rejects: str | None, skip_invalid: bool) -> list
 
     return [Output("the default --rejects", default_rejects_path(output),
                    chosen_begins=REJECTS_HEADER, hint="give --rejects FILE, or remove it")]
+
+
+def convert_outputs(output: str, folder: bool, report: str | None, crosswalk: str | None,
+                    rejects: str | None, skip_invalid: bool) -> list[Output]:
+    """What `convert` writes."""
+    return [Output("-o", output, folder=folder), Output("--report", report or ""),
+            Output("--crosswalk", crosswalk or ""),
+            *rejects_output(output, rejects, skip_invalid)]
+
+
+def template_outputs(output: str) -> list[Output]:
+    """What `template` writes: the table and, for CSV, its dictionary beside it."""
+    from converter.template import DICTIONARY_HEADER, dictionary_path
+
+    return [Output("-o", output),
+            Output("the dictionary of -o", dictionary_path(output) or "",
+                   chosen_begins=DICTIONARY_HEADER, hint="choose another -o name, or remove it")]
