@@ -338,7 +338,8 @@ def main(ctx: click.Context) -> None:
 @click.option("--force", is_flag=True,
               help="Write into an output folder that holds files casefhir did not write: they "
                    "are left untouched (never removed); only files of the same name are "
-                   "replaced. Without it such a folder is refused.")
+                   "replaced. Without it such a folder is refused. Also lets the default "
+                   "rejects file replace a file casefhir did not write.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def convert(input_file: str, output: str, output_format: str, per_case: bool, pretty: bool,

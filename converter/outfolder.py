@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import os
 import sys
 from collections.abc import Iterator
@@ -68,6 +67,11 @@ def _exchange(a: Path, b: Path) -> bool:
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """An exclusive flock on `folder` while in the block (none where it cannot be opened)."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system
+        yield
+        return
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:

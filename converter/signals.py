@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import ClassVar
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STOP_SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None))
+                     if s is not None)  # (Windows has no SIGHUP)
 _PR_SET_PDEATHSIG = 1
 
 
@@ -96,7 +97,8 @@ def blocked() -> Iterator[None]:
     """Stop signals held back by the kernel (not merely by this module) while in the block: for
     starting worker processes, which inherit the mask and so can never run the main process's
     handler (init_worker lifts it); a signal that came meanwhile is acted on at the end."""
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "pthread_sigmask"):
         yield
         return
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
@@ -141,7 +143,8 @@ def init_worker(parent: int) -> None:
     """First thing in a worker process (the pool's initializer)."""
     for s in STOP_SIGNALS:
         signal.signal(s, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held back while forking
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held back while forking
     if sys.platform.startswith("linux"):
         import ctypes
 

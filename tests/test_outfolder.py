@@ -189,6 +189,25 @@ def test_the_current_folder_is_written_in_place_not_swapped(tmp_path: Path,
     assert listing(here) == [MANIFEST, *KOBAYASHI_FILES]
 
 
+def test_parts_of_a_killed_run_are_not_someone_elses_files(tmp_path: Path) -> None:
+    """A SIGKILLed in-place commit leaves a part inside the folder, a swap one beside it: neither
+    makes the folder "foreign", and the next run removes both."""
+    out = tmp_path / "out"
+    assert convert(KOBAYASHI, "k", out)[0] == 0
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    host = "".join(c for c in __import__("socket").gethostname() if c.isalnum())[:16]
+    inside = out / f".casefhir-{gone}-{host}-ab12.out.part"
+    inside.mkdir()
+    (inside / case_file("k", "1")).write_text("half")
+    beside = tmp_path / f".casefhir-{gone}-{host}-cd34.out.part"
+    beside.mkdir()
+    code, stderr = convert(KOBAYASHI, "k", out)
+    assert code == 0, stderr
+    assert listing(out) == [MANIFEST, *KOBAYASHI_FILES]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
 def test_a_part_of_a_live_run_is_left_alone(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert convert(KOBAYASHI, "k", out)[0] == 0
