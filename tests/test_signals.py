@@ -19,7 +19,7 @@ from tests.conftest import EXAMPLES, ROOT
 from tests.hapi import HapiServer
 
 ROWS = 4000  # enough for several seconds of work with two workers
-GUARD = 40.0  # seconds a wait may take before the test gives up (a hang, not a timing check)
+GUARD = 120.0  # seconds a wait may take before the test gives up (a hang, not a timing check)
 
 
 @pytest.fixture(scope="module")
