@@ -4,6 +4,7 @@ run, or with --force stay untouched; a commit stopped midway leaves every casefh
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -196,7 +197,7 @@ def test_parts_of_a_killed_run_are_not_someone_elses_files(tmp_path: Path) -> No
     assert convert(KOBAYASHI, "k", out)[0] == 0
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    host = "".join(c for c in __import__("socket").gethostname() if c.isalnum())[:16]
+    host = "".join(c for c in socket.gethostname() if c.isalnum())[:16]
     inside = out / f".casefhir-{gone}-{host}-ab12.out.part"
     inside.mkdir()
     (inside / case_file("k", "1")).write_text("half")
@@ -211,7 +212,7 @@ def test_parts_of_a_killed_run_are_not_someone_elses_files(tmp_path: Path) -> No
 def test_a_part_of_a_live_run_is_left_alone(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert convert(KOBAYASHI, "k", out)[0] == 0
-    host = "".join(c for c in __import__("socket").gethostname() if c.isalnum())[:16]
+    host = "".join(c for c in socket.gethostname() if c.isalnum())[:16]
     live = out / f".casefhir-1-{host}-ab12.out.part"  # pid 1 is always running
     live.mkdir()
     assert convert(KOBAYASHI, "k", out)[0] == 0
