@@ -5,7 +5,8 @@ Exit codes: 0 success; 1 invalid input or FHIR (nothing written); 2 usage error;
 success (--skip-invalid wrote the valid cases and rejected others; the server rejected some
 resources); 4 internal error (a casefhir bug; rerun with --debug for the traceback); 5 server
 unreachable or credentials refused; 6 load --prune not confirmed (loaded, nothing deleted);
-141 standard output was closed by its reader before everything was written (`-o - | head`).
+141 standard output was closed by its reader before everything was written (`-o - | head`);
+128+n stopped by signal n (130 SIGINT, 143 SIGTERM, 129 SIGHUP), nothing left behind.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from converter import __version__
+from converter import __version__, signals
+from converter.diskerrors import DISK_FULL_ERRNOS, describe
 from converter.fhirclient import ServerError
 from converter.ids import check_series_id
+from converter.outputs import Output, PathProblem, check_paths
 from converter.problems import InputError, Problem, Severity
 from converter.report import Report
 from converter.write import OUTPUT_FORMATS, OutputError, write_json_atomic
@@ -31,9 +34,11 @@ EXIT_UNCONFIRMED = 6  # load --prune: loaded, but the deletes were not confirmed
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a writer whose reader closed early
 
 EPILOG_EXIT_CODES = """\b
-Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error,
+Exit codes: 0 success, 1 invalid input or a write failed, e.g. a full disk (nothing
+written), 2 usage error (also: an output path that cannot be written, or that is an input),
 3 some rows rejected (--skip-invalid), 4 internal error (rerun with --debug),
-141 the reader of '-o -' closed it early (as `| head` does)."""
+141 the reader of '-o -' closed it early (as `| head` does), 128+n stopped by signal n
+(130 Ctrl-C, 143 SIGTERM, 129 SIGHUP; nothing left behind)."""
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,7 +94,9 @@ def table_options(command: F) -> F:
         click.option("--skip-invalid", is_flag=True,
                      help="Go on with the valid cases; invalid rows go to a rejects file."),
         click.option("--rejects", type=click.Path(dir_okay=False),
-                     help="Rejects file for --skip-invalid (default: <output>.rejects.csv)."),
+                     help="Rejects file for --skip-invalid (convert's default: beside the "
+                          "output, its name up to the first dot + .rejects.csv, e.g. out.json "
+                          "-> out.rejects.csv; needed with '-o -' and with load)."),
         click.option("--strict", is_flag=True, help="Treat warnings (unknown terms...) as errors."),
         click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
                      show_default="the number of CPUs",
@@ -254,8 +261,9 @@ class StatusLine:
             click.echo("\r" + " " * self.width + "\r", err=True, nl=False)
 
 
-def _run(debug: bool, action: Callable[[], Any]) -> Any:
-    """Run a library call; user mistakes become messages, bugs a short note (not a traceback)."""
+def _run(debug: bool, action: Callable[[], Any], stopped: str = "nothing was written") -> Any:
+    """Run a library call; user mistakes become messages, bugs a short note (not a traceback).
+    `stopped` says what a stop signal leaves."""
     try:
         return action()
     except click.ClickException:
@@ -266,19 +274,22 @@ def _run(debug: bool, action: Callable[[], Any]) -> Any:
         _fail([f"error: {exc}"])
     except ServerError as exc:  # unreachable, unusable, or refusing the credentials
         _fail([f"error: {exc}"], EXIT_SERVER)
-    except KeyboardInterrupt:
-        _fail(["interrupted; nothing was written"], 130)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP (converter/signals.py)
+        _fail([signals.message(exc, stopped)], signals.exit_code(exc))
     except BrokenPipeError:
         # The reader of standard output stopped early (`... -o - | head`): not a fault, so no
         # message; exit as a program killed by SIGPIPE would, and keep Python's final flush of
         # the dead pipe from printing an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_BROKEN_PIPE)
-    except Exception:
+    except Exception as exc:
         if debug:  # the traceback, with no secret of this run in it
             from converter.credentials import redact
 
             click.echo(redact(traceback.format_exc()), err=True, nl=False)
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:  # a disk, not a bug
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail([f"error: {where}{describe(exc)}; nothing was written"])
         _fail(["internal error: casefhir hit a bug; nothing was written. Rerun with --debug "
                "and report the traceback."], EXIT_INTERNAL)
 
@@ -297,7 +308,7 @@ def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int
             shown: bool = False) -> NoReturn:
     if not shown:
         _show(report, quiet)
-    if report_path:
+    if report_path and not report.saved:
         try:
             report.write(report_path)
         except OutputError as exc:
@@ -305,9 +316,38 @@ def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int
     sys.exit(exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _paths(inputs: Any, outputs: list[Output], force: bool = False,
+           read: dict[str, str | None] | None = None) -> None:
+    """The paths a command reads and writes, checked before anything is read (converter/
+    outputs.py); `read` holds the files options read (columns, token_file...)."""
+    named: list[tuple[str, str | None]] = [("INPUT", str(path)) for path in inputs]
+    named += [("--" + option.replace("_", "-"), path) for option, path in (read or {}).items()]
+    try:
+        check_paths(named, outputs, force)
+    except PathProblem as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.option) from None
+
+
+def _server_files(kwargs: dict[str, Any]) -> dict[str, str | None]:
+    return {name: kwargs.get(name) for name in ("token_file", "password_file", "ca_bundle")}
+
+
+class _Group(click.Group):
+    """Stops by a signal outside a library call (say, writing the report) still end with the
+    signal's exit code and one line, not click's "Aborted!"."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            _fail([signals.message(exc, None)], signals.exit_code(exc))
+
+
+@click.group(cls=_Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="casefhir")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """casefhir: oncology case-series tables → validated, profiled FHIR R4.
 
     \b
@@ -317,6 +357,8 @@ def main() -> None:
       casefhir validate bundle.json
       casefhir summary bundle.json             # the cohort table, from the FHIR alone
     """
+    # SIGTERM and SIGHUP stop a run as Ctrl-C does, cleaning up (converter/signals.py)
+    ctx.call_on_close(signals.install())
 
 
 @main.command(epilog=EPILOG_EXIT_CODES)
@@ -334,12 +376,23 @@ def main() -> None:
                    "row SHA-256 and case id it came from (CSV; .json or .ndjson by name).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the summary and every problem as JSON.")
+@click.option("--force", is_flag=True,
+              help="Write into an output folder that holds files casefhir did not write: they "
+                   "are left untouched (never removed); only files of the same name are "
+                   "replaced. Without it such a folder is refused. Also lets the default "
+                   "rejects file replace a file casefhir did not write.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def convert(input_file: str, output: str, output_format: str, per_case: bool, pretty: bool,
-            crosswalk_path: str | None, report_path: str | None, quiet: bool, debug: bool,
-            **table: Any) -> None:
+            crosswalk_path: str | None, report_path: str | None, force: bool, quiet: bool,
+            debug: bool, **table: Any) -> None:
     """Convert a case-series table (CSV, TSV, XLSX, JSON, NDJSON) to FHIR R4.
+
+    \b
+    Output appears only when everything is valid, all outputs together. An output folder
+    (--per-case, -t ndjson) gets a manifest (.casefhir-manifest.json) naming the files
+    casefhir wrote; a later run replaces or removes only those. A folder holding other files
+    is refused unless --force. No output may be an input or lie in an output folder.
 
     \b
     Examples:
@@ -352,11 +405,16 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
     """
     from dataclasses import replace
 
+    from converter.outputs import convert_outputs
     from converter.pipeline import convert as run_convert
 
+    _paths([input_file], convert_outputs(output, per_case or output_format == "ndjson",
+                                         report_path, crosswalk_path, table["rejects"],
+                                         table["skip_invalid"]),
+           force, {"columns": table["columns_file"]})
     options = replace(table_convert_options(input_file, output, table, debug),
                       output_format=output_format, per_case=per_case, pretty=pretty,
-                      crosswalk=crosswalk_path)
+                      crosswalk=crosswalk_path, report=report_path, force=force)
     progress = Progress(not quiet, "cases")
 
     def attempt() -> Report:
@@ -429,6 +487,8 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
         raise click.UsageError("validate one case-series table at a time")
     if table["skip_invalid"]:
         raise click.UsageError("--skip-invalid is for convert and load; validate reports every row")
+    _paths(files, [Output("--report", report_path or "")],
+           read={"columns": table["columns_file"], **_server_files(locals())})
     client = None if not server else _run(debug, lambda: make_client(
         server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
     report = ServerValidationReport("validate", inputs=list(files))
@@ -495,6 +555,7 @@ def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str 
 
     if not server:
         raise click.UsageError("give the server with --server URL (or CASEFHIR_SERVER)")
+    _paths(paths, [Output("--report", report_path or "")], read=_server_files(locals()))
     client = _run(debug, lambda: make_client(server, token_file, user, password_file, ca_bundle,
                                              insecure, timeout, retries))
     progress = Progress(not quiet, "resources installed")
@@ -510,9 +571,11 @@ def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str 
 EPILOG_LOAD_EXIT_CODES = """\b
 Exit codes: 0 everything loaded (and pruned), 1 invalid input (nothing sent), 2 usage error
 (a malformed token or password too), 3 the server rejected some resources, or their outcome
-is unknown (or --skip-invalid left rows out; with --prune nothing is deleted then), 4 internal
-error, 5 server unreachable, not answering within (retries+1) x timeout + back-offs, or
-credentials refused (re-run to finish), 6 --prune not confirmed (loaded; nothing deleted).
+is unknown, or a case would overwrite another series' resource (or --skip-invalid left rows
+out; with --prune nothing is deleted then), 4 internal error, 5 server unreachable, not
+answering within (retries+1) x timeout + back-offs, or credentials refused (re-run to finish),
+6 --prune not confirmed (loaded; nothing deleted), 128+n stopped by signal n (130 Ctrl-C,
+143 SIGTERM; re-run to finish).
 \b
 An answer lost or in doubt (retried after a dropped connection or timeout, or a 500 the server
 may send after storing) is settled by reading the resources back from the server."""
@@ -694,6 +757,10 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
     if prune and table["skip_invalid"]:
         raise click.UsageError("--prune cannot be used with --skip-invalid: the cases of the "
                                "rows left out would be deleted from the server")
+    _paths(inputs, [Output("--report", report_path or ""),
+                    Output("--crosswalk", crosswalk_path or ""),
+                    Output("--rejects", table["rejects"] if table["skip_invalid"] else "")],
+           read={"columns": table["columns_file"], **_server_files(locals())})
     client = None if dry_run and not prune else _run(debug, lambda: make_client(
         server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
     sender = None if dry_run else client
@@ -756,6 +823,9 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
             client.close()
 
 
+LOAD_STOPPED = "what was sent stays on the server; run the same command again to finish"
+
+
 def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, debug: bool,
           bulk: bool, bulk_options: Any, options: Any) -> int:
     """Send the cases (the load part of `load`); the exit code so far."""
@@ -765,7 +835,8 @@ def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, deb
     if bulk:
         status = StatusLine(not quiet)
         try:
-            _run(debug, lambda: bulk_load(units, client, bulk_options, report, status))
+            _run(debug, lambda: bulk_load(units, client, bulk_options, report, status),
+                 stopped=LOAD_STOPPED)
         finally:
             status.done()
     else:
@@ -773,7 +844,7 @@ def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, deb
         on_answers = crosswalk.answered if crosswalk is not None else None
         try:
             _run(debug, lambda: load_units(units, client, options, report, progress,
-                                           on_answers))
+                                           on_answers), stopped=LOAD_STOPPED)
         except SystemExit:
             if crosswalk is not None:
                 crosswalk.abort()
@@ -794,7 +865,9 @@ def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, deb
                    "<name>.dictionary.csv); '-' prints the CSV header.")
 @click.option("--dictionary-markdown", is_flag=True,
               help="Print the data dictionary as Markdown instead.")
-def template(output: str, dictionary_markdown: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace <name>.dictionary.csv even if casefhir did not write it.")
+def template(output: str, dictionary_markdown: bool, force: bool) -> None:
     """Write an empty input table with the canonical headers and the data dictionary.
 
     \b
@@ -802,12 +875,14 @@ def template(output: str, dictionary_markdown: bool) -> None:
       casefhir template -o cases.xlsx
       casefhir template -o cases.csv
     """
+    from converter.outputs import template_outputs
     from converter.template import dictionary_markdown as markdown
     from converter.template import write_template
 
     if dictionary_markdown:
         click.echo(markdown(), nl=False)
         return
+    _paths([], template_outputs(output), force)
     written = _run(False, lambda: write_template(output))
     if output != "-":
         click.echo("written: " + ", ".join(written), err=True)
@@ -830,6 +905,7 @@ def terminology(output: str, markdown: bool) -> None:
     if markdown:
         click.echo(terminology_markdown(), nl=False)
         return
+    _paths([], [Output("-o", output)])
     _run(False, lambda: write_json_atomic(output, casefhir_codesystem()))
 
 
@@ -882,8 +958,9 @@ def summary(files: tuple[str, ...], series_id: str | None, show_queries: bool, a
 
 
 @main.command(epilog="""\b
-Exit codes: 0 success, 1 invalid input (nothing written), 2 usage error, 4 internal error,
-5 server unreachable or refusing the credentials, 141 the reader of '-o -' closed it early.""")
+Exit codes: 0 success, 1 invalid input or a write failed (nothing written), 2 usage error,
+4 internal error, 5 server unreachable or refusing the credentials, 141 the reader of '-o -'
+closed it early, 128+n stopped by signal n (130 Ctrl-C, 143 SIGTERM).""")
 @click.argument("files", nargs=-1, metavar="[FILE...]")
 @server_options
 @click.option("--series-id", help="Only this series (required with --server).")
@@ -920,6 +997,7 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
     table_kind = table_format(output, fmt)
     if table_kind == "xlsx" and output == "-":
         raise click.UsageError("XLSX cannot go to standard output; give -o FILE.xlsx")
+    _paths(files, [Output("-o", output)], read=_server_files(locals()))
 
     def run() -> Any:
         if server:

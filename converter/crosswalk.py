@@ -29,9 +29,10 @@ import orjson
 
 from converter.credentials import redact
 from converter.load import NOT_SENT, Answer
+from converter.signals import critical
 from converter.tablewrite import csv_safe
 from converter.units import CaseUnit
-from converter.write import AtomicFile
+from converter.write import AtomicFile, TwoStepWriter, Writer
 from mappings import Resource
 from mappings.common import series_of
 from mappings.provenance import from_fhir_provenance
@@ -132,20 +133,30 @@ class CrosswalkFile:
                     self.file.write(data + b"\n")
             self.count += 1
 
-    def commit(self) -> None:
+    def finish(self) -> None:
+        """Every line on disk; not yet in place (publish())."""
         if self.format == "json":
             self.file.write(b"\n]\n" if self.count else b"]\n")
-        self.file.commit()
+        self.file.finish()
+
+    def publish(self) -> None:
+        self.file.publish()
+
+    def commit(self) -> None:
+        self.finish()
+        with critical():
+            self.publish()
 
     def abort(self) -> None:
         self.file.abort()
 
 
-class CrosswalkTee:
+class CrosswalkTee(TwoStepWriter):
     """A pipeline Writer that passes every case on to `inner` and writes its crosswalk lines
-    (convert --crosswalk); both appear together on commit()."""
+    (convert --crosswalk); both appear together on commit() (neither, if either cannot be
+    written)."""
 
-    def __init__(self, inner: Any, crosswalk: CrosswalkFile) -> None:
+    def __init__(self, inner: Writer, crosswalk: CrosswalkFile) -> None:
         self.inner = inner
         self.crosswalk = crosswalk
 
@@ -154,10 +165,14 @@ class CrosswalkTee:
         self.inner.add_case(case_key, resources, source)
         self.crosswalk.write(case_lines(resources))
 
-    def commit(self) -> list[str]:
-        written = list(self.inner.commit())
-        self.crosswalk.commit()
+    def finish(self) -> list[str]:
+        written = list(self.inner.finish())
+        self.crosswalk.finish()
         return [*written, self.crosswalk.path]
+
+    def publish(self) -> None:
+        self.inner.publish()
+        self.crosswalk.publish()
 
     def abort(self) -> None:
         self.inner.abort()

@@ -13,6 +13,9 @@ from typing import Any
 
 import orjson
 
+from converter.manifest import ManifestError
+from converter.manifest import read as read_manifest
+from converter.parts import is_internal
 from converter.problems import InputError, Location, error
 
 
@@ -25,13 +28,24 @@ class Found:
 
 
 def expand(paths: list[str]) -> list[str]:
-    """Files named, plus the .json/.ndjson files of folders named (sorted)."""
+    """Files named, plus the .json/.ndjson files of folders named (sorted). casefhir's own files
+    in a folder (its manifest, parts of an unfinished or killed run: every `.casefhir-` name)
+    are never input; a folder whose last casefhir write did not finish is refused."""
     files: list[str] = []
     for path in paths:
         p = Path(path)
         if p.is_dir():
+            try:
+                manifest = read_manifest(p)
+            except ManifestError:
+                manifest = None  # not ours to judge: the folder's files are read as they are
+            if manifest is not None and not manifest.complete:
+                raise InputError(error(
+                    "casefhir was stopped while writing this folder, so it holds a mix of old and "
+                    "new files; run the conversion that writes it again", Location(path)))
             files += sorted(str(f) for f in p.iterdir()
-                            if f.suffix in (".json", ".ndjson", ".jsonl") and f.is_file())
+                            if f.suffix in (".json", ".ndjson", ".jsonl") and f.is_file()
+                            and not is_internal(f.name))
         elif p.exists() or path == "-":
             files.append(path)
         else:

@@ -12,9 +12,10 @@ import gc
 import io
 import itertools
 import multiprocessing
+import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +28,8 @@ from converter.readers import RawRow, Table, display_name, open_table
 from converter.records import CaseIds, RecordBuilder, SourceRow
 from converter.report import Report
 from converter.schema import Series
+from converter.signals import blocked, critical, init_worker
+from converter.signals import check as check_stop
 from converter.tablewrite import csv_safe
 from converter.validate import integrity_errors, structure_errors
 from converter.write import AtomicFile, Writer, open_writer
@@ -56,6 +59,8 @@ class ConvertOptions:
     full_validation: bool = False
     workers: int = 1
     crosswalk: str | None = None  # also write the crosswalk (converter/crosswalk.py) here
+    report: str | None = None  # write the report here, put in place with the outputs
+    force: bool = False  # an output folder may hold files casefhir did not write (left alone)
 
 
 def check_resources(resources: list[Resource], source: SourceRow,
@@ -75,11 +80,18 @@ def check_resources(resources: list[Resource], source: SourceRow,
 
 
 def default_rejects_path(output: str) -> str:
+    """Beside the output: its name up to the first dot, then `.rejects.csv` (out.json →
+    out.rejects.csv, bundles/ → bundles.rejects.csv)."""
     path = Path(output)
     return str(path.with_name(path.name.split(".")[0] + ".rejects.csv"))
 
 
-def write_rejects(path: str, table: Table, rejected: list[tuple[RawRow, list[Problem]]]) -> None:
+REJECTS_HEADER = "source_file,source_"  # how every rejects file casefhir writes begins
+
+
+def stage_rejects(path: str, table: Table, rejected: list[tuple[RawRow, list[Problem]]]
+                  ) -> AtomicFile:
+    """The rejects CSV written beside `path`, to publish() with the outputs."""
     headers: list[str] = [text for text, _ in table.headers]
     for raw, _ in rejected:
         headers += [c.header for c in raw.cells if c.header not in headers]
@@ -95,10 +107,11 @@ def write_rejects(path: str, table: Table, rejected: list[tuple[RawRow, list[Pro
     target = AtomicFile(path)
     try:
         target.write(buffer.getvalue().encode("utf-8"))
-        target.commit()
+        target.finish()
     except BaseException:
         target.abort()
         raise
+    return target
 
 
 # ------------------------------------------------------------------ one case, anywhere
@@ -136,8 +149,9 @@ def convert_rows(builder: RecordBuilder, rows: list[RawRow], strict: bool,
 _worker: tuple[RecordBuilder, bool, bool] | None = None
 
 
-def _start_worker(table: Table, options: ConvertOptions) -> None:
+def _start_worker(table: Table, options: ConvertOptions, parent: int) -> None:
     global _worker
+    init_worker(parent)  # ignore Ctrl-C (the main process stops us); die with the main process
     builder = RecordBuilder(table, options.series, options.column_map, options.ignore_unmapped)
     _worker = (builder, options.strict, options.full_validation)
 
@@ -162,7 +176,7 @@ def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
 
 
 def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
-              ) -> Iterator[tuple[RawRow, CaseResult]]:
+              ) -> Generator[tuple[RawRow, CaseResult], None, None]:
     """Every non-blank row with its result, in input order. With more than one worker and more
     than a couple of batches of rows, batches go to worker processes (a bounded number ahead)."""
     batches = _batches(table.rows, BATCH_ROWS)
@@ -182,17 +196,22 @@ def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
     context = multiprocessing.get_context("fork" if "fork" in
                                           multiprocessing.get_all_start_methods() else "spawn")
     shell = replace(table, rows=iter(()))
-    with ProcessPoolExecutor(options.workers, mp_context=context, initializer=_start_worker,
-                             initargs=(shell, options)) as pool:
+    pool = ProcessPoolExecutor(options.workers, mp_context=context, initializer=_start_worker,
+                               initargs=(shell, options, os.getpid()))
+    try:
         window: deque[tuple[list[RawRow], Future[list[CaseResult]]]] = deque()
         for batch in itertools.chain(head, batches):
-            window.append((batch, pool.submit(_work, batch)))
+            with blocked():  # the first submit forks the workers and starts the pool's threads
+                submitted = pool.submit(_work, batch)
+            window.append((batch, submitted))
             if len(window) >= 3 * options.workers:
                 done, future = window.popleft()
                 yield from zip(done, future.result(), strict=True)
         while window:
             done, future = window.popleft()
             yield from zip(done, future.result(), strict=True)
+    finally:  # stopped early (an error, a signal): batches not begun are dropped, not waited for
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ------------------------------------------------------------------ the whole table
@@ -215,7 +234,7 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
         rejects_path = default_rejects_path(options.output)
     if writer is None:
         writer = open_writer(options.output, options.output_format, options.per_case,
-                             options.series, options.pretty)
+                             options.series, options.pretty, options.force)
         if options.crosswalk is not None:
             from converter.crosswalk import CrosswalkFile, CrosswalkTee
 
@@ -227,9 +246,11 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
                 raise
     case_ids = CaseIds(table.row_kind)
     rejected: list[tuple[RawRow, list[Problem]]] = []
+    staged: list[AtomicFile] = []  # written, to be put in place with the outputs
     failed = False
+    results = converted(table, builder, options)
     try:
-        for raw, result in converted(table, builder, options):
+        for raw, result in results:
             report.cases_read += 1
             problems = result.problems
             duplicate = (case_ids.check(result.case_id, result.source)
@@ -252,6 +273,7 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
                     writer.add_case(result.key, resources, result.source)
             if on_case is not None:
                 on_case(report.cases_read)
+            check_stop()
         if report.cases_read == 0:
             report.problems.append(error(
                 "no cases: the input has a header but no data rows" if table.row_kind == "row"
@@ -259,17 +281,31 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
             failed = True
         elif options.skip_invalid and report.cases_written == 0:
             failed = True
+        results.close()  # worker processes end here
         if failed:
             writer.abort()
         else:
-            report.outputs = writer.commit()
-            report.written = True
+            # every output written out first (a full disk shows here), then all renamed into
+            # place together: either every output appears, or none
+            report.outputs = writer.finish()
             if rejected and rejects_path is not None:
-                write_rejects(rejects_path, table, rejected)
+                staged.append(stage_rejects(rejects_path, table, rejected))
                 report.rejects_file = rejects_path
+            report.written = True
+            if options.report is not None:
+                report.seconds = time.perf_counter() - started
+                staged.append(report.stage(options.report))
+            with critical():
+                writer.publish()
+                for item in staged:
+                    item.publish()
+            report.saved = options.report is not None
     except BaseException:
         writer.abort()
+        for item in staged:
+            item.abort()
         raise
     finally:
+        results.close()
         report.seconds = time.perf_counter() - started
     return report

@@ -12,7 +12,9 @@ from typing import Any
 import orjson
 
 from converter.credentials import redact, redact_json
+from converter.diskerrors import spooling
 from converter.problems import Problem, Severity
+from converter.signals import critical
 
 MAX_PRINTED_PROBLEMS = 50
 
@@ -23,11 +25,14 @@ class ProblemLog:
     run or reject their rows), and so are the first MAX_PRINTED_PROBLEMS warnings, for the
     terminal; every problem also goes to a temporary file that `--report` reads back."""
 
+    WHAT = "the list of problems"  # for a message about a full temporary folder
+
     def __init__(self, problems: Iterable[Problem] = ()) -> None:
         self.errors: list[Problem] = []
         self.first_warnings: list[Problem] = []
         self.warning_count = 0
-        self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the log
+        with spooling(self.WHAT):  # unnamed: nothing is left behind however the run ends
+            self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the log
         self.extend(problems)
 
     def append(self, problem: Problem) -> None:
@@ -37,7 +42,8 @@ class ProblemLog:
             self.warning_count += 1
             if len(self.first_warnings) < MAX_PRINTED_PROBLEMS:
                 self.first_warnings.append(problem)
-        pickle.dump(problem, self._spill)
+        with spooling(self.WHAT):
+            pickle.dump(problem, self._spill)
 
     def extend(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
@@ -52,7 +58,8 @@ class ProblemLog:
 
     def __iter__(self) -> Iterator[Problem]:
         """Every problem, in the order found (read back from the file)."""
-        self._spill.flush()
+        with spooling(self.WHAT):
+            self._spill.flush()
         self._spill.seek(0)
         try:
             while True:
@@ -81,6 +88,7 @@ class Report:
     rejects_file: str | None = None
     written: bool = False
     seconds: float = 0.0
+    saved: bool = field(default=False, init=False, repr=False, compare=False)  # --report written
     _problems_streamed: bool = field(default=False, init=False, repr=False, compare=False)
 
     @property
@@ -117,6 +125,18 @@ class Report:
         """`--report FILE`: to_json() as JSON, atomically, with the problems (last) streamed
         from the problem log rather than held in memory; every string redacted
         (converter/credentials.py)."""
+        out = self.stage(path)
+        try:
+            with critical():
+                out.publish()
+        except BaseException:
+            out.abort()
+            raise
+        self.saved = True
+
+    def stage(self, path: str) -> Any:
+        """The report written beside `path`, not yet in place: an AtomicFile to publish() (with
+        the outputs it describes) or abort()."""
         self._problems_streamed = True
         try:
             data = redact_json(self.to_json())
@@ -134,10 +154,11 @@ class Report:
                 out.write(separator + orjson.dumps(redact_json(problem)))
                 separator = b",\n    "
             out.write(b"\n  ]\n}\n" if separator == b",\n    " else b"]\n}\n")
-            out.commit()
+            out.finish()
         except BaseException:
             out.abort()
             raise
+        return out
 
     def render_problems(self, limit: int = MAX_PRINTED_PROBLEMS) -> list[str]:
         ordered = self.errors + self.warnings

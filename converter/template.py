@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 from converter.dictionary import COLUMNS, Column
+from converter.signals import critical
 from converter.write import AtomicFile
 
 DICTIONARY_HEADERS = ("column", "required", "description", "accepted values", "FHIR target",
@@ -47,40 +48,61 @@ def _csv_bytes(rows: list[tuple[str, ...]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def dictionary_path(path: str) -> str | None:
+    """The data dictionary written beside a CSV template (`cases.csv` → `cases.dictionary.csv`);
+    None for XLSX (a second sheet) and standard output."""
+    if path == "-" or path.casefold().endswith(".xlsx"):
+        return None
+    target = Path(path)
+    return str(target.with_name(target.stem + ".dictionary.csv"))
+
+
+DICTIONARY_HEADER = ",".join(DICTIONARY_HEADERS[:3])  # how a dictionary casefhir wrote begins
+
+
+def _xlsx_bytes(headers: tuple[str, ...], dictionary: list[tuple[str, ...]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    cases = workbook.active
+    cases.title = "cases"
+    cases.append(headers)
+    for cell in cases[1]:
+        cell.font = Font(bold=True)
+    cases.freeze_panes = "A2"
+    sheet = workbook.create_sheet("dictionary")
+    for row in dictionary:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def write_template(path: str) -> list[str]:
-    """Write the template; returns the files written."""
+    """Write the template (and, for CSV, its dictionary beside it: both or neither); returns
+    the files written."""
     headers = tuple(c.name for c in TEMPLATE_COLUMNS)
     dictionary = [DICTIONARY_HEADERS, *(_row(c) for c in COLUMNS)]
-    if path.casefold().endswith(".xlsx"):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        cases = workbook.active
-        cases.title = "cases"
-        cases.append(headers)
-        for cell in cases[1]:
-            cell.font = Font(bold=True)
-        cases.freeze_panes = "A2"
-        sheet = workbook.create_sheet("dictionary")
-        for row in dictionary:
-            sheet.append(row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        out = AtomicFile(path)
-        out.write(buffer.getvalue())
-        out.commit()
-        return [path]
-    out = AtomicFile(path)
-    out.write(_csv_bytes([headers]))
-    out.commit()
-    if path == "-":
-        return ["-"]
-    target = Path(path)
-    dictionary_path = str(target.with_name(target.stem + ".dictionary.csv"))
-    side = AtomicFile(dictionary_path)
-    side.write(_csv_bytes(dictionary))
-    side.commit()
-    return [path, dictionary_path]
+    side = dictionary_path(path)
+    contents = [(path, _xlsx_bytes(headers, dictionary) if side is None and path != "-"
+                 else _csv_bytes([headers]))]
+    if side is not None:
+        contents.append((side, _csv_bytes(dictionary)))
+    staged: list[AtomicFile] = []
+    try:
+        for target, data in contents:
+            out = AtomicFile(target)
+            staged.append(out)
+            out.write(data)
+            out.finish()
+        with critical():
+            for out in staged:
+                out.publish()
+    except BaseException:
+        for out in staged:
+            out.abort()
+        raise
+    return [target for target, _ in contents]

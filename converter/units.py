@@ -8,6 +8,7 @@ Patient they belong to (for `$import`, each resource is a unit of its own).
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,9 +16,11 @@ from typing import IO, Any
 
 import orjson
 
+from converter.diskerrors import spooling
 from converter.fhirfiles import iter_resources
 from converter.problems import Location
 from converter.records import SourceRow
+from converter.signals import check as check_stop
 from mappings import ROLE_FIELDS, Resource, patient_of, references_first, role_of
 
 
@@ -43,9 +46,13 @@ class CaseSpool:
     """A Writer for the pipeline that keeps validated cases (in a temporary file) to be read
     back with `units()` once the whole input is known to be valid."""
 
+    WHAT = "the converted cases"  # for a message about a full temporary folder
+
     def __init__(self) -> None:
-        # lives until units() has been read, so not a with-block
-        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        # unnamed, so nothing is left behind however the process ends; lives until units()
+        # has been read, so not a with-block
+        with spooling(self.WHAT):
+            self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self.count = 0
 
     def add_case(self, case_key: str, resources: list[dict[str, Any]],
@@ -54,21 +61,31 @@ class CaseSpool:
         if source is not None:
             item["source"] = {"file": source.file, "row": source.row,
                               "row_kind": source.row_kind, "columns": dict(source.columns)}
-        self.file.write(orjson.dumps(item) + b"\n")
+        with spooling(self.WHAT):
+            self.file.write(orjson.dumps(item) + b"\n")
         self.count += 1
 
-    def commit(self) -> list[str]:
-        self.file.flush()
+    def finish(self) -> list[str]:
+        with spooling(self.WHAT):
+            self.file.flush()
         return []
 
+    def publish(self) -> None:
+        pass
+
+    def commit(self) -> list[str]:
+        return self.finish()
+
     def abort(self) -> None:
-        self.file.close()
+        with contextlib.suppress(OSError):  # the unwritten rest of a full disk's buffer
+            self.file.close()
 
     def units(self) -> Iterator[CaseUnit]:
         self.file.seek(0)
         for line in self.file:
             item = orjson.loads(line)
             source = item.get("source")
+            check_stop()
             yield CaseUnit(item["key"], item["resources"],
                            SourceRow(**source) if source else None)
         self.file.close()

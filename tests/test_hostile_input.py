@@ -119,6 +119,14 @@ def test_awkward_but_legitimate_input_is_read_as_written(sandbox: Path, case: Re
     assert orjson.loads((sandbox / "out" / "bundle.json").read_bytes())["resourceType"] == "Bundle"
 
 
+def data_files(folder: Path) -> list[Path]:
+    """The files of an output folder the manifest names (all but casefhir's own)."""
+    manifest = orjson.loads((folder / ".casefhir-manifest.json").read_bytes())
+    files = sorted(p for p in folder.iterdir() if not p.name.startswith(".casefhir-"))
+    assert [p.name for p in files] == manifest["files"]
+    return files
+
+
 @pytest.mark.parametrize("shape", ["per-case", "ndjson", "bundle"])
 def test_case_ids_never_escape_the_output_folder(sandbox: Path, shape: str) -> None:
     path = sandbox / "in" / "ids.csv"
@@ -129,14 +137,14 @@ def test_case_ids_never_escape_the_output_folder(sandbox: Path, shape: str) -> N
     assert all(p.is_relative_to(sandbox / "out") for p in written)
     assert not list((sandbox / "tmp").iterdir())
     if shape == "per-case":
-        names = sorted(p.name for p in (sandbox / "out" / "bundles").iterdir())
+        names = sorted(p.name for p in data_files(sandbox / "out" / "bundles"))
         assert len(names) == len(PATH_IDS)
         assert all(SAFE_FILE_STEM.fullmatch(n.removesuffix(".json")) for n in names), names
         assert "s1.etc-passwd--" in " ".join(names)
-        resources = [e["resource"] for p in (sandbox / "out" / "bundles").iterdir()
+        resources = [e["resource"] for p in data_files(sandbox / "out" / "bundles")
                      for e in orjson.loads(p.read_bytes())["entry"]]
     elif shape == "ndjson":
-        resources = [orjson.loads(line) for p in (sandbox / "out" / "ndjson").iterdir()
+        resources = [orjson.loads(line) for p in data_files(sandbox / "out" / "ndjson")
                      for line in p.read_bytes().splitlines()]
     else:
         bundle = orjson.loads((sandbox / "out" / "bundle.json").read_bytes())

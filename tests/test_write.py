@@ -65,24 +65,62 @@ def test_ndjson_and_per_case_folders(tmp_path: Path) -> None:
     lines = (tmp_path / "nd" / "Patient.ndjson").read_bytes().splitlines()
     assert [orjson.loads(line)["id"] for line in lines] == ["test-series.1", "test-series.2"]
     files = sorted(p.name for p in (tmp_path / "pc").iterdir())
-    assert files == ["test-series.1.json", "test-series.2.json"]
+    assert files == [".casefhir-manifest.json", "test-series.1.json", "test-series.2.json"]
+    manifest = orjson.loads((tmp_path / "pc" / ".casefhir-manifest.json").read_bytes())
+    assert manifest["files"] == files[1:] and manifest["complete"] is True
+    assert manifest["series"] == SERIES.id and manifest["output"] == "per-case collection"
     doc = orjson.loads((tmp_path / "pc" / "test-series.1.json").read_bytes())
     assert doc["type"] == "collection" and "request" not in doc["entry"][0]
 
 
 def test_output_folder_replaces_only_casefhir_output(tmp_path: Path) -> None:
     folder = tmp_path / "out"
-    folder.mkdir()
-    (folder / "old.ndjson").write_text("{}\n")
+    first = AtomicDir(str(folder))
+    with first.create("old.ndjson") as handle:
+        handle.write(b"{}\n")
+    first.commit()
     replacement = AtomicDir(str(folder))
-    (replacement.temp / "new.ndjson").write_text("{}\n")
+    with replacement.create("new.ndjson") as handle:
+        handle.write(b"{}\n")
     replacement.commit()
-    assert [p.name for p in folder.iterdir()] == ["new.ndjson"]
+    assert sorted(p.name for p in folder.iterdir()) == [".casefhir-manifest.json", "new.ndjson"]
     (folder / "thesis.docx").write_text("precious")
-    with pytest.raises(OutputError, match="holds other files"):
+    with pytest.raises(OutputError, match=r"holds files casefhir did not write \(thesis.docx\)"):
         AtomicDir(str(folder))
 
 
 def test_missing_output_folder(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
         open_writer(str(tmp_path / "no" / "out.json"), "transaction", False, SERIES)
+
+
+def test_outputs_appear_only_when_published(tmp_path: Path) -> None:
+    """finish() writes everything beside the destination, publish() only renames: several
+    outputs can be put in place together, or none."""
+    bundle = open_writer(str(tmp_path / "out.json"), "transaction", False, SERIES)
+    folder = open_writer(str(tmp_path / "nd"), "ndjson", False, SERIES)
+    for key, resources in cases():
+        bundle.add_case(key, resources)
+        folder.add_case(key, resources)
+    assert bundle.finish() == [str(tmp_path / "out.json")]
+    assert str(tmp_path / "nd" / "Patient.ndjson") in folder.finish()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert all(name.startswith(".casefhir-") and name.endswith(".part") for name in names)
+    bundle.publish()
+    folder.publish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nd", "out.json"]
+    bundle.abort()  # after publishing: nothing to undo
+    folder.abort()
+    assert (tmp_path / "out.json").stat().st_size > 0 and (tmp_path / "nd").is_dir()
+
+
+def test_a_staged_report_is_removed_by_abort(tmp_path: Path) -> None:
+    from converter.report import Report
+
+    report = Report("convert")
+    staged = report.stage(str(tmp_path / "report.json"))
+    assert [p.name for p in tmp_path.iterdir()] != ["report.json"]
+    staged.abort()
+    assert list(tmp_path.iterdir()) == []
+    report.write(str(tmp_path / "report.json"))
+    assert report.saved and orjson.loads((tmp_path / "report.json").read_bytes())["problems"] == []
