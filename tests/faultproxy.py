@@ -210,8 +210,10 @@ class FaultProxy:
         return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}{self.path}"
 
     def posts(self) -> list[str]:
-        """The paths of the POST requests seen, in order."""
-        return [path for method, path, _ in self.seen if method == "POST"]
+        """The paths of the POST requests seen, in order (but the checks of who holds the ids,
+        which only read)."""
+        return [path for (method, path, _), check in zip(self.seen, self.checks, strict=True)
+                if method == "POST" and not check]
 
     def __enter__(self) -> FaultProxy:
         self.thread.start()
