@@ -48,7 +48,7 @@ def convert(table: Path, series: str, out: Path, *shape: str) -> int:
 def post_one_by_one(base: str, folder: Path) -> float:
     """The baseline: each Bundle file POSTed in turn with urllib, nothing else."""
     started = time.perf_counter()
-    for path in sorted(folder.glob("*.json")):
+    for path in sorted(folder.glob("[!.]*.json")):  # not casefhir's hidden manifest or parts
         request = urllib.request.Request(base, data=path.read_bytes(), method="POST",
                                          headers={"Content-Type": "application/fhir+json"})
         with urllib.request.urlopen(request, timeout=600) as response:

@@ -390,7 +390,7 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
 
     \b
     Output appears only when everything is valid, all outputs together. An output folder
-    (--per-case, -t ndjson) gets a manifest (.casefhir-manifest.json) naming the files
+    (--per-case, -t ndjson) gets a manifest (.casefhir-manifest) naming the files
     casefhir wrote; a later run replaces or removes only those. A folder holding other files
     is refused unless --force. No output may be an input or lie in an output folder.
 

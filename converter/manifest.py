@@ -1,7 +1,7 @@
 """The manifest casefhir writes into every output folder (`--per-case`, `-t ndjson`): the files it
 wrote there, so that a later run replaces or removes exactly those and nothing else.
 
-    .casefhir-manifest.json   {"casefhir": "0.1.0", "series": "s1", "output": "ndjson",
+    .casefhir-manifest   {"casefhir": "0.1.0", "series": "s1", "output": "ndjson",
                                "complete": true, "files": ["Condition.ndjson", ...]}
 
 `complete` is false while casefhir moves files into a folder that also holds files it did not
@@ -24,7 +24,7 @@ from converter import __version__
 from converter.diskerrors import OutputError
 from converter.parts import is_internal, owner_gone
 
-MANIFEST = ".casefhir-manifest.json"
+MANIFEST = ".casefhir-manifest"
 # a name casefhir writes into an output folder: a case id or resource type, and a suffix
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
 _MAX_BYTES = 64 << 20

@@ -121,7 +121,7 @@ def test_awkward_but_legitimate_input_is_read_as_written(sandbox: Path, case: Re
 
 def data_files(folder: Path) -> list[Path]:
     """The files of an output folder the manifest names (all but casefhir's own)."""
-    manifest = orjson.loads((folder / ".casefhir-manifest.json").read_bytes())
+    manifest = orjson.loads((folder / ".casefhir-manifest").read_bytes())
     files = sorted(p for p in folder.iterdir() if not p.name.startswith(".casefhir-"))
     assert [p.name for p in files] == manifest["files"]
     return files

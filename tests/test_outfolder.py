@@ -17,7 +17,7 @@ from converter.ids import resource_id
 from converter.outfolder import AtomicDir
 from tests.conftest import EXAMPLES, ROOT, csv_text, run
 
-MANIFEST = ".casefhir-manifest.json"
+MANIFEST = ".casefhir-manifest"
 KOBAYASHI = EXAMPLES / "kobayashi-2023" / "cases.csv"
 
 

@@ -100,7 +100,7 @@ def test_a_folder_whose_writing_was_interrupted_is_refused_as_input(tmp_path: Pa
     folder = tmp_path / "nd"
     folder.mkdir()
     (folder / "Patient.ndjson").write_text('{"resourceType": "Patient", "id": "p"}\n')
-    (folder / ".casefhir-manifest.json").write_bytes(orjson.dumps(
+    (folder / ".casefhir-manifest").write_bytes(orjson.dumps(
         {"casefhir": "0.1.0", "complete": False, "files": ["Patient.ndjson", "Condition.ndjson"]}))
     with pytest.raises(InputError, match="stopped while writing this folder"):
         expand([str(folder)])

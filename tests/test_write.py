@@ -65,8 +65,8 @@ def test_ndjson_and_per_case_folders(tmp_path: Path) -> None:
     lines = (tmp_path / "nd" / "Patient.ndjson").read_bytes().splitlines()
     assert [orjson.loads(line)["id"] for line in lines] == ["test-series.1", "test-series.2"]
     files = sorted(p.name for p in (tmp_path / "pc").iterdir())
-    assert files == [".casefhir-manifest.json", "test-series.1.json", "test-series.2.json"]
-    manifest = orjson.loads((tmp_path / "pc" / ".casefhir-manifest.json").read_bytes())
+    assert files == [".casefhir-manifest", "test-series.1.json", "test-series.2.json"]
+    manifest = orjson.loads((tmp_path / "pc" / ".casefhir-manifest").read_bytes())
     assert manifest["files"] == files[1:] and manifest["complete"] is True
     assert manifest["series"] == SERIES.id and manifest["output"] == "per-case collection"
     doc = orjson.loads((tmp_path / "pc" / "test-series.1.json").read_bytes())
@@ -83,7 +83,7 @@ def test_output_folder_replaces_only_casefhir_output(tmp_path: Path) -> None:
     with replacement.create("new.ndjson") as handle:
         handle.write(b"{}\n")
     replacement.commit()
-    assert sorted(p.name for p in folder.iterdir()) == [".casefhir-manifest.json", "new.ndjson"]
+    assert sorted(p.name for p in folder.iterdir()) == [".casefhir-manifest", "new.ndjson"]
     (folder / "thesis.docx").write_text("precious")
     with pytest.raises(OutputError, match=r"holds files casefhir did not write \(thesis.docx\)"):
         AtomicDir(str(folder))
