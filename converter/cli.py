@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from converter import __version__
+from converter.clickerrors import ShortErrorsGroup
 from converter.fhirclient import ServerError
 from converter.ids import check_series_id
 from converter.problems import InputError, Problem, Severity
@@ -264,7 +265,8 @@ def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int
     sys.exit(exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=ShortErrorsGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="casefhir")
 def main() -> None:
     """casefhir: oncology case-series tables → validated, profiled FHIR R4.
