@@ -63,26 +63,35 @@ class ResourceIndex:
         return number
 
     def add_file(self, file: int, found: Iterable[Found], with_references: bool) -> None:
-        """The readable resources of one file (`found` as fhirfiles reads it)."""
+        """The readable resources of one file (`found` as fhirfiles reads it). Each is stored as
+        it comes (a parsed resource takes ten times its JSON's size: only rows of bytes wait
+        for the next insert, a thousand at a time)."""
         from converter.validate import references
 
+        rows: list[tuple[Any, ...]] = []
+        refs: list[tuple[int, str, str]] = []
         with self.db:  # one transaction per file
-            for chunk in _chunks((f for f in found if f.resource is not None), 2000):
-                rows, refs = [], []
-                for item in chunk:
-                    resource = item.resource
-                    assert resource is not None
-                    key = f"{resource.get('resourceType')}/{resource.get('id')}"
-                    group = patient_of(resource) or key
-                    where = item.location
-                    rows.append((file, group, key, self._place(where.file), where.row,
-                                 where.column, where.row_kind, orjson.dumps(resource)))
-                    if with_references:
-                        refs += [(file, group, ref) for ref in references(resource)]
-                self.db.executemany(
-                    "INSERT INTO resource (file, grp, key, place, row, col, kind, body) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                self.db.executemany("INSERT INTO reference VALUES (?, ?, ?)", refs)
+            for item in found:
+                resource = item.resource
+                if resource is None:
+                    continue
+                key = f"{resource.get('resourceType')}/{resource.get('id')}"
+                group = patient_of(resource) or key
+                where = item.location
+                rows.append((file, group, key, self._place(where.file), where.row,
+                             where.column, where.row_kind, orjson.dumps(resource)))
+                if with_references:
+                    refs += [(file, group, ref) for ref in references(resource)]
+                if len(rows) == 1000:
+                    self._insert(rows, refs)
+            self._insert(rows, refs)
+
+    def _insert(self, rows: list[tuple[Any, ...]], refs: list[tuple[int, str, str]]) -> None:
+        self.db.executemany("INSERT INTO resource (file, grp, key, place, row, col, kind, body) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT INTO reference VALUES (?, ?, ?)", refs)
+        rows.clear()
+        refs.clear()
 
     def _unit(self, group: str, rows: Iterable[tuple[Any, ...]]) -> CaseUnit:
         from converter.units import CaseUnit  # (it imports this module)
@@ -134,14 +143,3 @@ class ResourceIndex:
             yield self._unit(group, self.db.execute(
                 "SELECT key, place, row, col, kind, body FROM resource WHERE grp = ? "
                 "ORDER BY seq", (group,)))
-
-
-def _chunks(items: Iterable[Found], size: int) -> Iterator[list[Found]]:
-    chunk: list[Found] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
