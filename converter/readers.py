@@ -32,6 +32,7 @@ FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "xlsx",
              ".xlsm": "xlsx", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 MAX_FIELD_CHARS = 1_000_000  # csv module limit; longer cells are refused by the record schema
+MAX_LINE_CHARS = 32 * 1024 * 1024  # one line of a text table (a row is much less)
 DELIMITERS = (",", ";", "\t", "|")
 # codecs Python knows that do not read a table's bytes as text: they interpret backslashes or
 # plus signs, or can produce lone surrogates no JSON writer accepts
@@ -271,33 +272,69 @@ def _refuse_garbled(name: str, number: int, line: str, codec: str, encoding: str
         "leave out --encoding", Location(name, number, None, "line")))
 
 
+def _line_too_long(name: str, number: int) -> InputError:
+    return InputError(error(
+        f"line {number:,} is longer than {MAX_LINE_CHARS:,} characters; no table row is (a "
+        "binary file, or one whose line ends this program does not know?)",
+        Location(name, number, None, "line")))
+
+
 def _text_lines(name: str, raw: IO[bytes], codec: str, encoding: str) -> Iterator[str]:
     """Decoded lines with their line ends (as csv wants them), counted as a text editor counts
     them. A byte the encoding cannot read is an InputError naming the line, the byte and its
-    offset in the file."""
+    offset in the file. No line longer than MAX_LINE_CHARS is held: the file is read in pieces
+    of at most that many bytes, so a file of one endless line costs no more memory."""
     if not _ascii_compatible(codec):  # UTF-16/32: lines cannot be split as bytes
+        wrapper = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+        number = 0
         try:
-            yield from io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+            while line := wrapper.readline(MAX_LINE_CHARS + 1):
+                number += 1
+                if len(line) > MAX_LINE_CHARS:
+                    raise _line_too_long(name, number)
+                yield line
         except UnicodeDecodeError as exc:
             raise InputError(error(f"is not {codec} text ({exc.reason})", Location(name))) from None
         return
     decoder = codecs.getincrementaldecoder(codec)("strict")
     check_garbled = codec != "utf-8" and _single_byte(codec)
     number = offset = 0
-    for chunk in raw:  # split at b"\n": safe in every ASCII-compatible encoding
+    pending = ""  # the start of a line longer than one piece (classic Mac files: many lines)
+    while chunk := raw.readline(MAX_LINE_CHARS):  # split at b"\n": safe in every ASCII-
+        # compatible encoding; a piece without one ends inside a line
+        ended = chunk.endswith(b"\n")
+        last = len(chunk) < MAX_LINE_CHARS and not ended  # a short piece: the file's end
         if offset == 0 and codec == "utf-8" and chunk.startswith(codecs.BOM_UTF8):
             chunk, offset = chunk[3:], 3
         try:
-            text = decoder.decode(chunk, final=True)  # no character spans a line end
+            text = decoder.decode(chunk, final=ended or last)  # no character spans a line end
         except UnicodeDecodeError as exc:
             raise _decode_error(name, encoding, number + 1, offset, chunk, exc) from None
         offset += len(chunk)
-        for line in _CR_ONLY.split(text) if "\r" in text else (text,):
+        text = pending + text
+        lines = _CR_ONLY.split(text) if "\r" in text else [text]
+        pending = ""
+        if not ended:  # the last line goes on in the next piece (with its CR, if it ends one)
+            pending = lines.pop()
+            if pending == "" and lines and lines[-1].endswith("\r"):
+                pending = lines.pop()
+            if len(pending) > MAX_LINE_CHARS:
+                raise _line_too_long(name, number + len(lines) + 1)
+        for line in lines:
             if line:
                 number += 1
                 if check_garbled and not line.isascii():
                     _refuse_garbled(name, number, line, codec, encoding)
                 yield line
+    try:
+        pending += decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(name, encoding, number + 1, offset, b"", exc) from None
+    if pending:
+        number += 1
+        if check_garbled and not pending.isascii():
+            _refuse_garbled(name, number, pending, codec, encoding)
+        yield pending
 
 
 def text_of(path: str, fmt: str, encoding: str) -> tuple[str, Iterator[str]]:
