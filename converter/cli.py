@@ -409,7 +409,7 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
         if not converted.written:
             report.seconds = time.perf_counter() - started
             _finish(report, report_path, quiet, EXIT_INVALID)
-        units = list(spool.units())
+        units = spool.replayable()
     if client is not None:
         progress = Progress(not quiet, "resources validated on the server")
         try:

@@ -123,8 +123,8 @@ def column_letter(index: int) -> str:
 def open_binary(path: str) -> IO[bytes]:
     """The file (or standard input, for `-`) as bytes; a missing or unreadable file is an
     InputError naming it."""
-    if path == "-":
-        return io.BytesIO(sys.stdin.buffer.read())
+    if path == "-":  # streamed, as a file is (the readers peek rather than seek)
+        return sys.stdin.buffer
     name = display_name(path)
     try:
         return Path(path).open("rb")

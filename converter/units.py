@@ -10,7 +10,7 @@ stays flat (for `$import`, each resource is a unit of its own).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -66,14 +66,26 @@ class CaseSpool:
     def abort(self) -> None:
         self.file.close()
 
-    def units(self) -> Iterator[CaseUnit]:
+    def units(self, close: bool = True) -> Iterator[CaseUnit]:
         self.file.seek(0)
         for line in self.file:
             item = orjson.loads(line)
             source = item.get("source")
             yield CaseUnit(item["key"], item["resources"],
                            SourceRow(**source) if source else None)
-        self.file.close()
+        if close:
+            self.file.close()
+
+    def replayable(self) -> Iterable[CaseUnit]:
+        """The cases, read back from the spool as often as needed, one at a time (validate
+        --server goes through them twice)."""
+        spool = self
+
+        class Replay:
+            def __iter__(self) -> Iterator[CaseUnit]:
+                return spool.units(close=False)
+
+        return Replay()
 
 
 class StoredUnits:

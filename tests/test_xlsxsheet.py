@@ -32,8 +32,10 @@ def ours(data: bytes) -> dict[tuple[int, int], str | None]:
     found: dict[tuple[int, int], str | None] = {}
     for number, cells in sheet_rows(package, part, book, strings, dates, durations):
         for column, cell in cells.items():
-            found[number, column] = cell if isinstance(cell, str) else \
+            text = cell if isinstance(cell, str) else \
                 (cell.text if isinstance(cell, SheetCell) else None)
+            if text is not None:  # (a formula without a saved value: no text, as in openpyxl)
+                found[number, column] = text
     return found
 
 
