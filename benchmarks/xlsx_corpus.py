@@ -274,6 +274,15 @@ def shared_string_count(path: Path, strings: int = 20_000_000) -> None:
         repeat(b"<si><t>a</t></si>", strings)))
 
 
+def strings_and_cells(path: Path, strings: int = 20_000_000, cells: int = 40_000_000,
+                      per_row: int = 100) -> None:
+    """Both costly tables at once: a shared-string table just under its limit and a sheet of
+    numbers beyond its own (the time each takes adds up)."""
+    row = b"<row>" + b"<c><v>1</v></c>" * per_row + b"</row>"
+    write_workbook(path, sheet_xml([HEADER, *repeat(row, cells // per_row)]),
+                   shared_strings=shared_strings_xml(repeat(b"<si><t>a</t></si>", strings)))
+
+
 def shared_string_chars(path: Path, strings: int = 3_000, chars: int = 32_000) -> None:
     """A shared-string table of long strings, each within Excel's cell limit."""
     item = b"<si><t>" + b"a" * chars + b"</t></si>"
@@ -447,6 +456,9 @@ CASES = [
          "cells"),
     Case("shared-string-count", shared_string_count, "shared strings in",
          "20 million shared strings"),
+    Case("strings-and-cells", strings_and_cells, "compressed bytes: more than any table packs",
+         "1.5 million shared strings (allowed), then 40 million cells holding 1",
+         {"strings": 1_500_000}),
     Case("shared-string-chars", shared_string_chars, "characters of shared strings",
          "3,000 shared strings of 32,000 characters"),
     Case("huge-shared-string", huge_shared_string, "shared string 0 holds more than 32,767",

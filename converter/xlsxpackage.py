@@ -33,7 +33,7 @@ class Limits:
     Excel's own limits where Excel has one (rows, columns, characters in a cell, cell formats).
     What costs time — XML elements, cells, shared strings — is allowed a fixed amount plus an
     amount per compressed byte of the part that holds it: real tables pack at most about 0.3
-    cells or shared strings and 0.6 elements into a compressed byte, a ZIP bomb hundreds, so a
+    cells or shared strings and 0.8 elements into a compressed byte, a ZIP bomb hundreds, so a
     large real workbook is read whole while a small file that unpacks to millions of cells is
     refused within seconds. The rest bounds memory. docs/hostile-input.md gives the
     measurements behind each figure."""
@@ -50,12 +50,12 @@ class Limits:
     elements_per_byte: float = 1.5  # ... plus this many per compressed byte of those parts
     rows: int = 1_048_576  # Excel's limit
     columns: int = 16_384  # Excel's limit (XFD)
-    cells: int = 2_000_000  # cells of the sheet, empty ones included ...
+    cells: int = 1_500_000  # cells of the sheet, empty ones included ...
     cells_per_byte: float = 0.4  # ... plus this many per compressed byte of the sheet
     cell_chars: int = 32_767  # Excel's limit for one cell
     row_chars: int = 500_000  # in one row's cells (one shared string can fill every cell)
     sheet_chars: int = 1_000_000_000  # in all the sheet's cells
-    shared_strings: int = 2_000_000  # strings in the shared-string table ...
+    shared_strings: int = 1_500_000  # strings in the shared-string table ...
     shared_strings_per_byte: float = 0.5  # ... plus this many per compressed byte of it
     shared_string_chars: int = 64_000_000  # their characters together
     shared_string_bytes: int = 128 * MiB  # and their UTF-8 bytes (as they are kept)
