@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from converter import __version__, signals
+from converter.clickerrors import ShortErrorsGroup
 from converter.diskerrors import DISK_FULL_ERRNOS, describe
 from converter.fhirclient import ServerError
 from converter.ids import check_series_id
@@ -332,9 +333,10 @@ def _server_files(kwargs: dict[str, Any]) -> dict[str, str | None]:
     return {name: kwargs.get(name) for name in ("token_file", "password_file", "ca_bundle")}
 
 
-class _Group(click.Group):
+class _Group(ShortErrorsGroup):
     """Stops by a signal outside a library call (say, writing the report) still end with the
-    signal's exit code and one line, not click's "Aborted!"."""
+    signal's exit code and one line, not click's "Aborted!"; usage errors quote values short
+    (converter/clickerrors.py)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -508,7 +510,7 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
         if not converted.written:
             report.seconds = time.perf_counter() - started
             _finish(report, report_path, quiet, EXIT_INVALID)
-        units = list(spool.units())
+        units = spool.replayable()
     if client is not None:
         progress = Progress(not quiet, "resources validated on the server")
         try:

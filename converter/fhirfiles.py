@@ -6,10 +6,12 @@ of existing output can point at the exact place.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -17,6 +19,8 @@ from converter.manifest import ManifestError
 from converter.manifest import read as read_manifest
 from converter.parts import is_internal
 from converter.problems import InputError, Location, error
+
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,45 +57,71 @@ def expand(paths: list[str]) -> list[str]:
     return files
 
 
-def _read(path: str) -> bytes:
-    import sys
-
+def _open(path: str) -> IO[bytes]:
     if path == "-":
-        return sys.stdin.buffer.read()
+        return sys.stdin.buffer
     try:
-        return Path(path).read_bytes()
+        return Path(path).open("rb")
     except OSError as exc:
         raise InputError(error(f"cannot read: {exc.strerror}", Location(path))) from None
 
 
-def _is_ndjson(path: str, data: bytes) -> bool:
-    if Path(path).suffix in (".ndjson", ".jsonl"):
-        return True
-    first, _, rest = data.strip().partition(b"\n")
-    return bool(rest.strip()) and first.strip().startswith(b"{") and first.strip().endswith(b"}")
-
-
 def iter_file(path: str) -> Iterator[Found]:
+    """The items of one file. NDJSON is read a line at a time (a file of a million resources
+    is never held); a JSON document (a Bundle, a resource) is read whole, as JSON must be."""
     name = "<stdin>" if path == "-" else path
-    data = _read(path).removeprefix(b"\xef\xbb\xbf")
-    if _is_ndjson(path, data):
-        for number, line in enumerate(data.split(b"\n"), start=1):
-            if not line.strip():
-                continue
-            location = Location(name, number, None, "line")
-            try:
-                item = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield Found(location, None, f"not valid JSON: {exc}")
-                continue
-            yield from _items(item, location)
-        return
+    handle = _open(path)
     try:
-        item = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        yield Found(Location(name), None, f"not valid JSON: {exc}")
-        return
-    yield from _items(item, Location(name))
+        yield from _iter_handle(name, path, handle)
+    except OSError as exc:
+        raise InputError(error(f"cannot read: {exc.strerror}", Location(name))) from None
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+def _iter_handle(name: str, path: str, handle: IO[bytes]) -> Iterator[Found]:
+    lines = _without_bom(handle)  # split at b"\n", line ends kept (JSON ignores them)
+    seen: list[bytes] = []  # the lines read before the kind of file is known
+    if Path(path).suffix not in (".ndjson", ".jsonl"):
+        # NDJSON when the first line that is not blank is a whole object and more follows
+        first = next((line for line in _recorded(lines, seen) if line.strip()), b"").strip()
+        more = first != b"" and any(line.strip() for line in _recorded(lines, seen))
+        if not (more and first.startswith(b"{") and first.endswith(b"}")):
+            rest = handle.read()
+            data = seen[0] if len(seen) == 1 and not rest else b"".join(seen) + rest
+            try:
+                item = orjson.loads(data)
+            except orjson.JSONDecodeError as exc:
+                yield Found(Location(name), None, f"not valid JSON: {exc}")
+                return
+            yield from _items(item, Location(name))
+            return
+    for number, line in enumerate(chain(seen, lines), start=1):
+        if not line.strip():
+            continue
+        location = Location(name, number, None, "line")
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield Found(location, None, f"not valid JSON: {exc}")
+            continue
+        yield from _items(item, location)
+
+
+def _without_bom(handle: IO[bytes]) -> Iterator[bytes]:
+    lines = iter(handle)
+    first = next(lines, None)
+    if first is not None:
+        yield first.removeprefix(BOM)
+        yield from lines
+
+
+def _recorded(lines: Iterator[bytes], seen: list[bytes]) -> Iterator[bytes]:
+    """`lines`, each also kept in `seen`."""
+    for line in lines:
+        seen.append(line)
+        yield line
 
 
 def _items(item: Any, location: Location) -> Iterator[Found]:

@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from converter.ids import normal_case_id
+from converter.problems import shorten
 from converter.schema import Age, Event, Fusion, Site, Size, Term, plain_number
 from mappings.terminology import concepts, vocabulary
 
@@ -108,7 +109,7 @@ def lookup(name: str, text: str) -> str | None:
 def term(name: str, text: str, warn: Warn, what: str) -> Term:
     key = lookup(name, text)
     if key is None:
-        warn(f"{text!r} is not a known {what}; kept as text without a code")
+        warn(f"{shorten(text, 80)!r} is not a known {what}; kept as text without a code")
     return Term(text=text, key=key)
 
 
@@ -282,13 +283,13 @@ def parse_site(text: str, hint: str | None, warn: Warn) -> Site:
     lateralities = keyword_hits("laterality", text)
     depths = keyword_hits("depth", text)
     if not regions:
-        warn(f"{text!r} names no known body region; kept as text without a code")
+        warn(f"{shorten(text, 80)!r} names no known body region; kept as text without a code")
     elif len(regions) > 1:
-        warn(f"{text!r} names several regions; coded as the first, {regions[0]!r}")
+        warn(f"{shorten(text, 80)!r} names several regions; coded as the first, {regions[0]!r}")
     if len(lateralities) > 1:
-        warn(f"{text!r} names several sides; laterality left uncoded")
+        warn(f"{shorten(text, 80)!r} names several sides; laterality left uncoded")
     if len(depths) > 1:
-        warn(f"{text!r} names several depths; depth left uncoded")
+        warn(f"{shorten(text, 80)!r} names several depths; depth left uncoded")
     return Site(
         text=text,
         region=regions[0] if regions else None,
@@ -335,7 +336,7 @@ def parse_fusion(text: str, hint: str | None, warn: Warn) -> Fusion:
         raise InvalidValue(
             "names more than two genes; give one fusion per case, e.g. ETV6::NTRK3")
     if not genes:
-        warn(f"{raw!r} names no gene; recorded as a fusion with unknown genes")
+        warn(f"{shorten(raw, 80)!r} names no gene; recorded as a fusion with unknown genes")
     for symbol in genes:
         if symbol not in known_genes():
             if re.fullmatch(r"NTRK", symbol):
@@ -363,7 +364,7 @@ def parse_status(text: str, hint: str | None, warn: Warn) -> tuple[Term, int | f
     if key is None:
         key = lookup("status", text)
     if key is None:
-        warn(f"{text!r} is not a known follow-up status (NED, AWD, DOD, DOC, alive, dead); "
+        warn(f"{shorten(text, 80)!r} is not a known follow-up status (NED, AWD, DOD, DOC, alive, dead); "
              "kept as text without a code")
     return Term(text=text, key=key), months
 
@@ -404,7 +405,7 @@ def parse_metastasis(text: str, hint: str | None, warn: Warn) -> Event:
         return Event(True, text, months, sites)
     if occurred is None:
         site = re.sub(r"^(yes|y|present)\b[\s,:;-]*", "", rest, flags=re.I).strip(" ()") or rest
-        warn(f"{site!r} is not a known metastasis site; kept as text without a code")
+        warn(f"{shorten(site, 80)!r} is not a known metastasis site; kept as text without a code")
         return Event(True, text, months, (Term(text=site),))
     return Event(True, text, months)
 

@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import orjson
 
@@ -32,6 +32,7 @@ FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "xlsx",
              ".xlsm": "xlsx", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 MAX_FIELD_CHARS = 1_000_000  # csv module limit; longer cells are refused by the record schema
+MAX_LINE_CHARS = 32 * 1024 * 1024  # one line of a text table (a row is much less)
 DELIMITERS = (",", ";", "\t", "|")
 # codecs Python knows that do not read a table's bytes as text: they interpret backslashes or
 # plus signs, or can produce lone surrogates no JSON writer accepts
@@ -48,8 +49,7 @@ _SIGNATURES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple: a table has millions, made faster than a frozen dataclass
     header: str  # the header text as written
     label: str  # how a message names the column: "C (Age (y))" or a JSON key
     value: str | None  # None: empty
@@ -106,7 +106,8 @@ def display_name(path: str) -> str:
     are not UTF-8 shown as U+FFFD (they could not be printed or written to JSON)."""
     if path == "-":
         return "<stdin>"
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    # no file's path is longer than PATH_MAX (4,096 bytes); a longer argument is shortened
+    return shorten(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), 4096)
 
 
 def column_letter(index: int) -> str:
@@ -119,11 +120,11 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _open_binary(path: str) -> IO[bytes]:
+def open_binary(path: str) -> IO[bytes]:
     """The file (or standard input, for `-`) as bytes; a missing or unreadable file is an
     InputError naming it."""
-    if path == "-":
-        return io.BytesIO(sys.stdin.buffer.read())
+    if path == "-":  # streamed, as a file is (the readers peek rather than seek)
+        return sys.stdin.buffer
     name = display_name(path)
     try:
         return Path(path).open("rb")
@@ -138,7 +139,7 @@ def _open_binary(path: str) -> IO[bytes]:
 
 
 def read_bytes(path: str) -> bytes:
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         try:
             return handle.read()
         except OSError as exc:
@@ -163,9 +164,10 @@ def check_encoding(encoding: str) -> str | None:
     try:
         info = codecs.lookup(encoding)
     except LookupError:
-        return f"unknown encoding {encoding!r}; use e.g. utf-8, cp1252, latin-1 or utf-16"
+        return (f"unknown encoding {shorten(encoding)!r}; use e.g. utf-8, cp1252, latin-1 or "
+                "utf-16")
     if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_TABLE_CODECS:
-        return (f"{encoding!r} is not a character encoding a table can be saved in; use e.g. "
+        return (f"{shorten(encoding)!r} is not a character encoding a table can be saved in; use e.g. "
                 "utf-8, cp1252, latin-1 or utf-16")
     return None
 
@@ -210,16 +212,34 @@ def sniff_bytes(name: str, head: bytes, fmt: str, encoding: str) -> str:
     if _ascii_compatible(codec) and b"\x00" in head:
         offset = head.index(b"\x00")
         line = head[:offset].count(b"\n") + 1
-        zeros_odd, zeros_even = head[1::2].count(0), head[0::2].count(0)
-        if zeros_odd > len(head) // 4 or zeros_even > len(head) // 4:
-            guess = "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
-            hint = (f"it looks like UTF-16 text without a byte-order mark: pass --encoding {guess}"
-                    ", or save it as UTF-8")
+        guess = _unicode_without_bom(head)
+        if guess:
+            hint = (f"it looks like {guess[:6].upper()} text without a byte-order mark: pass "
+                    f"--encoding {guess}, or save it as UTF-8")
         else:
             hint = f"it is a binary file, not {fmt.upper()} text"
         raise InputError(error(f"holds a NUL byte at file offset {offset}; {hint}",
                                Location(name, line, None, "line")))
     return codec
+
+
+def _unicode_without_bom(head: bytes) -> str | None:
+    """The UTF-32 or UTF-16 byte order that NUL bytes at regular places suggest (text of
+    characters below U+10000 has a zero in the two high bytes of every UTF-32 unit; Latin text
+    has one in the high byte of every UTF-16 unit), or None (a binary file)."""
+    size = len(head) - len(head) % 4
+    quarter = size // 4
+    if quarter:
+        zeros = [head[i:size:4].count(0) for i in range(4)]
+        most, few = quarter * 9 // 10, quarter // 2
+        if zeros[2] >= most and zeros[3] >= most and zeros[0] < few:
+            return "utf-32-le"
+        if zeros[0] >= most and zeros[1] >= most and zeros[3] < few:
+            return "utf-32-be"
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd > len(head) // 4 or even > len(head) // 4:
+        return "utf-16-le" if odd > even else "utf-16-be"
+    return None
 
 
 _CR_ONLY = re.compile(r"(?<=\r)(?!\n)")  # classic Mac line ends
@@ -252,39 +272,75 @@ def _refuse_garbled(name: str, number: int, line: str, codec: str, encoding: str
         "leave out --encoding", Location(name, number, None, "line")))
 
 
+def _line_too_long(name: str, number: int) -> InputError:
+    return InputError(error(
+        f"line {number:,} is longer than {MAX_LINE_CHARS:,} characters; no table row is (a "
+        "binary file, or one whose line ends this program does not know?)",
+        Location(name, number, None, "line")))
+
+
 def _text_lines(name: str, raw: IO[bytes], codec: str, encoding: str) -> Iterator[str]:
     """Decoded lines with their line ends (as csv wants them), counted as a text editor counts
     them. A byte the encoding cannot read is an InputError naming the line, the byte and its
-    offset in the file."""
+    offset in the file. No line longer than MAX_LINE_CHARS is held: the file is read in pieces
+    of at most that many bytes, so a file of one endless line costs no more memory."""
     if not _ascii_compatible(codec):  # UTF-16/32: lines cannot be split as bytes
+        wrapper = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+        number = 0
         try:
-            yield from io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+            while line := wrapper.readline(MAX_LINE_CHARS + 1):
+                number += 1
+                if len(line) > MAX_LINE_CHARS:
+                    raise _line_too_long(name, number)
+                yield line
         except UnicodeDecodeError as exc:
             raise InputError(error(f"is not {codec} text ({exc.reason})", Location(name))) from None
         return
     decoder = codecs.getincrementaldecoder(codec)("strict")
     check_garbled = codec != "utf-8" and _single_byte(codec)
     number = offset = 0
-    for chunk in raw:  # split at b"\n": safe in every ASCII-compatible encoding
+    pending = ""  # the start of a line longer than one piece (classic Mac files: many lines)
+    while chunk := raw.readline(MAX_LINE_CHARS):  # split at b"\n": safe in every ASCII-
+        # compatible encoding; a piece without one ends inside a line
+        ended = chunk.endswith(b"\n")
+        last = len(chunk) < MAX_LINE_CHARS and not ended  # a short piece: the file's end
         if offset == 0 and codec == "utf-8" and chunk.startswith(codecs.BOM_UTF8):
             chunk, offset = chunk[3:], 3
         try:
-            text = decoder.decode(chunk, final=True)  # no character spans a line end
+            text = decoder.decode(chunk, final=ended or last)  # no character spans a line end
         except UnicodeDecodeError as exc:
             raise _decode_error(name, encoding, number + 1, offset, chunk, exc) from None
         offset += len(chunk)
-        for line in _CR_ONLY.split(text) if "\r" in text else (text,):
+        text = pending + text
+        lines = _CR_ONLY.split(text) if "\r" in text else [text]
+        pending = ""
+        if not ended:  # the last line goes on in the next piece (with its CR, if it ends one)
+            pending = lines.pop()
+            if pending == "" and lines and lines[-1].endswith("\r"):
+                pending = lines.pop()
+            if len(pending) > MAX_LINE_CHARS:
+                raise _line_too_long(name, number + len(lines) + 1)
+        for line in lines:
             if line:
                 number += 1
                 if check_garbled and not line.isascii():
                     _refuse_garbled(name, number, line, codec, encoding)
                 yield line
+    try:
+        pending += decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(name, encoding, number + 1, offset, b"", exc) from None
+    if pending:
+        number += 1
+        if check_garbled and not pending.isascii():
+            _refuse_garbled(name, number, pending, codec, encoding)
+        yield pending
 
 
 def text_of(path: str, fmt: str, encoding: str) -> tuple[str, Iterator[str]]:
     """The display name and decoded lines of a text input, after refusing what is not text."""
     name = display_name(path)
-    raw = _open_binary(path)
+    raw = open_binary(path)
     codec = sniff_bytes(name, _peek(raw, 4096), fmt, encoding)
     return name, _text_lines(name, raw, codec, encoding)
 
@@ -352,7 +408,7 @@ def read_delimited(path: str, fmt: str, encoding: str = "utf-8",
     others = [d for d in DELIMITERS if d != sep and len(texts) == 1 and d in texts[0]]
     if delimiter and others:
         raise InputError(error(
-            f"the header is one column {texts[0][:60]!r} when split at --delimiter "
+            f"the header is one column {shorten(texts[0], 60)!r} when split at --delimiter "
             f"{_delimiter_name(sep)}; the file seems to use {_delimiter_name(others[0])}s "
             "(leave out --delimiter to detect it)", Location(name, header_row)))
     headers = _header_labels(texts, name, header_row)

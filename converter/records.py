@@ -132,9 +132,12 @@ def load_column_map(path: str) -> dict[str, str | None]:
         elif isinstance(target, str) and target in COLUMNS_BY_NAME:
             result[header] = target
         else:
+            shown = repr(shorten(target)) if isinstance(target, str) else \
+                shorten(orjson.dumps(target).decode(), 60)
             raise InputError(error(
-                f"maps {header!r} to {target!r}, which is not a column of the data dictionary "
-                f"(see `casefhir template` or docs/data-dictionary.md), nor 'ignore'", location))
+                f"maps {shorten(str(header))!r} to {shown}, which is not a column of the data "
+                f"dictionary (see `casefhir template` or docs/data-dictionary.md), nor 'ignore'",
+                location))
     return result
 
 
@@ -369,7 +372,7 @@ class CaseIds:
         slot = self._slot(key)
         if self.hashes[slot] == key:
             first = self.rows[slot]
-            return replace(error(f"duplicate case id {case_id!r}; it is first used in "
+            return replace(error(f"duplicate case id {shorten(case_id)!r}; it is first used in "
                                  f"{self.row_kind} {first}", source.location("case_id"), case_id),
                            case_id=case_id)
         self.hashes[slot], self.rows[slot] = key, source.row

@@ -136,9 +136,11 @@ class ServerValidator:
         run_bounded(items(), lambda item: self.validate_one(*item), self.concurrency)
 
 
-def validate_on_server(units: list[CaseUnit], client: FhirClient, report: ServerValidationReport,
-                       concurrency: int = 4, on_done: Callable[[int], None] | None = None) -> None:
-    """Validate every resource of `units` on the server into `report`."""
+def validate_on_server(units: Iterable[CaseUnit], client: FhirClient,
+                       report: ServerValidationReport, concurrency: int = 4,
+                       on_done: Callable[[int], None] | None = None) -> None:
+    """Validate every resource of `units` on the server into `report`. `units` is gone through
+    twice (a list, or converter.units.StoredUnits, which reads them back from disk each time)."""
     started = time.perf_counter()
     client.capability()
     report.server = client.base

@@ -3,25 +3,27 @@ each came from (a table's file, row and columns, or a FHIR file's entry or line)
 
 From a table, the pipeline converts and validates every row first (nothing is sent if any row is
 invalid), spooling the cases to a temporary file; from FHIR files, resources are grouped by the
-Patient they belong to (for `$import`, each resource is a unit of its own).
+Patient they belong to through a temporary on-disk index (converter/unitindex.py), so memory
+stays flat (for `$import`, each resource is a unit of its own).
 """
 
 from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 import orjson
 
 from converter.diskerrors import spooling
-from converter.fhirfiles import iter_resources
+from converter.fhirfiles import Found, iter_resources
 from converter.problems import Location
 from converter.records import SourceRow
 from converter.signals import check as check_stop
-from mappings import ROLE_FIELDS, Resource, patient_of, references_first, role_of
+from converter.unitindex import ResourceIndex
+from mappings import ROLE_FIELDS, Resource, role_of
 
 
 @dataclass
@@ -80,7 +82,7 @@ class CaseSpool:
         with contextlib.suppress(OSError):  # the unwritten rest of a full disk's buffer
             self.file.close()
 
-    def units(self) -> Iterator[CaseUnit]:
+    def units(self, close: bool = True) -> Iterator[CaseUnit]:
         self.file.seek(0)
         for line in self.file:
             item = orjson.loads(line)
@@ -88,32 +90,55 @@ class CaseSpool:
             check_stop()
             yield CaseUnit(item["key"], item["resources"],
                            SourceRow(**source) if source else None)
-        self.file.close()
+        if close:
+            self.file.close()
+
+    def replayable(self) -> Iterable[CaseUnit]:
+        """The cases, read back from the spool as often as needed, one at a time (validate
+        --server goes through them twice)."""
+        spool = self
+
+        class Replay:
+            def __iter__(self) -> Iterator[CaseUnit]:
+                return spool.units(close=False)
+
+        return Replay()
 
 
-def _add(units: dict[str, CaseUnit], resource: Resource, location: Location) -> None:
-    """A resource read from a file, into the unit of its case (its Patient's), or a unit of
-    its own when it belongs to no patient."""
-    key = f"{resource.get('resourceType')}/{resource.get('id')}"
-    group = patient_of(resource) or key
-    unit = units.setdefault(group, CaseUnit(group, []))
-    unit.resources.append(resource)
-    unit.found[key] = location
+class StoredUnits:
+    """The cases of FHIR files, grouped across every file by Patient, read back from an
+    on-disk index one at a time: iterable as often as needed (validate --server goes through
+    them twice: the profiles they claim, then each resource)."""
+
+    def __init__(self, index: ResourceIndex) -> None:
+        self.index = index
+
+    def __iter__(self) -> Iterator[CaseUnit]:
+        return self.index.all_units()
+
+    def close(self) -> None:
+        self.index.close()
 
 
-def units_from_files(paths: list[str]) -> tuple[list[CaseUnit], list[tuple[Location, str]]]:
+def units_from_files(paths: list[str]) -> tuple[StoredUnits, list[tuple[Location, str]]]:
     """Resources of FHIR files grouped by Patient (resources without one are units of their
-    own), each unit in reference order; plus the items that could not be read."""
-    units: dict[str, CaseUnit] = {}
+    own), each unit in reference order; plus the items that could not be read. Resources wait
+    in a temporary on-disk index, not in memory."""
+    from converter.fhirfiles import expand, iter_file
+
+    index = ResourceIndex()
     unreadable: list[tuple[Location, str]] = []
-    for found in iter_resources(paths):
-        if found.resource is None:
-            unreadable.append((found.location, found.problem or "unreadable"))
-            continue
-        _add(units, found.resource, found.location)
-    for unit in units.values():
-        unit.resources = references_first(unit.resources)
-    return list(units.values()), unreadable
+
+    def readable(path: str) -> Iterator[Found]:
+        for found in iter_file(path):
+            if found.resource is None:
+                unreadable.append((found.location, found.problem or "unreadable"))
+            else:
+                yield found
+
+    for number, path in enumerate(expand(paths)):
+        index.add_file(number, readable(path), with_references=False)
+    return StoredUnits(index), unreadable
 
 
 def resource_units(paths: list[str]) -> Iterator[CaseUnit]:
@@ -134,30 +159,19 @@ def unreadable_items(paths: list[str]) -> list[tuple[Location, str]]:
 def stream_units(paths: list[str]) -> Iterator[CaseUnit]:
     """Like units_from_files, file by file: a case whose resources all sit (and refer only)
     within one file is handed on when that file has been read, so loading many per-case Bundles
-    holds one at a time; other resources wait until every file has been read."""
+    goes one case at a time; the other resources wait in a temporary on-disk index until every
+    file has been read (a folder of NDJSON files, one per resource type), and are then handed
+    on a case at a time: memory stays flat either way."""
     from converter.fhirfiles import expand, iter_file
-    from converter.validate import references
 
-    held: dict[str, CaseUnit] = {}
-    for path in expand(paths):
-        groups: dict[str, CaseUnit] = {}
-        for found in iter_file(path):
-            if found.resource is not None:
-                _add(groups, found.resource, found.location)
-        for group, unit in groups.items():
-            own = set(unit.found)
-            whole = group not in held and all(
-                ref in own for r in unit.resources for ref in references(r))
-            if whole:
-                unit.resources = references_first(unit.resources)
-                yield unit
-            else:
-                kept = held.setdefault(group, CaseUnit(group, []))
-                kept.resources += unit.resources
-                kept.found.update(unit.found)
-    for unit in held.values():
-        unit.resources = references_first(unit.resources)
-        yield unit
+    index = ResourceIndex()
+    try:
+        for number, path in enumerate(expand(paths)):
+            index.add_file(number, iter_file(path), with_references=True)
+            yield from index.file_units(number)
+        yield from index.held_units()
+    finally:
+        index.close()
 
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm")

@@ -222,3 +222,12 @@ def test_treatment_lists() -> None:
 ])
 def test_missing_markers(text: str, dash: bool, missing: bool) -> None:
     assert is_missing(text, dash) is missing
+
+
+def test_warnings_quote_long_cell_values_short() -> None:
+    """A cell of 10,000 characters (the most a record reads) is not repeated in its warning."""
+    from converter.normalise import term
+
+    warnings = Warnings()
+    term("sex", "q" * 10_000, warnings, "sex")
+    assert len(warnings) == 1 and len(warnings[0]) < 200 and "\u2026" in warnings[0]

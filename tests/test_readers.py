@@ -138,3 +138,45 @@ def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
 
 def test_column_letters() -> None:
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+@pytest.mark.parametrize(("encoding", "advice"), [
+    ("utf-32-le", "UTF-32 text without a byte-order mark: pass --encoding utf-32-le"),
+    ("utf-32-be", "UTF-32 text without a byte-order mark: pass --encoding utf-32-be"),
+    ("utf-16-le", "UTF-16 text without a byte-order mark: pass --encoding utf-16-le"),
+    ("utf-16-be", "UTF-16 text without a byte-order mark: pass --encoding utf-16-be"),
+])
+def test_unicode_without_a_byte_order_mark_gets_the_right_advice(tmp_path: Path, encoding: str,
+                                                                 advice: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("Case,Site\n1,r\u00e9gion\n2,\u6771\u4eac\n".encode(encoding))
+    with pytest.raises(InputError, match=advice):
+        values(path)
+    assert values(path, encoding=encoding)[1][1] == {"Case": "2", "Site": "\u6771\u4eac"}
+
+
+def test_a_long_encoding_name_is_quoted_short() -> None:
+    from converter.readers import check_encoding
+
+    why = check_encoding("x" * 100_000)
+    assert why is not None and len(why) < 200 and "\u2026" in why
+
+
+def test_no_line_longer_than_the_limit_is_held(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import converter.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_LINE_CHARS", 64)
+    endless = tmp_path / "endless.csv"
+    endless.write_bytes(b"Case,Notes\n1,ok\n2," + b"x" * 1_000)
+    with pytest.raises(InputError, match="line 3 is longer than 64 characters"):
+        values(endless)
+    # lines that end within a piece, or span pieces, read as they are written: classic Mac
+    # line ends (many lines a piece), and characters cut between two pieces
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes(b"Case,Site\r" + b"".join(b"%d,r\xc3\xa9gion\r" % n for n in range(1, 40)))
+    assert [row[1]["Site"] for row in values(mac)] == ["r\u00e9gion"] * 39
+    assert values(mac)[-1][0] == 40
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(b"Case,Site\n1,a" + "\u00e9".encode() * 40 + b"\n")  # byte 64: inside an \u00e9
+    assert values(cut)[0][1]["Site"] == "a" + "\u00e9" * 40

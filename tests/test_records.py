@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 
 from converter.problems import InputError, Severity
@@ -127,3 +128,16 @@ def test_missing_markers_leave_fields_empty() -> None:
     record, problems = build({"Case": "1", "Age": "NA", "Flow voids": "n/a", "Site": "-"})
     assert problems == [] and record.age is None and record.mri_flow_voids is None
     assert record.site is None
+
+
+def test_a_column_map_quotes_long_keys_and_targets_short(tmp_path: Path) -> None:
+    """A 5 MB key (or target) was echoed whole in the message."""
+    path = tmp_path / "map.json"
+    for mapping in ({"h" * 5_000_000: "not-a-column"}, {"Age": "t" * 5_000_000},
+                    {"Age": ["x" * 5_000_000]}):
+        path.write_bytes(orjson.dumps(mapping))
+        with pytest.raises(InputError) as caught:
+            load_column_map(str(path))
+        message = caught.value.problems[0].render()
+        assert len(message) < 400 and "\u2026" in message, message[:400]
+        assert "which is not a column of the data dictionary" in message

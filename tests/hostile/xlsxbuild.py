@@ -91,3 +91,14 @@ def zip_of(members: dict[str, bytes]) -> bytes:
         for name, content in members.items():
             target.writestr(name, content)
     return buffer.getvalue()
+
+
+def from_corpus(build: Callable[..., None], **options: Any) -> bytes:
+    """The bytes of a workbook that benchmarks/xlsx_corpus.py builds (at a small size)."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "built.xlsx"
+        build(path, **options)
+        return path.read_bytes()
