@@ -22,6 +22,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+from converter.readers import column_letter  # noqa: E402
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -30,15 +31,6 @@ DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 CHUNK = 1 << 16
 
 Parts = dict[str, Iterable[bytes]]
-
-
-def _letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def repeat(piece: bytes, count: int) -> Iterator[bytes]:
@@ -171,7 +163,7 @@ def case_table(path: Path, rows: int = 50_000, shared: bool = True, seed: int = 
         return b'<c r="%s"%s t="inlineStr"><is><t>%s</t></is></c>' % (ref.encode(), s,
                                                                        _escape(text))
 
-    letters = [_letters(i) for i in range(len(HEADERS))]
+    letters = [column_letter(i) for i in range(len(HEADERS))]
     spans = b' spans="1:%d"' % len(HEADERS)
 
     def body() -> Iterator[bytes]:

@@ -9,7 +9,6 @@ read-back fails too."""
 from __future__ import annotations
 
 import csv
-import io
 import os
 import subprocess
 import sys
@@ -21,9 +20,12 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.conftest import EXAMPLES, bundle_resources, load, run
+from tests.conftest import EXAMPLES, load
 from tests.faultproxy import FaultProxy
 from tests.hapi import HapiServer, server_resources, without_server_meta
+from tests.test_sync import converted as expected
+from tests.test_sync import read_crosswalk as crosswalk
+from tests.test_sync import totals
 
 MESSY = EXAMPLES / "messy-synthetic" / "cases.csv"
 
@@ -34,23 +36,6 @@ def load_cli(*args: object, env: dict[str, str] | None = None,
     return subprocess.run([sys.executable, "-m", "converter", "load", *map(str, args)],
                           capture_output=True, text=True, input="", timeout=timeout,
                           env={**os.environ, **(env or {})})
-
-
-def expected(table: Path, series: str, tmp: Path) -> dict[str, dict[str, Any]]:
-    out = tmp / f"{series}-{table.stem}-expected.json"
-    assert run("convert", table, "--series-id", series, "-o", out, "-q").exit_code == 0
-    return {f"{r['resourceType']}/{r['id']}": r for r in bundle_resources(out)}
-
-
-def crosswalk(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text())))
-
-
-def totals(report: Path) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for by_outcome in load(report)["outcomes"].values():
-        counts.update(by_outcome)
-    return +counts
 
 
 def server_versions(base: str, series: str, want: dict[str, dict[str, Any]]) -> dict[str, str]:
