@@ -21,6 +21,7 @@ import shutil
 import stat
 import sys
 import tempfile
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -185,14 +186,14 @@ class Writer(Protocol):
     def abort(self) -> None: ...
 
 
-class TwoStepWriter:
+class TwoStepWriter(ABC):
     """commit() = finish() + publish(), the publishing safe from stop signals."""
 
-    def finish(self) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def finish(self) -> list[str]: ...
 
-    def publish(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def publish(self) -> None: ...
 
     def commit(self) -> list[str]:
         outputs = self.finish()
