@@ -4,7 +4,7 @@ tables — read by casefhir, with the seconds and the peak memory (RSS) of each.
 Two measurements per workbook, each in a process of its own (peak RSS from the kernel's
 accounting of that process, os.wait4):
 
-- read: the reader alone (converter.readers.open_table, every row iterated);
+- read: the reader alone (converter.read.tables.open_table, every row iterated);
 - convert: the whole `casefhir convert FILE -o OUT --workers 1` (for bombs, the located error
   it must give, exit 1; for legitimate tables only with --convert, as converting 200,000 cases
   takes many minutes and measures the mapping, not the reader).
@@ -57,7 +57,7 @@ def measure(command: list[str]) -> dict[str, Any]:
 def read_only(path: str) -> None:
     """The child of the `read` measurement: every row of the table, or its InputError."""
     from converter.problems import InputError
-    from converter.readers import open_table
+    from converter.read.tables import open_table
 
     rows = 0
     try:

@@ -22,13 +22,13 @@ import click
 
 from converter import __version__, signals
 from converter.clickerrors import ShortErrorsGroup
-from converter.diskerrors import DISK_FULL_ERRNOS, describe
-from converter.fhirclient import ServerError
-from converter.ids import check_series_id
-from converter.outputs import Output, PathProblem, check_paths
+from converter.fhir.ids import check_series_id
+from converter.fhir.write import OUTPUT_FORMATS, OutputError, write_json_atomic
+from converter.output.diskerrors import DISK_FULL_ERRNOS, describe
+from converter.paths import Output, PathProblem, check_paths
 from converter.problems import InputError, Problem, Severity
 from converter.report import Report
-from converter.write import OUTPUT_FORMATS, OutputError, write_json_atomic
+from converter.server.client import ServerError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_SERVER = 0, 1, 2, 3, 4, 5
 EXIT_UNCONFIRMED = 6  # load --prune: loaded, but the deletes were not confirmed (nothing deleted)
@@ -49,7 +49,7 @@ DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pi
 
 
 def _encoding_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from converter.readers import check_encoding
+    from converter.read.tables import check_encoding
 
     why = check_encoding(value)
     if why:
@@ -115,7 +115,7 @@ def table_options(command: F) -> F:
 def _retry_on_option(ctx: click.Context, param: click.Parameter, value: str) -> None:
     """--retry-on is kept in the context (make_client reads it), so that the five commands with
     server options need no new parameter."""
-    from converter.fhirclient import parse_retry_on
+    from converter.server.client import parse_retry_on
 
     try:
         ctx.meta["casefhir.retry_on"] = parse_retry_on(value)
@@ -167,7 +167,7 @@ def make_client(server: str | None, token_file: str | None, user: str | None,
                 password_file: str | None, ca_bundle: str | None, insecure: bool,
                 timeout: float, retries: int) -> Any:
     from converter.credentials import CredentialError
-    from converter.fhirclient import (
+    from converter.server.client import (
         RETRY_STATUSES,
         FhirClient,
         ServerConfig,
@@ -195,8 +195,8 @@ def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
                           debug: bool) -> Any:
     """ConvertOptions from the table_options of a command."""
     from converter.pipeline import ConvertOptions
-    from converter.records import load_column_map
-    from converter.schema import Series
+    from converter.read.records import load_column_map
+    from converter.read.schema import Series
 
     series_id = kwargs["series_id"]
     if not series_id:
@@ -407,7 +407,7 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
     """
     from dataclasses import replace
 
-    from converter.outputs import convert_outputs
+    from converter.paths import convert_outputs
     from converter.pipeline import convert as run_convert
 
     _paths([input_file], convert_outputs(output, per_case or output_format == "ndjson",
@@ -425,7 +425,7 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
         except InputError as exc:  # unreadable input: --report still says why
             if report_path is None:
                 raise
-            from converter.readers import display_name
+            from converter.read.tables import display_name
 
             failed = Report("convert", inputs=[display_name(input_file)], series=options.series.id)
             failed.problems.extend(exc.problems)
@@ -477,9 +477,9 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
       casefhir validate out.json --server http://127.0.0.1:8080/fhir
       casefhir validate cases.csv --series-id kobayashi-2023 --server $URL --report report.json
     """
-    from converter.servervalidate import ServerValidationReport, validate_on_server
-    from converter.units import CaseSpool, is_fhir_input, units_from_files
-    from converter.validate import validate_files
+    from converter.fhir.validate import validate_files
+    from converter.server.caseunits import CaseSpool, is_fhir_input, units_from_files
+    from converter.server.validate import ServerValidationReport, validate_on_server
 
     started = time.perf_counter()
     fhir = [path for path in files if is_fhir_input(path, table["input_format"])]
@@ -553,7 +553,7 @@ def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str 
           hl7.fhir.us.core-6.1.0.tgz mcode-stu4/
       CASEFHIR_SERVER=$URL casefhir install-profiles my-profile.json --token-file token.txt
     """
-    from converter.conformance import InstallReport, install
+    from converter.server.conformance import InstallReport, install
 
     if not server:
         raise click.UsageError("give the server with --server URL (or CASEFHIR_SERVER)")
@@ -599,7 +599,7 @@ class InputTracker:
         self.crosswalk = crosswalk
 
     def __call__(self, units: Any) -> Any:
-        from converter.ownership import series_tags
+        from converter.server.ownership import series_tags
 
         for unit in units:
             for resource in unit.resources:
@@ -614,7 +614,7 @@ class InputTracker:
 def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: bool, yes: bool,
            concurrency: int, debug: bool, legacy: bool = False) -> int:
     """Show what --prune deletes, ask (or take --yes), delete; the exit code."""
-    from converter.prune import execute, plan_prune
+    from converter.server.prune import execute, plan_prune
 
     plan = _run(debug, lambda: plan_prune(client, series, produced, concurrency, legacy))
     report.prune = {"plan": plan.to_json(), "confirmed": False, "dry_run": dry_run}
@@ -733,15 +733,15 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
       casefhir load ndjson/ --bulk --server $URL
       casefhir load cases.csv --series-id s1 --bulk --bulk-host 10.0.0.5 --server $URL
     """
-    from converter.bulk import BulkOptions, BulkReport
-    from converter.load import LoadOptions, LoadReport
-    from converter.units import (
+    from converter.server.bulk import BulkOptions, BulkReport
+    from converter.server.caseunits import (
         CaseSpool,
         is_fhir_input,
         resource_units,
         stream_units,
         unreadable_items,
     )
+    from converter.server.load import LoadOptions, LoadReport
 
     fhir = [path for path in inputs if is_fhir_input(path, table["input_format"])]
     if fhir and len(fhir) != len(inputs):
@@ -791,7 +791,7 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
         units = spool.units()
     crosswalk = None
     if crosswalk_path:
-        from converter.crosswalk import LoadCrosswalk
+        from converter.tables.crosswalk import LoadCrosswalk
 
         crosswalk = _run(debug, lambda: LoadCrosswalk(crosswalk_path))
     tracker = InputTracker(crosswalk, keep_keys=prune)
@@ -831,8 +831,8 @@ LOAD_STOPPED = "what was sent stays on the server; run the same command again to
 def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, debug: bool,
           bulk: bool, bulk_options: Any, options: Any) -> int:
     """Send the cases (the load part of `load`); the exit code so far."""
-    from converter.bulk import bulk_load
-    from converter.load import load_units
+    from converter.server.bulk import bulk_load
+    from converter.server.load import load_units
 
     if bulk:
         status = StatusLine(not quiet)
@@ -877,9 +877,9 @@ def template(output: str, dictionary_markdown: bool, force: bool) -> None:
       casefhir template -o cases.xlsx
       casefhir template -o cases.csv
     """
-    from converter.outputs import template_outputs
-    from converter.template import dictionary_markdown as markdown
-    from converter.template import write_template
+    from converter.paths import template_outputs
+    from converter.tables.template import dictionary_markdown as markdown
+    from converter.tables.template import write_template
 
     if dictionary_markdown:
         click.echo(markdown(), nl=False)
@@ -933,8 +933,8 @@ def summary(files: tuple[str, ...], series_id: str | None, show_queries: bool, a
     """
     import orjson
 
-    from converter.cohort import cohort, render_table, server_cohort, server_queries
-    from converter.fhirfiles import iter_resources
+    from converter.fhir.files import iter_resources
+    from converter.tables.cohort import cohort, render_table, server_cohort, server_queries
 
     if bool(files) == bool(server):
         raise click.UsageError("give FHIR files, or --server (not both)")
@@ -988,9 +988,9 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
       casefhir flatten out-ndjson/ -o cases.xlsx
       casefhir flatten --server http://127.0.0.1:8080/fhir --series-id kobayashi-2023 -o -
     """
-    from converter.flatten import COLUMNS, file_resources, server_resources, used_columns
-    from converter.flatten import flatten as flatten_resources
-    from converter.tablewrite import table_format, write_table
+    from converter.tables.flatten import COLUMNS, file_resources, server_resources, used_columns
+    from converter.tables.flatten import flatten as flatten_resources
+    from converter.tables.write import table_format, write_table
 
     if bool(files) == bool(server):
         raise click.UsageError("give FHIR files, or --server (not both)")

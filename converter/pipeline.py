@@ -22,17 +22,17 @@ from pathlib import Path
 
 import orjson
 
-from converter.fastvalidate import fast_structure_errors
+from converter.fhir.fastvalidate import fast_structure_errors
+from converter.fhir.validate import integrity_errors, structure_errors
+from converter.fhir.write import AtomicFile, Writer, open_writer
 from converter.problems import InputError, Location, Problem, Severity, error
-from converter.readers import RawRow, Table, display_name, open_table
-from converter.records import CaseIds, RecordBuilder, SourceRow
+from converter.read.records import CaseIds, RecordBuilder, SourceRow
+from converter.read.schema import Series
+from converter.read.tables import RawRow, Table, display_name, open_table
 from converter.report import Report
-from converter.schema import Series
 from converter.signals import blocked, critical, init_worker
 from converter.signals import check as check_stop
-from converter.tablewrite import csv_safe
-from converter.validate import integrity_errors, structure_errors
-from converter.write import AtomicFile, Writer, open_writer
+from converter.tables.write import csv_safe
 from mappings import Resource, map_record
 from mappings.common import rid
 
@@ -58,14 +58,14 @@ class ConvertOptions:
     pretty: bool = False
     full_validation: bool = False
     workers: int = 1
-    crosswalk: str | None = None  # also write the crosswalk (converter/crosswalk.py) here
+    crosswalk: str | None = None  # also write the crosswalk (converter/tables/crosswalk.py) here
     report: str | None = None  # write the report here, put in place with the outputs
     force: bool = False  # an output folder may hold files casefhir did not write (left alone)
 
 
 def check_resources(resources: list[Resource], source: SourceRow,
                     full_validation: bool = False) -> list[Problem]:
-    """Every resource valid R4 structure (through the shape cache of converter/fastvalidate.py
+    """Every resource valid R4 structure (through the shape cache of converter/fhir/fastvalidate.py
     unless `full_validation`); ids unique and references resolved within the case.
 
     A failure here is a casefhir bug (the record was valid), reported at the source row."""
@@ -236,7 +236,7 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
         writer = open_writer(options.output, options.output_format, options.per_case,
                              options.series, options.pretty, options.force)
         if options.crosswalk is not None:
-            from converter.crosswalk import CrosswalkFile, CrosswalkTee
+            from converter.tables.crosswalk import CrosswalkFile, CrosswalkTee
 
             try:
                 writer = CrosswalkTee(writer, CrosswalkFile(options.crosswalk,

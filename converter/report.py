@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from converter.credentials import redact, redact_json
-from converter.diskerrors import spooling
+from converter.output.diskerrors import spooling
 from converter.problems import Problem, Severity
 from converter.signals import critical
 
@@ -144,7 +144,7 @@ class Report:
             self._problems_streamed = False
         data.pop("problems", None)
         head = orjson.dumps(data, option=orjson.OPT_INDENT_2).rstrip()
-        from converter.write import AtomicFile  # (write imports mappings, which import us)
+        from converter.fhir.write import AtomicFile  # (write imports mappings, which import us)
 
         out = AtomicFile(path)
         try:
@@ -188,7 +188,7 @@ class Report:
 
 
 OUTCOMES = ("created", "updated", "unchanged", "failed", "unknown")
-# unknown: the answer was lost and reading the resource back failed too (converter/readback.py)
+# unknown: the answer was lost and reading the resource back failed too (converter/server/readback.py)
 
 
 @dataclass

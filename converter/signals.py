@@ -5,7 +5,7 @@ processes never outlive the run.
   every `except BaseException` cleanup already in place removes temporary files and folders);
   the CLI then prints one line and exits 128 + the signal's number. A second signal while
   cleaning up is ignored (so the cleanup finishes); a third ends the process at once (what is
-  left behind is recognised and removed by the next run, see converter/parts.py).
+  left behind is recognised and removed by the next run, see converter/output/parts.py).
 - Inside `critical()` (renaming finished output into place) a signal waits until the section
   has ended, so output is never half put in place; the run then stops, its output complete.
 - Worker processes start with these signals held back by the kernel (`blocked()`), then

@@ -9,9 +9,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
-from converter.ids import role_in_case
-from converter.schema import CaseRecord
-from converter.validate import references
+from converter.fhir.ids import role_in_case
+from converter.fhir.validate import references
+from converter.read.schema import CaseRecord
 from mappings.common import CaseResources, Cells, Resource
 from mappings.condition import (
     from_fhir_conditions,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.ids import resource_id
-from converter.schema import AGE_UNITS, Age, CaseRecord, Site, Term, plain_number
+from converter.fhir.ids import resource_id
+from converter.read.schema import AGE_UNITS, Age, CaseRecord, Site, Term, plain_number
 from mappings import profiles
 from mappings.terminology import codeable, coding, concept, entry, system_url, vocabulary
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from converter.schema import CaseRecord, Term
+from converter.read.schema import CaseRecord, Term
 from mappings import profiles
 from mappings.common import (
     CaseResources,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.schema import CaseRecord
+from converter.read.schema import CaseRecord
 from mappings import profiles
 from mappings.common import (
     CaseResources,

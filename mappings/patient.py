@@ -7,7 +7,7 @@ the follow-up status says whether the patient is alive.
 
 from __future__ import annotations
 
-from converter.schema import CaseRecord
+from converter.read.schema import CaseRecord
 from mappings import profiles
 from mappings.common import CaseResources, Cells, Resource, data_absent, resource
 from mappings.terminology import entry, system_url, vocabulary

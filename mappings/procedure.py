@@ -4,7 +4,7 @@ ped-cancer-ig SurgicalTumorMargin pattern, guide §2.7)."""
 
 from __future__ import annotations
 
-from converter.schema import CaseRecord
+from converter.read.schema import CaseRecord
 from mappings import profiles
 from mappings.common import (
     NOT_REPORTED,

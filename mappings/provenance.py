@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from converter import __version__
-from converter.schema import CaseRecord
+from converter.read.schema import CaseRecord
 from mappings.common import Resource, data_absent, resource
 from mappings.terminology import system_url
 

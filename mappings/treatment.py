@@ -10,7 +10,7 @@ does not verify.
 
 from __future__ import annotations
 
-from converter.schema import CaseRecord
+from converter.read.schema import CaseRecord
 from mappings import profiles
 from mappings.common import (
     NOT_REPORTED,

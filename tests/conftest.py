@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from converter.cli import main
-from converter.schema import Series
+from converter.read.schema import Series
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -58,8 +58,8 @@ def bundle_resources(path: Path) -> list[dict[str, Any]]:
 
 def build(cells: dict[str, str], series: Series = SERIES) -> tuple[Any, list[Any]]:
     """Build one record from header → text cells, through the real RecordBuilder."""
-    from converter.readers import Cell, RawRow, Table
-    from converter.records import RecordBuilder
+    from converter.read.records import RecordBuilder
+    from converter.read.tables import Cell, RawRow, Table
 
     headers = [(h, h) for h in cells]
     raw = RawRow(2, tuple(Cell(h, h, v or None) for h, v in cells.items()))

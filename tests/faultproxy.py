@@ -45,7 +45,7 @@ STATUS_TEXT = {401: "Unauthorized", 403: "Forbidden", 413: "Payload Too Large", 
 
 def _reads_only(method: str, body: bytes | None) -> bool:
     """A POSTed batch Bundle of GET entries only (casefhir's check of who holds the ids it is
-    about to write, converter/ownership.py): faults are meant for the requests under test, so
+    about to write, converter/server/ownership.py): faults are meant for the requests under test, so
     these pass untouched."""
     if method != "POST" or not body or b'"GET"' not in body:
         return False

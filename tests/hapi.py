@@ -62,7 +62,7 @@ class HapiServer:
 
 def server_resources(base: str, series: str) -> dict[str, dict]:
     """Every resource of a series on the server (found by its series tag), by Type/id."""
-    from converter.fhirclient import FhirClient, ServerConfig
+    from converter.server.client import FhirClient, ServerConfig
 
     client = FhirClient(ServerConfig(base))
     found: dict[str, dict] = {}

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 import pytest
 
-from converter.bulk import (
+from converter.server.bulk import (
     NdjsonFileServer,
     import_parameters,
     layer_numbers,
@@ -26,7 +26,7 @@ from converter.bulk import (
     parse_report,
     report_text,
 )
-from converter.fhirclient import FhirClient, ServerConfig
+from converter.server.client import FhirClient, ServerConfig
 from tests.conftest import EXAMPLES, bundle_resources, load, run
 from tests.faultproxy import FaultProxy
 from tests.hapi import NO_CACHE, RESOURCE_TYPES, HapiServer, server_resources, without_server_meta

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from converter.conformance import InstallReport, read_conformance
 from converter.problems import InputError
+from converter.server.conformance import InstallReport, read_conformance
 from tests.conftest import SHARED, run
 
 US_CORE = SHARED / "fhir-packages" / "hl7.fhir.us.core-6.1.0.tgz"

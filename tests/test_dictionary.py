@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from converter.dictionary import ALIASES, COLUMNS
-from converter.records import match_header
-from converter.template import dictionary_markdown
+from converter.read.dictionary import ALIASES, COLUMNS
+from converter.read.records import match_header
+from converter.tables.template import dictionary_markdown
 from tests.conftest import ROOT
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.cohort import cohort
+from converter.tables.cohort import cohort
 from tests.conftest import EXAMPLES, bundle_resources, run
 
 EXAMPLE_LIST = tomllib.loads((EXAMPLES / "examples.toml").read_text())

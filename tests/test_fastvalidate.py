@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from converter.fastvalidate import FastValidator, build_plan, shape
-from converter.validate import structure_errors
+from converter.fhir.fastvalidate import FastValidator, build_plan, shape
+from converter.fhir.validate import structure_errors
 from mappings import map_record
 from tests.conftest import build
 from tests.test_properties import rows

@@ -14,7 +14,7 @@ import pytest
 
 from converter import credentials
 from converter.credentials import CredentialError
-from converter.fhirclient import (
+from converter.server.client import (
     Auth,
     FhirClient,
     ServerConfig,

@@ -49,7 +49,7 @@ def test_flatten_keeps_table_order_and_values(tmp_path: Path) -> None:
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from converter.flatten import flatten  # noqa: E402
+from converter.tables.flatten import flatten  # noqa: E402
 from mappings import map_record  # noqa: E402
 from tests.conftest import build  # noqa: E402
 from tests.test_properties import free_text, optional, words  # noqa: E402

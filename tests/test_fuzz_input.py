@@ -30,10 +30,10 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from converter.dictionary import COLUMNS
 from converter.problems import InputError
-from converter.readers import open_table
-from converter.records import RecordBuilder
+from converter.read.dictionary import COLUMNS
+from converter.read.records import RecordBuilder
+from converter.read.tables import open_table
 from tests.conftest import SERIES, run
 from tests.hostile.xlsxbuild import edit_part, workbook
 

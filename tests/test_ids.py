@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from converter.ids import (
+from converter.fhir.ids import (
     HASH_CHARS,
     MAX_ROLE,
     case_budget,

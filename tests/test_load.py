@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import pytest
 
-from converter.fhirclient import FhirClient, ServerConfig
+from converter.server.client import FhirClient, ServerConfig
 from tests.conftest import EXAMPLES, bundle_resources, load, run
 from tests.faultproxy import FaultProxy
 from tests.hapi import NO_CACHE, HapiServer, server_resources, without_server_meta
@@ -328,7 +328,7 @@ def test_tls_is_verified_by_default(hapi: HapiServer, tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------- pure parts
 def test_outcomes_read_from_server_answers() -> None:
-    from converter.load import HAPI_STORAGE_CODES, entry_outcome
+    from converter.server.load import HAPI_STORAGE_CODES, entry_outcome
 
     def answer(status: str, code: str | None = None, modified: str | None = None) -> dict:
         response: dict[str, Any] = {"status": status}
@@ -352,8 +352,8 @@ def test_outcomes_read_from_server_answers() -> None:
 
 
 def test_batches_hold_whole_cases() -> None:
-    from converter.load import LoadOptions, plan
-    from converter.units import CaseUnit
+    from converter.server.caseunits import CaseUnit
+    from converter.server.load import LoadOptions, plan
 
     units = [CaseUnit(str(n), [{"resourceType": "Patient", "id": str(n)}] * size)
              for n, size in enumerate([3, 3, 5, 1, 9])]
@@ -363,8 +363,8 @@ def test_batches_hold_whole_cases() -> None:
 
 
 def test_whole_transaction_errors_are_blamed_on_the_right_resource() -> None:
-    from converter.load import blame
-    from converter.units import CaseUnit
+    from converter.server.caseunits import CaseUnit
+    from converter.server.load import blame
 
     unit = CaseUnit("s.1", [{"resourceType": "Patient", "id": "s.1"},
                             {"resourceType": "Condition", "id": "s.1.primary",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from converter.normalise import (
+from converter.read.normalise import (
     InvalidValue,
     is_missing,
     lookup,
@@ -226,7 +226,7 @@ def test_missing_markers(text: str, dash: bool, missing: bool) -> None:
 
 def test_warnings_quote_long_cell_values_short() -> None:
     """A cell of 10,000 characters (the most a record reads) is not repeated in its warning."""
-    from converter.normalise import term
+    from converter.read.normalise import term
 
     warnings = Warnings()
     term("sex", "q" * 10_000, warnings, "sex")

@@ -12,9 +12,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from converter.diskerrors import OutputError
-from converter.ids import resource_id
-from converter.outfolder import AtomicDir
+from converter.fhir.ids import resource_id
+from converter.output.diskerrors import OutputError
+from converter.output.folder import AtomicDir
 from tests.conftest import EXAMPLES, ROOT, csv_text, run
 
 MANIFEST = ".casefhir-manifest"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.outputs import Output, PathProblem, check_paths
+from converter.paths import Output, PathProblem, check_paths
 from tests.conftest import EXAMPLES, run
 
 KOBAYASHI = EXAMPLES / "kobayashi-2023" / "cases.csv"

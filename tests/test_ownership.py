@@ -13,9 +13,9 @@ from typing import Any
 import orjson
 import pytest
 
-from converter.fhirclient import FhirClient, ServerConfig
-from converter.ids import resource_id
-from converter.ownership import SERIES, is_legacy, proves_series
+from converter.fhir.ids import resource_id
+from converter.server.client import FhirClient, ServerConfig
+from converter.server.ownership import SERIES, is_legacy, proves_series
 from tests.conftest import load
 from tests.hapi import NO_CACHE, server_resources
 from tests.test_sync import load_cli, table

@@ -12,10 +12,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from converter import parts
-from converter.fhirfiles import expand
+from converter.fhir.files import expand
+from converter.fhir.write import AtomicFile
+from converter.output import parts
 from converter.problems import InputError
-from converter.write import AtomicFile
 from tests.conftest import EXAMPLES, run
 
 HOST = "".join(c for c in socket.gethostname() if c.isalnum())[:16]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from converter.pipeline import check_resources
-from converter.records import SourceRow
+from converter.read.records import SourceRow
 from mappings import map_record
 from mappings.terminology import vocabulary
 from tests.conftest import build

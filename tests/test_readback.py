@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.fhirclient import FhirClient, ServerConfig
-from converter.readback import ReadBack, as_sent, request_id
+from converter.server.client import FhirClient, ServerConfig
+from converter.server.readback import ReadBack, as_sent, request_id
 from tests.hapi import HapiServer
 
 SOURCE = "https://doi.org/10.1000/rb"

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from converter.problems import InputError
-from converter.readers import column_letter, open_table
+from converter.read.tables import column_letter, open_table
 
 
 def values(path: Path, **kwargs: str) -> list[tuple[int, dict[str, str | None], str | None]]:
@@ -156,7 +156,7 @@ def test_unicode_without_a_byte_order_mark_gets_the_right_advice(tmp_path: Path,
 
 
 def test_a_long_encoding_name_is_quoted_short() -> None:
-    from converter.readers import check_encoding
+    from converter.read.tables import check_encoding
 
     why = check_encoding("x" * 100_000)
     assert why is not None and len(why) < 200 and "\u2026" in why
@@ -164,7 +164,7 @@ def test_a_long_encoding_name_is_quoted_short() -> None:
 
 def test_no_line_longer_than_the_limit_is_held(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import converter.readers as readers
+    import converter.read.tables as readers
 
     monkeypatch.setattr(readers, "MAX_LINE_CHARS", 64)
     endless = tmp_path / "endless.csv"

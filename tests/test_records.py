@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from converter.problems import InputError, Severity
-from converter.readers import open_table
-from converter.records import CaseIds, RecordBuilder, SourceRow, load_column_map
+from converter.read.records import CaseIds, RecordBuilder, SourceRow, load_column_map
+from converter.read.tables import open_table
 from tests.conftest import SERIES, build
 
 

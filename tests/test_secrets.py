@@ -237,7 +237,7 @@ def test_malformed_variables_and_password_files(tmp_path: Path) -> None:
 
 def test_the_debug_traceback_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     from converter.cli import _run
-    from converter.fhirclient import Auth
+    from converter.server.client import Auth
 
     Auth(token=TOKEN)
 

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import pytest
 
-from converter.fhirclient import Auth, FhirClient, ServerConfig
+from converter.server.client import Auth, FhirClient, ServerConfig
 from tests.conftest import EXAMPLES, bundle_resources, load, run
 from tests.faultproxy import FaultProxy
 from tests.hapi import NO_CACHE, HapiServer, server_resources, without_server_meta
@@ -351,9 +351,9 @@ def test_credentials_are_redacted() -> None:
 
 def test_crosswalk_lines_are_written_in_input_order_whatever_the_answer_order(
         tmp_path: Path) -> None:
-    from converter.crosswalk import LoadCrosswalk, case_lines
-    from converter.load import Answer
-    from converter.units import CaseUnit
+    from converter.server.caseunits import CaseUnit
+    from converter.server.load import Answer
+    from converter.tables.crosswalk import LoadCrosswalk, case_lines
 
     units = [CaseUnit(f"s-{n}", [{"resourceType": "Patient", "id": f"s-{n}"}]) for n in range(4)]
     crosswalk = LoadCrosswalk(str(tmp_path / "x.csv"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import orjson
 
-from converter.validate import integrity_errors, structure_errors, validate_files
+from converter.fhir.validate import integrity_errors, structure_errors, validate_files
 from tests.conftest import EXAMPLES, run
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from converter.bundle import bundle, full_url
-from converter.write import AtomicDir, OutputError, open_writer
+from converter.fhir.bundle import bundle, full_url
+from converter.fhir.write import AtomicDir, OutputError, open_writer
 from mappings import map_record
 from tests.conftest import SERIES, record
 

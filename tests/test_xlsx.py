@@ -16,8 +16,8 @@ import pytest
 
 from benchmarks import xlsx_corpus as corpus
 from converter.problems import InputError, Severity
-from converter.xlsx import read_xlsx
-from converter.xlsxpackage import LIMITS, Limits
+from converter.read.xlsx import read_xlsx
+from converter.read.xlsxpackage import LIMITS, Limits
 from tests.conftest import ROOT
 
 # the real limits where they are Excel's or cheap to reach; the costly ones scaled down

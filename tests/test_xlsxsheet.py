@@ -16,10 +16,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from benchmarks import xlsx_corpus as corpus
-from converter.readers import cell_text
-from converter.xlsxbook import read_book, read_date_styles, read_shared_strings
-from converter.xlsxpackage import Package
-from converter.xlsxsheet import SheetCell, sheet_rows
+from converter.read.tables import cell_text
+from converter.read.xlsxbook import read_book, read_date_styles, read_shared_strings
+from converter.read.xlsxpackage import Package
+from converter.read.xlsxsheet import SheetCell, sheet_rows
 
 
 def ours(data: bytes) -> dict[tuple[int, int], str | None]:

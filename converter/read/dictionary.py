@@ -1,0 +1,291 @@
+"""The canonical data dictionary: every column casefhir reads, its aliases, values and FHIR target.
+
+Headers match a column when they equal its name or an alias after ignoring case, spaces and
+punctuation ("Age (y)", "age_years" and "AGE" all find `age`). A unit in brackets is read as a
+hint for bare numbers ("Age (months)", "Size (mm)", "Follow-up (years)").
+This table also feeds `casefhir template` and docs/data-dictionary.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: str  # which normaliser reads it (converter/read/normalise.py PARSERS)
+    description: str
+    accepted: str
+    fhir: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    units: str | None = None  # unit family a bracketed header hint may give: age | size | months
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "case_id", "case_id", "Case identifier, unique within the series.",
+        "Any text, e.g. 1, P3, case-12.",
+        "Patient.identifier; part of every resource id",
+        ("case", "case no", "case number", "case nr", "case #", "patient", "patient id", "patient no",
+         "patient number", "pt", "pt no", "id", "no", "nr", "#", "subject", "subject id", "record id"),
+        required=True,
+    ),
+    Column(
+        "age", "age", "Age at diagnosis.",
+        "22, 2 y, 3 months, 12-year-old, 54-yr-old, 1 y 6 mo, at birth. Bare numbers are years "
+        "unless the header says otherwise, e.g. 'Age (months)'.",
+        "Condition(primary).onsetAge (UCUM a, mo, wk, d); at birth onsetRange 0-0 d",
+        ("age years", "age yrs", "age y", "age at diagnosis", "age at dx", "age at presentation",
+         "age in years", "age months", "age in months", "age at surgery"),
+        units="age",
+    ),
+    Column(
+        "age_sex", "age_sex", "Age and sex in one cell, as many papers print them.",
+        "22/F, 2 y/M, 43F, F/22, 3 mo / male.",
+        "as age and sex",
+        ("age sex", "age/sex", "sex age", "sex/age", "age gender", "age, sex"),
+        units="age",
+    ),
+    Column(
+        "sex", "sex", "Sex as reported.", "F, M, female, male, woman, man, girl, boy, unknown.",
+        "Patient.gender", ("gender", "m f", "f m", "sex m f"),
+    ),
+    Column(
+        "diagnosis", "diagnosis", "Final (histological) diagnosis.",
+        "NTRK-rearranged spindle cell neoplasm (NTRK-RSCN), infantile fibrosarcoma, ... "
+        "Unknown entities keep their text with a warning.",
+        "Condition(primary, mCODE PrimaryCancerCondition).code + histology extension",
+        ("final diagnosis", "dx", "final dx", "histology", "histologic diagnosis",
+         "histological diagnosis", "pathological diagnosis", "pathologic diagnosis", "tumor type",
+         "tumour type", "entity", "pathology"),
+    ),
+    Column(
+        "site", "site", "Tumour site, with side and depth if written there.",
+        "left thigh, subcutaneous; right forearm (deep); trunk.",
+        "Condition(primary).bodySite + laterality/location qualifiers; BodyStructure(mCODE Tumor)",
+        ("location", "tumor site", "tumour site", "tumor location", "tumour location", "anatomic site",
+         "anatomical site", "primary site", "localisation", "localization", "tumor localization"),
+    ),
+    Column(
+        "laterality", "laterality", "Side of the body.", "left, right, bilateral, midline, L, R.",
+        "bodySite laterality qualifier (mCODE)", ("side",),
+    ),
+    Column(
+        "depth", "depth", "Depth of the tumour.",
+        "superficial, deep, subcutaneous, intramuscular.",
+        "bodySite location qualifier (SNOMED 26283006 / 795002)",
+        ("tumor depth", "tumour depth", "plane", "compartment", "depth superficial deep"),
+    ),
+    Column(
+        "size", "size", "Tumour size on MRI.",
+        "5.4 cm, 75 x 48 mm, 42x37mm, 5 x 4 x 3 cm. Bare numbers need a unit in the header, "
+        "e.g. 'Size (cm)'.",
+        "Observation(mCODE TumorSize, method MRI)",
+        ("tumor size", "tumour size", "max size", "maximum size", "max diameter", "maximum diameter",
+         "largest dimension", "greatest dimension", "dimensions", "diameter", "size on mri",
+         "mri size"),
+        units="size",
+    ),
+    Column(
+        "fusion", "fusion", "NTRK (or other) gene fusion found by molecular testing.",
+        "TPM3-NTRK1, TPM3::NTRK1, ETV6/NTRK3, NTRK1 fusion, NTRK3 (partner not reported), negative.",
+        "Observation(mCODE GenomicVariant) in DiagnosticReport(mCODE GenomicsReport)",
+        ("gene fusion", "fusion gene", "ntrk fusion", "ntrk", "ntrk status", "ntrk rearrangement",
+         "rearrangement", "molecular", "molecular findings", "molecular result", "ngs result",
+         "ngs", "fusion partner", "fusion type", "genetic alteration", "gene rearrangement"),
+    ),
+    Column(
+        "fusion_method", "fusion_method", "How the fusion was found.",
+        "NGS, RNA sequencing, targeted RNA NGS, Archer FusionPlex, RT-PCR, karyotyping.",
+        "GenomicVariant.method (LOINC LL4048-6)",
+        ("method", "fusion method", "detection method", "molecular method", "assay", "testing method",
+         "molecular assay", "ngs method", "platform"),
+    ),
+    Column(
+        "pan_trk_ihc", "pan_trk_ihc", "pan-TRK immunohistochemistry.",
+        "positive, negative, diffuse positive, focal, +, -.",
+        "Observation(mCODE TumorMarkerTest)",
+        ("pan trk", "pantrk", "pan trk ihc", "pantrk ihc", "trk ihc", "pan trk immunohistochemistry",
+         "ihc pan trk", "pan trk staining", "ihc"),
+    ),
+    Column(
+        "mri_vascularity", "vascularity", "Vascularity on MRI.",
+        "high, hypervascular, yes, present, no.",
+        "Observation(US Core clinical result, imaging; DCM 111372 Vascularity)",
+        ("vascularity", "mri vascularity", "hypervascularity", "vascularity mri", "vascular",
+         "high vascularity"),
+    ),
+    Column(
+        "mri_flow_voids", "presence", "Intra- or peritumoral flow voids on MRI.",
+        "yes, no, present, absent, prominent, few, +, -.",
+        "Observation(US Core clinical result, imaging; casefhir#flow-voids)",
+        ("flow voids", "flow void", "mri flow voids", "flowvoids", "signal voids", "flow voids mri"),
+    ),
+    Column(
+        "mri_border", "border", "Tumour border on MRI.",
+        "ill-defined, partially ill-defined, poorly defined, well-defined, circumscribed.",
+        "Observation(US Core clinical result, imaging; casefhir#tumour-border)",
+        ("border", "mri border", "tumor border", "tumour border", "border definition", "boundary",
+         "tumor margin mri", "tumour margin mri", "mri margin", "mri margins", "margin on mri",
+         "borders", "contour"),
+    ),
+    Column(
+        "mri_fat_infiltration", "presence", "Infiltration into surrounding fat on MRI.",
+        "yes, no, present, absent.",
+        "Observation(US Core clinical result, imaging; casefhir#fat-infiltration)",
+        ("fat infiltration", "infiltration into fat", "infiltration", "fat", "peritumoral fat",
+         "infiltration of fat", "fat infiltration mri", "infiltration into surrounding fat"),
+    ),
+    Column(
+        "mri_t1", "signal", "Signal on T1-weighted MRI (relative to muscle).",
+        "hyperintense, hypointense, isointense, high, low, intermediate.",
+        "Observation(imaging; casefhir#t1-signal)",
+        ("t1", "t1 signal", "t1wi", "t1 weighted", "t1 signal intensity", "t1w"),
+    ),
+    Column(
+        "mri_t2", "signal", "Signal on T2-weighted MRI (relative to muscle).",
+        "hyperintense, hypointense, isointense, heterogeneous.",
+        "Observation(imaging; casefhir#t2-signal)",
+        ("t2", "t2 signal", "t2wi", "t2 weighted", "t2 signal intensity", "t2w"),
+    ),
+    Column(
+        "mri_enhancement", "enhancement", "Contrast enhancement pattern on MRI.",
+        "heterogeneous, homogeneous.",
+        "Observation(imaging; RadLex RID6058 Enhancement pattern)",
+        ("enhancement", "contrast enhancement", "gd enhancement", "enhancement pattern",
+         "gadolinium enhancement"),
+    ),
+    Column(
+        "mri_findings", "text", "Narrative MRI description.", "Any text.",
+        "Observation(imaging; LOINC 18782-3).valueString; DiagnosticReport(radiology).conclusion",
+        ("mri findings", "mri", "imaging findings", "mri description", "imaging", "radiology",
+         "mri features", "radiological findings"),
+    ),
+    Column(
+        "preop_diagnosis", "diagnosis", "Preoperative (imaging or clinical) diagnosis.",
+        "solitary fibrous tumour, SFT, alveolar soft part sarcoma; empty if none.",
+        "Condition(US Core, verificationStatus refuted when it differs from the final diagnosis)",
+        ("pre op dx", "preop dx", "preoperative diagnosis", "pre operative diagnosis",
+         "pre op diagnosis", "preop diagnosis", "preoperative dx", "clinical diagnosis",
+         "imaging diagnosis", "initial diagnosis", "provisional diagnosis", "radiological diagnosis",
+         "radiologic diagnosis", "preoperative misdiagnosis", "misdiagnosis", "mri diagnosis"),
+    ),
+    Column(
+        "surgery", "surgery", "Surgery of the primary tumour.",
+        "wide excision, marginal resection, amputation, yes, no.",
+        "Procedure(mCODE CancerRelatedSurgicalProcedure)",
+        ("operation", "surgical procedure", "surgical treatment", "resection", "surgery type",
+         "type of surgery", "procedure"),
+    ),
+    Column(
+        "surgery_intent", "surgery_intent", "Intent of the surgery.",
+        "curative, palliative, diagnostic. Default for a resection: curative.",
+        "Procedure.extension(mCODE procedure intent)",
+        ("intent", "surgical intent", "surgery intent", "treatment intent"),
+    ),
+    Column(
+        "margin", "margin", "Surgical margin.",
+        "R0, R1, R2, wide, marginal, intralesional, free, involved.",
+        "Observation(US Core lab; SNOMED 395536008 Surgical margin finding)",
+        ("margins", "surgical margin", "surgical margins", "resection margin", "resection margins",
+         "margin status", "r status", "r classification", "residual tumor", "r"),
+    ),
+    Column(
+        "treatment", "treatments", "Other treatment (list).",
+        "larotrectinib, entrectinib, chemotherapy, radiotherapy, none; separate with , ; + or 'and'.",
+        "MedicationAdministration(mCODE cancer-related); Procedure(radiotherapy)",
+        ("treatments", "other treatment", "other treatments", "adjuvant treatment", "adjuvant therapy",
+         "systemic therapy", "therapy", "additional treatment", "additional therapy",
+         "chemotherapy radiotherapy", "medical treatment", "targeted therapy", "trk inhibitor"),
+    ),
+    Column(
+        "treatment_response", "response", "Response to the other treatment.",
+        "CR, PR, SD, PD, complete response, progression.",
+        "Observation(mCODE CancerDiseaseStatus, category treatment-response)",
+        ("response", "treatment response", "response to treatment", "best response", "tumor response",
+         "response to therapy"),
+    ),
+    Column(
+        "recurrence", "recurrence", "Local recurrence.",
+        "yes, no, yes (14 mo), LR at 14 months.",
+        "Condition(primary).clinicalStatus; Observation(mCODE CancerDiseaseStatus, worsened)",
+        ("local recurrence", "lr", "relapse", "local relapse", "recurrence local"),
+    ),
+    Column(
+        "recurrence_months", "months", "Months from surgery to local recurrence.",
+        "14, 14 mo, 1.5 years.",
+        "CancerDiseaseStatus effective (cqf-relativeDateTime offset)",
+        ("time to recurrence", "months to recurrence", "recurrence interval", "recurrence months",
+         "recurrence time", "time to local recurrence"),
+        units="months",
+    ),
+    Column(
+        "metastasis", "metastasis", "Distant metastasis.",
+        "yes, no, lung, lung and bone, yes (lung, 24 mo).",
+        "Condition(mCODE SecondaryCancerCondition) per site; "
+        "Observation(mCODE HistoryOfMetastaticCancer, false) for no",
+        ("metastases", "distant metastasis", "distant metastases", "mets", "dm", "metastasis site",
+         "metastatic site", "metastatic disease"),
+    ),
+    Column(
+        "metastasis_months", "months", "Months from surgery to distant metastasis.",
+        "24, 24 mo, 2 years.", "SecondaryCancerCondition.onset (cqf-relativeDateTime)",
+        ("time to metastasis", "months to metastasis", "metastasis months", "metastasis interval"),
+        units="months",
+    ),
+    Column(
+        "follow_up_months", "months", "Follow-up from surgery to last contact.",
+        "36, 36 mo, 3 years, 36+.",
+        "Observation(CancerDiseaseStatus at last follow-up) effective offset",
+        ("follow up", "followup", "follow up months", "fu", "fu months", "follow up period",
+         "duration of follow up", "follow up duration", "length of follow up", "follow up time"),
+        units="months",
+    ),
+    Column(
+        "status", "status", "Status at last follow-up.",
+        "NED, AWD, DOD, DOC, alive, dead, alive, no recurrence at 36 mo.",
+        "Observation(mCODE CancerDiseaseStatus, category last-follow-up); Patient.deceasedBoolean",
+        ("outcome", "status at last follow up", "last status", "oncologic outcome", "vital status",
+         "disease status", "current status", "status at follow up", "final status", "outcome status"),
+    ),
+    Column(
+        "notes", "text", "Any other remark about the case.", "Any text.",
+        "Condition(primary).note",
+        ("note", "comment", "comments", "remarks", "remark", "other"),
+    ),
+)
+
+COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
+
+UNIT_HINTS: dict[str, dict[str, str]] = {
+    # unit family → {word in the header's brackets → normalised unit}
+    "age": {"y": "a", "yr": "a", "yrs": "a", "year": "a", "years": "a", "a": "a", "yo": "a",
+            "m": "mo", "mo": "mo", "mos": "mo", "month": "mo", "months": "mo",
+            "w": "wk", "wk": "wk", "wks": "wk", "week": "wk", "weeks": "wk",
+            "d": "d", "day": "d", "days": "d"},
+    "size": {"mm": "mm", "cm": "cm"},
+    "months": {"m": "mo", "mo": "mo", "mos": "mo", "month": "mo", "months": "mo",
+               "y": "a", "yr": "a", "yrs": "a", "year": "a", "years": "a"},
+}
+
+
+def header_key(text: str) -> str:
+    """How headers and aliases compare: case, spaces and punctuation ignored."""
+    return re.sub(r"[^0-9a-z#]", "", text.casefold())
+
+
+def _alias_index() -> dict[str, Column]:
+    index: dict[str, Column] = {}
+    for column in COLUMNS:
+        for name in (column.name, *column.aliases):
+            key = header_key(name)
+            if key in index and index[key] is not column:
+                raise ValueError(f"alias {name!r} names both {index[key].name} and {column.name}")
+            index[key] = column
+    return index
+
+
+ALIASES: dict[str, Column] = _alias_index()

@@ -1,0 +1,411 @@
+"""Rows of text cells → validated, normalised CaseRecords, with every problem located.
+
+Headers are bound to the data dictionary once; each row is then parsed cell by cell. A row with an
+error yields no record; warnings (unknown terms...) travel with the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from array import array
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from converter.problems import (
+    InputError,
+    Location,
+    Problem,
+    Severity,
+    error,
+    shorten,
+    warning,
+)
+from converter.read.dictionary import ALIASES, COLUMNS_BY_NAME, UNIT_HINTS, Column, header_key
+from converter.read.normalise import (
+    DASH_IS_VALUE,
+    MAX_CELL_CHARS,
+    PARSERS,
+    InvalidValue,
+    is_missing,
+    norm,
+)
+from converter.read.schema import CaseRecord, Event, RowSource, Series, Site, Term
+from converter.read.tables import RawRow, Table
+
+IGNORE = "ignore"
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    column: Column | None  # None: deliberately ignored (--columns maps it to "ignore")
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """Where a record came from: file, row, and which column label each field was read from."""
+
+    file: str
+    row: int
+    row_kind: str
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    def location(self, field_name: str | None = None) -> Location:
+        column = self.columns.get(field_name) if field_name else None
+        return Location(self.file, self.row, column, self.row_kind)
+
+
+DEPENDS_ON = {"margin": "surgery", "surgery_intent": "surgery", "fusion_method": "fusion"}
+
+
+def row_digest(raw: RawRow) -> str:
+    """SHA-256 of a row's (header, value) pairs in file order: the same cells give the same
+    digest wherever and however the file is read."""
+    return hashlib.sha256(orjson.dumps([[c.header, c.value] for c in raw.cells])).hexdigest()
+
+
+def match_header(text: str) -> Binding | None:
+    """The dictionary column (and unit hint) a header names, or None."""
+    tokens = re.findall(r"[a-z0-9#]+", text.casefold())
+    if not tokens:
+        return None
+    column = ALIASES.get(header_key(text))
+    if column is not None:
+        return Binding(column, _unit(column, tokens[-1]))
+    for cut in (1, 2):  # "Age (y)", "Size (mm)", "Follow-up, months", "Age (in years)"
+        base, unit_word = tokens[:-cut], tokens[-1]
+        if not base:
+            break
+        column = ALIASES.get(header_key("".join(base)))
+        if column is not None and _unit(column, unit_word):
+            return Binding(column, _unit(column, unit_word))
+    return None
+
+
+def _unit(column: Column, word: str) -> str | None:
+    return UNIT_HINTS.get(column.units or "", {}).get(word)
+
+
+def load_column_map(path: str) -> dict[str, str | None]:
+    """A --columns file: JSON {"their header": "canonical_name" | "ignore" | null} or a CSV with
+    two columns (header, column)."""
+    location = Location(path)
+    try:
+        data = Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf")
+    except OSError as exc:
+        raise InputError(error(f"cannot read the column map: {exc.strerror}", location)) from None
+    mapping: dict[str, Any]
+    if path.casefold().endswith(".json"):
+        try:
+            mapping = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise InputError(error(f"the column map is not valid JSON: {exc}", location)) from None
+        if not isinstance(mapping, dict):
+            raise InputError(error('the column map must be a JSON object {"header": "column"}',
+                                   location))
+    else:
+        import csv
+        import io
+
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(error("the column map is not UTF-8 text", location)) from None
+        mapping = {}
+        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if not row or (number == 1 and [c.strip().casefold() for c in row[:2]] ==
+                           ["header", "column"]):
+                continue
+            if len(row) != 2:
+                raise InputError(error("each line needs two cells: header,column",
+                                       Location(path, number)))
+            mapping[row[0].strip()] = row[1].strip()
+    result: dict[str, str | None] = {}
+    for header, target in mapping.items():
+        if target is None or (isinstance(target, str) and target.casefold() in ("", IGNORE)):
+            result[header] = None
+        elif isinstance(target, str) and target in COLUMNS_BY_NAME:
+            result[header] = target
+        else:
+            shown = repr(shorten(target)) if isinstance(target, str) else \
+                shorten(orjson.dumps(target).decode(), 60)
+            raise InputError(error(
+                f"maps {shorten(str(header))!r} to {shown}, which is not a column of the data "
+                f"dictionary (see `casefhir template` or docs/data-dictionary.md), nor 'ignore'",
+                location))
+    return result
+
+
+class RecordBuilder:
+    """Turns the rows of one table into CaseRecords for one series."""
+
+    def __init__(self, table: Table, series: Series,
+                 column_map: Mapping[str, str | None] | None = None,
+                 ignore_unmapped: bool = False) -> None:
+        self.table = table
+        self.series = series
+        self.column_map = {header_key(k): v for k, v in (column_map or {}).items()}
+        self.ignore_unmapped = ignore_unmapped
+        self.bindings: dict[str, Binding] = {}
+        self.bound_by: dict[str, str] = {}  # column name → header label
+        self.header_problems: list[Problem] = []
+        self._bind_headers()
+
+    # ------------------------------------------------------------------ headers
+    def _bind(self, text: str, label: str, row: int | None) -> Binding:
+        location = self.table.location(row, label)
+        key = header_key(text)
+        binding: Binding | None
+        if key in self.column_map:
+            target = self.column_map[key]
+            binding = Binding(COLUMNS_BY_NAME[target]) if target else Binding(None)
+            if target:
+                guessed = match_header(text)
+                if guessed and guessed.column is binding.column:
+                    binding = guessed
+        else:
+            binding = match_header(text)
+        if binding is None:
+            message = (f"column {shorten(text)!r} is not in the data dictionary; map it with --columns "
+                       "(or map it to 'ignore'), or pass --ignore-unmapped to leave it out")
+            if not self.ignore_unmapped:
+                raise InputError(error(message, location))
+            self.header_problems.append(warning(
+                f"column {shorten(text)!r} is not in the data dictionary and was left out "
+                "(--ignore-unmapped)", location))
+            binding = Binding(None)
+        if binding.column is not None:
+            name = binding.column.name
+            if name in self.bound_by:
+                raise InputError(error(
+                    f"both {self.bound_by[name]} and {label} give {name}; keep one, or map one to "
+                    "'ignore' with --columns", location))
+            self.bound_by[name] = label
+        self.bindings[text] = binding
+        return binding
+
+    def _bind_headers(self) -> None:
+        for text, label in self.table.headers:
+            if text and text not in self.bindings:
+                self._bind(text, label, self.table.header_row)
+            elif text:
+                raise InputError(error(f"the header {shorten(text)!r} appears twice",
+                                       self.table.location(self.table.header_row, label)))
+        self._check_columns(self.table.header_row)
+
+    def _check_columns(self, row: int | None) -> None:
+        bound = set(self.bound_by)
+        if self.table.headers and "case_id" not in bound:
+            raise InputError(error(
+                "no case id column; name one 'Case' (or any alias in docs/data-dictionary.md) or "
+                "map yours with --columns", self.table.location(row)))
+        if "age_sex" in bound and bound & {"age", "sex"}:
+            raise InputError(error(
+                "both a combined age/sex column and a separate age or sex column; keep one",
+                self.table.location(row, self.bound_by["age_sex"])))
+
+    # ------------------------------------------------------------------ rows
+    def build(self, raw: RawRow) -> tuple[CaseRecord | None, SourceRow, list[Problem]]:
+        """One row: its record (None when the row has an error), where it came from, and every
+        problem found. Duplicate case ids are a property of the whole table: see CaseIds."""
+        source = SourceRow(self.table.name, raw.number, self.table.row_kind)
+        if raw.error:
+            return None, source, [error(raw.error, self.table.location(raw.number))]
+        problems = [Problem(note.severity, note.message,
+                            self.table.location(raw.number, note.column)) for note in raw.notes]
+        values: dict[str, Any] = {}
+        columns: dict[str, str] = {}
+        for cell in raw.cells:
+            if not cell.header:
+                if cell.value is not None:
+                    problems.append(error("a value under a column with no header",
+                                          self.table.location(raw.number, cell.label), cell.value))
+                continue
+            binding = self.bindings.get(cell.header)
+            if binding is None:  # NDJSON: a key first seen on this line
+                known = len(self.header_problems)
+                try:
+                    binding = self._bind(cell.header, cell.label, raw.number)
+                    self._check_columns(raw.number)
+                except InputError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                finally:  # say it with this line (the row may be read in another process)
+                    problems.extend(self.header_problems[known:])
+            column = binding.column
+            if column is None or cell.value is None:
+                continue
+            location = self.table.location(raw.number, cell.label)
+            unreadable = _unreadable(cell.value)
+            if unreadable:
+                problems.append(error(unreadable, location, cell.value[:40]))
+                continue
+            # a case id is any non-empty text ("NA" or "-" may well be someone's case id)
+            if column.kind != "case_id" and is_missing(cell.value, column.kind in DASH_IS_VALUE):
+                if norm(cell.value) == "nan":
+                    problems.append(warning("NaN (not a number) is read as not recorded", location,
+                                            cell.value))
+                continue
+            columns[column.name] = cell.label
+
+            def warn(message: str, location: Location = location, value: str = cell.value) -> None:
+                problems.append(warning(message, location, value))
+
+            try:
+                values[column.name] = PARSERS[column.kind](cell.value, binding.unit, warn)
+            except InvalidValue as exc:
+                problems.append(error(str(exc), location, cell.value))
+        source = replace(source, columns=columns)
+        case_id = values.get("case_id")
+        if case_id is None and not any(p.severity is Severity.ERROR for p in problems):
+            problems.append(error("the case id is empty",
+                                  source.location() if "case_id" not in self.bound_by else
+                                  self.table.location(raw.number, self.bound_by["case_id"])))
+        problems = [replace(p, case_id=case_id) for p in problems]
+        if any(p.severity is Severity.ERROR for p in problems):
+            return None, source, problems
+        origin = RowSource(Path(self.table.name).name, raw.number, self.table.row_kind,
+                           row_digest(raw))
+        record = self._assemble(values, source, problems, origin)
+        return record, source, problems
+
+    def _assemble(self, values: dict[str, Any], source: SourceRow, problems: list[Problem],
+                  origin: RowSource) -> CaseRecord:
+        def note(field_name: str, message: str) -> None:
+            problems.append(replace(warning(message, source.location(field_name)),
+                                    case_id=values.get("case_id")))
+
+        if "treatment" in values:
+            values["treatments"] = values.pop("treatment")
+        if "age_sex" in values:
+            values["age"], values["sex"] = values.pop("age_sex")
+        site = _merge_site(values.pop("site", None), values.pop("laterality", None),
+                           values.pop("depth", None), note)
+        status = values.pop("status", None)
+        if status is not None:
+            values["status"], status_months = status
+            follow_up = values.get("follow_up_months")
+            if follow_up is None and status_months is not None:
+                values["follow_up_months"] = status_months
+            elif status_months is not None and follow_up != status_months:
+                note("status", f"the status says {status_months} months but the follow-up column "
+                               f"says {follow_up}; the follow-up column is used")
+        for event_field in ("recurrence", "metastasis"):  # a time column for each event
+            event: Event | None = values.get(event_field)
+            months = values.pop(f"{event_field}_months", None)
+            if months is None:
+                continue
+            if event is None:
+                values[event_field] = Event(True, f"{months} months", months)
+            elif not event.occurred:
+                note(f"{event_field}_months", f"a {event_field} time is given but {event_field} "
+                                              "is 'no'; the time is ignored")
+            else:
+                values[event_field] = replace(event, months=months)
+        surgery: Term | None = values.get("surgery")
+        if surgery is not None and surgery.key == "none":
+            values.pop("surgery")
+            for dependent in ("margin", "surgery_intent"):
+                if dependent in values:
+                    note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "
+                                    "it is ignored")
+                    values.pop(dependent)
+        # a detail of a procedure or test the row does not report has nothing to belong to
+        for dependent, parent in DEPENDS_ON.items():
+            if dependent in values and parent not in values:
+                note(dependent, f"{dependent.replace('_', ' ')} given without a {parent} "
+                                f"column value; it is ignored")
+                values.pop(dependent)
+        return CaseRecord(series=self.series, site=site, source=origin, **values)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _unreadable(value: str) -> str | None:
+    """Why a cell cannot be read at all (too long, control characters), or None."""
+    if len(value) > MAX_CELL_CHARS:
+        return f"the cell holds {len(value):,} characters; at most {MAX_CELL_CHARS:,} are read"
+    found = _CONTROL.search(value)
+    if found:
+        return (f"the cell holds the control character U+{ord(found.group()):04X}, which no table "
+                "text contains (a binary file, or a wrong --encoding?)")
+    return None
+
+
+class CaseIds:
+    """The case ids of a table so far, to refuse a duplicate where it occurs, in constant memory
+    per id: each id is kept as its 64-bit hash with the row of first use (4 bytes) in an
+    open-addressing table of two arrays (12 bytes a slot, at most half full: 25 MB for a million
+    rows). Two different ids sharing a hash (odds about 1 in 10^10 at a million rows) would be
+    reported as a duplicate, never missed."""
+
+    def __init__(self, row_kind: str) -> None:
+        self.row_kind = row_kind
+        self.count = 0
+        self.hashes = array("q", bytes(8 * 1024))  # 0: an empty slot
+        self.rows = array("I", bytes(4 * 1024))
+
+    def _slot(self, key: int) -> int:
+        mask = len(self.hashes) - 1
+        slot = key & mask
+        while self.hashes[slot] not in (0, key):
+            slot = (slot + 1) & mask
+        return slot
+
+    def _grow(self) -> None:
+        old_hashes, old_rows = self.hashes, self.rows
+        self.hashes = array("q", bytes(16 * len(old_hashes)))
+        self.rows = array("I", bytes(8 * len(old_rows)))
+        for key, row in zip(old_hashes, old_rows, strict=True):
+            if key:
+                slot = self._slot(key)
+                self.hashes[slot], self.rows[slot] = key, row
+
+    def check(self, case_id: str, source: SourceRow) -> Problem | None:
+        key = hash(case_id) or 1
+        slot = self._slot(key)
+        if self.hashes[slot] == key:
+            first = self.rows[slot]
+            return replace(error(f"duplicate case id {shorten(case_id)!r}; it is first used in "
+                                 f"{self.row_kind} {first}", source.location("case_id"), case_id),
+                           case_id=case_id)
+        self.hashes[slot], self.rows[slot] = key, source.row
+        self.count += 1
+        if 2 * self.count > len(self.hashes):  # keep the table at most half full
+            self._grow()
+        return None
+
+
+def _merge_site(site: Site | None, laterality: Term | None, depth: Term | None,
+                note: Any) -> Site | None:
+    """The site with its separate laterality and depth columns: a recognised qualifier keeps its
+    column's words beside its key (the column wins over the site's own words, with a warning);
+    an unrecognised one is added to the site's text, so nothing written is lost."""
+    if site is None and laterality is None and depth is None:
+        return None
+    site = site or Site(text="")
+    unknown = []
+    if laterality is not None and laterality.key:
+        if site.laterality and site.laterality != laterality.key:
+            note("laterality", f"the site says {site.laterality} but the laterality column says "
+                               f"{laterality.key}; the laterality column is used")
+        site = replace(site, laterality=laterality.key, laterality_text=laterality.text)
+    elif laterality is not None:
+        unknown.append(laterality.text)
+    if depth is not None and depth.key:
+        if site.depth and site.depth != depth.key:
+            note("depth", f"the site says {site.depth} but the depth column says {depth.key}; "
+                          "the depth column is used")
+        site = replace(site, depth=depth.key, depth_text=depth.text)
+    elif depth is not None:
+        unknown.append(depth.text)
+    extra = [text for text in unknown if norm(text) not in norm(site.text)]
+    if extra:
+        site = replace(site, text=", ".join(x for x in [site.text, *extra] if x))
+    return site

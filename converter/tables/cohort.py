@@ -1,0 +1,263 @@
+"""Cohort figures a case-series paper reports, recomputed from FHIR resources alone.
+
+The figures are read the way a FHIR client would find them (codes, categories, values), never
+from casefhir's ids, so the same questions can be put to any FHIR data built to these profiles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from converter.read.schema import AGE_UNITS
+from converter.server.client import search_all
+from mappings import profiles
+from mappings.terminology import concept, system_url
+
+Resource = dict[str, Any]
+
+
+def _has_coding(value: Any, key: str) -> bool:
+    wanted = concept(key)
+    if not isinstance(value, dict):
+        return False
+    return any(c.get("system") == wanted.system and c.get("code") == wanted.code
+               for c in value.get("coding", []))
+
+
+def _subject(resource: Resource) -> str | None:
+    ref = (resource.get("subject") or resource.get("patient") or {}).get("reference")
+    return ref if isinstance(ref, str) else None
+
+
+def _profiles(resource: Resource) -> list[str]:
+    return list(resource.get("meta", {}).get("profile", []))
+
+
+@dataclass
+class Cohort:
+    patients: int = 0
+    sex: Counter[str] = field(default_factory=Counter)
+    ages_years: list[float] = field(default_factory=list)
+    fusion_genes: Counter[str] = field(default_factory=Counter)  # NTRK gene → patients
+    fusion_negative: int = 0
+    preoperative_diagnoses: Counter[str] = field(default_factory=Counter)
+    recurrence: set[str] = field(default_factory=set)
+    metastasis: set[str] = field(default_factory=set)
+    flow_voids: set[str] = field(default_factory=set)
+    high_vascularity: set[str] = field(default_factory=set)
+    ill_defined_border: set[str] = field(default_factory=set)
+    fat_infiltration: set[str] = field(default_factory=set)
+    deceased: int = 0
+
+    @property
+    def mean_age(self) -> float | None:
+        return sum(self.ages_years) / len(self.ages_years) if self.ages_years else None
+
+    def to_json(self) -> dict[str, Any]:
+        ages = self.ages_years
+        return {
+            "patients": self.patients,
+            "sex": dict(sorted(self.sex.items())),
+            "age_at_diagnosis_years": {
+                "n": len(ages),
+                "mean": round(self.mean_age, 1) if self.mean_age is not None else None,
+                "min": round(min(ages), 2) if ages else None,
+                "max": round(max(ages), 2) if ages else None,
+            },
+            "fusion_genes": dict(sorted(self.fusion_genes.items())),
+            "fusion_negative": self.fusion_negative,
+            "preoperative_diagnoses_refuted": dict(sorted(self.preoperative_diagnoses.items())),
+            "local_recurrence": len(self.recurrence),
+            "distant_metastasis": len(self.metastasis),
+            "recurrence_and_metastasis": len(self.recurrence & self.metastasis),
+            "mri_high_vascularity": len(self.high_vascularity),
+            "mri_flow_voids": len(self.flow_voids),
+            "mri_ill_defined_border": len(self.ill_defined_border),
+            "mri_fat_infiltration": len(self.fat_infiltration),
+            "deceased": self.deceased,
+        }
+
+
+_NTRK = {"NTRK1", "NTRK2", "NTRK3"}
+
+
+def onset_years(condition: Resource) -> float | None:
+    """Age at onset in years: `onsetAge`, or a point `onsetRange` (how an age of 0 is sent)."""
+    age = condition.get("onsetAge")
+    if age is None:
+        low, high = (condition.get("onsetRange") or {}).get("low"), \
+            (condition.get("onsetRange") or {}).get("high")
+        age = low if low is not None and low == high else None
+    if not isinstance(age, dict) or age.get("code") not in AGE_UNITS:
+        return None
+    return float(age["value"]) * AGE_UNITS[age["code"]][1]
+
+
+def _gene_symbols(observation: Resource) -> list[str]:
+    symbols = []
+    for component in observation.get("component", []):
+        if not _has_coding(component.get("code"), "gene-studied"):
+            continue
+        value = component.get("valueCodeableConcept", {})
+        names = [c.get("display") for c in value.get("coding", [])] + [value.get("text")]
+        symbols += [n.upper() for n in names if isinstance(n, str)]
+    return symbols
+
+
+def cohort(resources: Iterable[Resource]) -> Cohort:
+    result = Cohort()
+    for r in resources:
+        kind = r.get("resourceType")
+        subject = _subject(r) or ""
+        code = r.get("code", {})
+        value = r.get("valueCodeableConcept")
+        if kind == "Patient":
+            result.patients += 1
+            result.sex[r.get("gender", "unknown")] += 1
+            result.deceased += r.get("deceasedBoolean") is True
+        elif kind == "Condition":
+            if profiles.PRIMARY_CANCER_CONDITION in _profiles(r):
+                years = onset_years(r)
+                if years is not None:
+                    result.ages_years.append(years)
+            elif profiles.SECONDARY_CANCER_CONDITION in _profiles(r):
+                result.metastasis.add(subject)
+            elif _has_coding(r.get("verificationStatus"), "ver-refuted"):
+                names = [c.get("display") for c in code.get("coding", [])] or [code.get("text")]
+                result.preoperative_diagnoses[str(names[0])] += 1
+        elif kind == "Observation":
+            if _has_coding(code, "genetic-variant-assessment"):
+                if _has_coding(value, "loinc-present"):
+                    for gene in sorted(set(_gene_symbols(r)) & _NTRK):
+                        result.fusion_genes[gene] += 1
+                elif _has_coding(value, "loinc-absent"):
+                    result.fusion_negative += 1
+            elif any(_has_coding(c, "status-local-recurrence") for c in r.get("category", [])):
+                if _has_coding(value, "condition-worsened"):  # else "no local recurrence"
+                    result.recurrence.add(subject)
+            elif _has_coding(code, "flow-voids") and _has_coding(value, "present"):
+                result.flow_voids.add(subject)
+            elif _has_coding(code, "vascularity") and _has_coding(value, "vascularity-present"):
+                result.high_vascularity.add(subject)
+            elif _has_coding(code, "tumour-border") and _has_coding(value, "poorly-defined"):
+                result.ill_defined_border.add(subject)
+            elif _has_coding(code, "fat-infiltration") and _has_coding(value, "present"):
+                result.fat_infiltration.add(subject)
+    return result
+
+
+def render_table(data: dict[str, Any]) -> str:
+    age = data["age_at_diagnosis_years"]
+    rows = [
+        ("patients", str(data["patients"])),
+        ("sex", ", ".join(f"{k} {v}" for k, v in data["sex"].items()) or "-"),
+        ("age at diagnosis (years)",
+         f"mean {age['mean']}, range {age['min']}-{age['max']} (n={age['n']})" if age["n"] else "-"),
+        ("gene fusions", ", ".join(f"{k} {v}" for k, v in data["fusion_genes"].items()) or "-"),
+        ("no fusion detected", str(data["fusion_negative"])),
+        ("preoperative diagnosis (refuted)",
+         ", ".join(f"{k} {v}" for k, v in data["preoperative_diagnoses_refuted"].items()) or "-"),
+        ("local recurrence", str(data["local_recurrence"])),
+        ("distant metastasis", str(data["distant_metastasis"])),
+        ("recurrence and metastasis", str(data["recurrence_and_metastasis"])),
+        ("MRI high vascularity", str(data["mri_high_vascularity"])),
+        ("MRI flow voids", str(data["mri_flow_voids"])),
+        ("MRI ill-defined border", str(data["mri_ill_defined_border"])),
+        ("MRI fat infiltration", str(data["mri_fat_infiltration"])),
+        ("deceased", str(data["deceased"])),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+
+# ------------------------------------------------------------------------------ on a server
+@dataclass(frozen=True)
+class Query:
+    """One FHIR search behind one cohort figure. `search` is relative to the base URL; the
+    series tag is added when a series is given."""
+
+    figure: str
+    search: str
+    read: str  # "count": the search total; "subjects": distinct subjects; "ages"; "names"
+
+
+def _token(key: str) -> str:
+    c = concept(key)
+    return f"{c.system}|{c.code}"
+
+
+def server_queries() -> list[Query]:
+    status = "http://loinc.org|97509-4"
+    variant = f"code={_token('genetic-variant-assessment')}"
+    return [
+        Query("patients", "Patient?_summary=count", "count"),
+        *(Query(f"sex:{g}", f"Patient?gender={g}&_summary=count", "count")
+          for g in ("female", "male", "other", "unknown")),
+        Query("age", f"Condition?_profile={profiles.PRIMARY_CANCER_CONDITION}"
+                     "&_elements=onset,subject", "ages"),
+        *(Query(f"fusion:{gene}", f"Observation?{variant}&value-concept="
+                                  f"{_token('loinc-present')}&component-value-concept="
+                                  f"{_token('hgnc-' + gene)}", "subjects")
+          for gene in ("NTRK1", "NTRK3")),
+        Query("fusion_negative", f"Observation?{variant}&value-concept="
+                                 f"{_token('loinc-absent')}", "subjects"),
+        Query("preoperative", "Condition?verification-status="
+                              f"{_token('ver-refuted')}&_elements=code,subject", "names"),
+        Query("recurrence", f"Observation?code={status}&category="
+                            f"{_token('status-local-recurrence')}&value-concept="
+                            f"{_token('condition-worsened')}", "subjects"),
+        Query("metastasis", f"Condition?_profile={profiles.SECONDARY_CANCER_CONDITION}",
+              "subjects"),
+        Query("vascularity", f"Observation?code={_token('vascularity')}&value-concept="
+                             f"{_token('vascularity-present')}", "subjects"),
+        Query("flow_voids", f"Observation?code={_token('flow-voids')}&value-concept="
+                            f"{_token('present')}", "subjects"),
+        Query("ill_defined", f"Observation?code={_token('tumour-border')}&value-concept="
+                             f"{_token('poorly-defined')}", "subjects"),
+        Query("fat", f"Observation?code={_token('fat-infiltration')}&value-concept="
+                     f"{_token('present')}", "subjects"),
+        Query("deceased", "Patient?deceased=true&_summary=count", "count"),
+    ]
+
+
+def server_cohort(client: Any, series: str | None = None) -> Cohort:
+    """The cohort figures from FHIR searches against a server (see server_queries)."""
+    from urllib.parse import quote
+
+    tag = f"&_tag={quote(system_url('casefhir-series'), safe=':/')}|{series}" if series else ""
+    result = Cohort()
+    for query in server_queries():
+        search = (query.search + tag).replace("|", "%7C")
+        if query.read == "count":
+            response = client.request("GET", search, headers={"Cache-Control": "no-cache"})
+            total = int((response.json() or {}).get("total", 0))
+            if query.figure == "patients":
+                result.patients = total
+            elif query.figure == "deceased":
+                result.deceased = total
+            elif total:
+                result.sex[query.figure.split(":")[1]] = total
+            continue
+        found = list(search_all(client, search))
+        subjects = {str(_subject(r)) for r in found}
+        if query.read == "ages":
+            result.ages_years += [y for y in map(onset_years, found) if y is not None]
+        elif query.read == "names":
+            for r in found:
+                code = r.get("code", {})
+                names = [c.get("display") for c in code.get("coding", [])] or [code.get("text")]
+                result.preoperative_diagnoses[str(names[0])] += 1
+        elif query.figure.startswith("fusion:"):
+            result.fusion_genes[query.figure.split(":")[1]] = len(subjects)
+        elif query.figure == "fusion_negative":
+            result.fusion_negative = len(subjects)
+        else:
+            target = {"recurrence": result.recurrence, "metastasis": result.metastasis,
+                      "vascularity": result.high_vascularity, "flow_voids": result.flow_voids,
+                      "ill_defined": result.ill_defined_border,
+                      "fat": result.fat_infiltration}[query.figure]
+            target.update(subjects)
+    return result

@@ -1,0 +1,113 @@
+"""`casefhir flatten`: FHIR made by casefhir (Bundles, NDJSON, or a series on a server) back into
+the canonical table, through the inverse of each mapping module (`mappings.table_row`).
+
+Resources are grouped into cases by the Patient they are about; each case's Provenance, when
+present, gives the source row (cases come out in the table's order) and the order the resources
+were made in (treatments keep the table's order). Resources of other series, and resources
+casefhir does not make, are counted and left out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from converter.fhir.files import iter_resources
+from converter.fhir.ids import role_in_case
+from converter.problems import InputError, error
+from converter.server.client import search_all
+from converter.tables.template import TEMPLATE_COLUMNS
+from mappings import RESOURCE_TYPES, CaseResources, Cells, Resource, patient_of, table_row
+from mappings.common import series_of
+from mappings.provenance import from_fhir_provenance
+from mappings.terminology import system_url
+
+COLUMNS = tuple(c.name for c in TEMPLATE_COLUMNS)
+
+
+@dataclass
+class Flattened:
+    series: list[str]
+    rows: list[Cells]
+    resources: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # why → how many resources
+
+
+def _case(patient_id: str, resources: list[Resource]) -> CaseResources:
+    """A case's resources by role, in the order the converter made them."""
+    by_id = {f"{r['resourceType']}/{r['id']}": r for r in resources}
+    provenance = next((r for r in resources if r["resourceType"] == "Provenance"), None)
+    order = [t.get("reference") for t in (provenance or {}).get("target", [])]
+    ordered = [by_id[o] for o in order if o in by_id]
+    ordered += [r for r in resources if r not in ordered]
+    case: CaseResources = {}
+    for resource in ordered:
+        case[role_in_case(str(resource["id"]), patient_id)] = resource
+    return case
+
+
+def flatten(resources: Iterable[Resource], series: str | None = None) -> Flattened:
+    """The canonical rows of every case of one series."""
+    found_series: set[str] = set()
+    cases: dict[str, list[Resource]] = {}
+    skipped: Counter[str] = Counter()
+    total = 0
+    for resource in resources:
+        total += 1
+        tag = series_of(resource)
+        if tag is None:
+            skipped["not made by casefhir (no series tag)"] += 1
+            continue
+        found_series.add(tag)
+        if series is not None and tag != series:
+            skipped[f"of another series ({tag})"] += 1
+            continue
+        patient = patient_of(resource)
+        if patient is None:
+            skipped["not about a patient"] += 1
+            continue
+        cases.setdefault(patient, []).append(resource)
+    if series is None and len(found_series) > 1:
+        raise InputError(error("the input holds several series (" + ", ".join(
+            sorted(found_series)) + "); choose one with --series-id"))
+    rows: list[tuple[tuple[int, str, int], Cells]] = []
+    for position, (patient_id, found) in enumerate(cases.items()):
+        if not any(r["resourceType"] == "Patient" for r in found):
+            skipped["about a Patient missing from the input"] += len(found)
+            continue
+        case = _case(patient_id, found)
+        source = from_fhir_provenance(case["provenance"]) if "provenance" in case else {}
+        row = source.get("source_row")
+        key = (0, str(source.get("source_file")), row) if row is not None else (1, "", position)
+        rows.append((key, table_row(case)))
+    rows.sort(key=lambda item: item[0])
+    return Flattened(sorted(found_series) if series is None else [series],
+                     [cells for _, cells in rows], total, skipped)
+
+
+def file_resources(paths: list[str]) -> Iterator[Resource]:
+    """The resources of Bundle and NDJSON files; an unreadable item stops with its location."""
+    for found in iter_resources(paths):
+        if found.resource is None:
+            raise InputError(error(found.problem or "unreadable", found.location))
+        yield found.resource
+
+
+def server_resources(client: Any, series: str) -> Iterator[Resource]:
+    """Every resource of a series on a server: each resource type searched by the series tag."""
+    tag = quote(f"{system_url('casefhir-series')}|{series}", safe=":/")
+    for resource_type in RESOURCE_TYPES:
+        yield from search_all(client, f"{resource_type}?_tag={tag}")
+
+
+def used_columns(rows: list[Cells]) -> list[str]:
+    """The canonical columns, in dictionary order, that at least one row fills (case_id always)."""
+    filled = {name for row in rows for name in row}
+    return [c for c in COLUMNS if c == "case_id" or c in filled]
+
+
+__all__ = ["Flattened", "file_resources", "flatten", "server_resources",
+           "used_columns"]
