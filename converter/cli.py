@@ -23,8 +23,9 @@ import click
 from converter import __version__, signals
 from converter.clickerrors import ShortErrorsGroup
 from converter.fhir.ids import check_series_id
-from converter.fhir.write import OUTPUT_FORMATS, OutputError, write_json_atomic
-from converter.output.diskerrors import DISK_FULL_ERRNOS, describe
+from converter.fhir.write import OUTPUT_FORMATS
+from converter.output.atomic import write_json_atomic
+from converter.output.diskerrors import DISK_FULL_ERRNOS, OutputError, describe
 from converter.paths import Output, PathProblem, check_paths
 from converter.problems import InputError, Problem, Severity
 from converter.report import Report

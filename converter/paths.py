@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from converter.fhir.write import file_target, is_stream
 from converter.output import parts
+from converter.output.atomic import file_target, is_stream
 from converter.output.diskerrors import OutputError, describe
 from converter.output.manifest import foreign_message, survey
 

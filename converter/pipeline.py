@@ -24,7 +24,8 @@ import orjson
 
 from converter.fhir.fastvalidate import fast_structure_errors
 from converter.fhir.validate import integrity_errors, structure_errors
-from converter.fhir.write import AtomicFile, Writer, open_writer
+from converter.fhir.write import Writer, open_writer
+from converter.output.atomic import AtomicFile
 from converter.problems import InputError, Location, Problem, Severity, error
 from converter.read.records import CaseIds, RecordBuilder, SourceRow
 from converter.read.schema import Series

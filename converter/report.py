@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from converter.credentials import redact, redact_json
+from converter.output.atomic import AtomicFile
 from converter.output.diskerrors import spooling
 from converter.problems import Problem, Severity
 from converter.signals import critical
@@ -144,8 +145,6 @@ class Report:
             self._problems_streamed = False
         data.pop("problems", None)
         head = orjson.dumps(data, option=orjson.OPT_INDENT_2).rstrip()
-        from converter.fhir.write import AtomicFile  # (write imports mappings, which import us)
-
         out = AtomicFile(path)
         try:
             out.write(head[:-1].rstrip() + b',\n  "problems": [')

@@ -15,7 +15,8 @@ import orjson
 import pytest
 
 from converter.cli import DELIMITER_NAMES
-from converter.fhir.write import SAFE_FILE_STEM, OutputError, PerCaseWriter
+from converter.fhir.write import SAFE_FILE_STEM, PerCaseWriter
+from converter.output.diskerrors import OutputError
 from converter.read.tables import open_table
 from tests.conftest import ROOT, SERIES, csv_text, run
 from tests.hostile.corpus import BAD, PATH_IDS, READABLE, Bad, Readable

@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from converter.fhir.files import expand
-from converter.fhir.write import AtomicFile
 from converter.output import parts
+from converter.output.atomic import AtomicFile
 from converter.problems import InputError
 from tests.conftest import EXAMPLES, run
 

@@ -8,7 +8,9 @@ import orjson
 import pytest
 
 from converter.fhir.bundle import bundle, full_url
-from converter.fhir.write import AtomicDir, OutputError, open_writer
+from converter.fhir.write import open_writer
+from converter.output.diskerrors import OutputError
+from converter.output.folder import AtomicDir
 from mappings import map_record
 from tests.conftest import SERIES, record
 

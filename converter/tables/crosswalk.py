@@ -28,7 +28,8 @@ from typing import Any
 import orjson
 
 from converter.credentials import redact
-from converter.fhir.write import AtomicFile, TwoStepWriter, Writer
+from converter.fhir.write import TwoStepWriter, Writer
+from converter.output.atomic import AtomicFile
 from converter.server.caseunits import CaseUnit
 from converter.server.load import NOT_SENT, Answer
 from converter.signals import critical

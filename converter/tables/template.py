@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from converter.fhir.write import AtomicFile
+from converter.output.atomic import AtomicFile
 from converter.read.dictionary import COLUMNS, Column
 from converter.signals import critical
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import orjson
 
-from converter.fhir.write import AtomicFile
+from converter.output.atomic import AtomicFile
 
 TABLE_FORMATS = ("csv", "xlsx", "json")
 _FORMULA_START = ("=", "@", "+", "-", "\t", "\r")
