@@ -10,7 +10,7 @@ import heapq
 from collections.abc import Callable
 
 from converter.fhir.ids import role_in_case
-from converter.fhir.validate import references
+from converter.fhir.references import references
 from converter.read.schema import CaseRecord
 from mappings.common import CaseResources, Cells, Resource
 from mappings.condition import (

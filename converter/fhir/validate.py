@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-import orjson
 from pydantic import ValidationError
 
 from converter.fhir.files import expand, iter_resources
+from converter.fhir.references import references
 from converter.problems import Location, error
 from converter.report import Report
 
@@ -52,16 +52,6 @@ def _render(err: Any) -> str:
     path = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
     message = str(err.get("msg", "invalid"))
     return f"{path}: {message}" if path else message
-
-
-_REFERENCE = re.compile(rb'"reference":"((?:[^"\\]|\\.)*)"')
-
-
-def references(value: Any) -> list[str]:
-    """Every Reference.reference string inside a resource (found in its JSON: a quote inside
-    a string value is always escaped, so only real `reference` keys match)."""
-    found = _REFERENCE.findall(orjson.dumps(value))
-    return [orjson.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode() for raw in found]
 
 
 class Integrity(Generic[Where]):

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from converter.credentials import body_text, clip, redact
-from converter.fhir.validate import references
+from converter.fhir.references import references
 from converter.problems import InputError, Location, Problem, Severity, error
 from converter.server.caseunits import CaseUnit
 from converter.server.client import FhirClient, Response, ServerError, _retry_after, outcome_text

@@ -66,7 +66,7 @@ class ResourceIndex:
         """The readable resources of one file (`found` as fhirfiles reads it). Each is stored as
         it comes (a parsed resource takes ten times its JSON's size: only rows of bytes wait
         for the next insert, a thousand at a time)."""
-        from converter.fhir.validate import references
+        from converter.fhir.references import references
 
         rows: list[tuple[Any, ...]] = []
         refs: list[tuple[int, str, str]] = []

@@ -172,7 +172,7 @@ def blame(unit: CaseUnit, outcome: Any) -> str | None:
     match = _MISSING.search(text)
     if match:
         missing, resource_type = match.groups()
-        from converter.fhir.validate import references
+        from converter.fhir.references import references
 
         for key, resource in keys.items():
             if resource["resourceType"] == resource_type and missing in set(references(resource)):
