@@ -22,6 +22,7 @@ from pathlib import Path
 
 import orjson
 
+from converter.csvcells import csv_safe
 from converter.fhir.fastvalidate import fast_structure_errors
 from converter.fhir.validate import integrity_errors, structure_errors
 from converter.fhir.write import Writer, open_writer
@@ -33,7 +34,6 @@ from converter.read.tables import RawRow, Table, display_name, open_table
 from converter.report import Report
 from converter.signals import blocked, critical, init_worker
 from converter.signals import check as check_stop
-from converter.tables.write import csv_safe
 from mappings import Resource, map_record
 from mappings.common import rid
 

@@ -25,8 +25,8 @@ from typing import IO, Any, NamedTuple
 
 import orjson
 
+from converter.csvcells import unescape_csv_cell
 from converter.problems import InputError, Location, Severity, error, shorten
-from converter.tables.write import unescape_csv_cell
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "xlsx",

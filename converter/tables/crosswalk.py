@@ -28,12 +28,12 @@ from typing import Any
 import orjson
 
 from converter.credentials import redact
+from converter.csvcells import csv_safe
 from converter.fhir.write import TwoStepWriter, Writer
 from converter.output.atomic import AtomicFile
 from converter.server.caseunits import CaseUnit
 from converter.server.load import NOT_SENT, Answer
 from converter.signals import critical
-from converter.tables.write import csv_safe
 from mappings import Resource
 from mappings.common import series_of
 from mappings.provenance import from_fhir_provenance

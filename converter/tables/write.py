@@ -2,7 +2,7 @@
 formula injection (a cell such as `=HYPERLINK(...)` is never a formula when opened).
 
 CSV has no cell types, so a risky cell gets the spreadsheet's own text marker, a leading `'`,
-which casefhir's CSV reader removes again (`unescape_csv_cell`), so a round trip keeps the value.
+which casefhir's CSV reader removes again (converter/csvcells.py), so a round trip keeps the value.
 XLSX cells are written as typed strings (never formulas) with the quote-prefix style, so the
 value itself is unchanged.
 """
@@ -11,37 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 
 import orjson
 
+from converter.csvcells import csv_safe, formula_risk
 from converter.output.atomic import AtomicFile
 
 TABLE_FORMATS = ("csv", "xlsx", "json")
-_FORMULA_START = ("=", "@", "+", "-", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]\d+(\.\d+)?")
-
-
-def formula_risk(value: str) -> bool:
-    """Whether a spreadsheet could read the text as a formula. A lone sign or a signed number
-    (`-`, `+`, `-5`) is read as itself."""
-    if value[:1] in ("=", "@", "\t", "\r"):
-        return True
-    return value[:1] in ("+", "-") and len(value) > 1 and not _PLAIN_NUMBER.fullmatch(value)
-
-
-def csv_safe(value: str) -> str:
-    return "'" + value if formula_risk(value) else value
-
-
-def unescape_csv_cell(value: str) -> str:
-    """The inverse of csv_safe: `'=x` → `=x` (only before a character csv_safe escapes)."""
-    if value[:1] == "'" and formula_risk(value[1:]):
-        return value[1:]
-    return value
-
-
 def table_format(path: str, fmt: str | None) -> str:
     if fmt:
         return fmt
