@@ -22,7 +22,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from converter.read.tables import column_letter  # noqa: E402
+from converter.read.rows import column_letter  # noqa: E402
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"

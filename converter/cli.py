@@ -426,7 +426,7 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
         except InputError as exc:  # unreadable input: --report still says why
             if report_path is None:
                 raise
-            from converter.read.tables import display_name
+            from converter.read.rows import display_name
 
             failed = Report("convert", inputs=[display_name(input_file)], series=options.series.id)
             failed.problems.extend(exc.problems)

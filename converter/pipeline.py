@@ -29,8 +29,9 @@ from converter.fhir.write import Writer, open_writer
 from converter.output.atomic import AtomicFile
 from converter.problems import InputError, Location, Problem, Severity, error
 from converter.read.records import CaseIds, RecordBuilder, SourceRow
+from converter.read.rows import RawRow, Table, display_name
 from converter.read.schema import Series
-from converter.read.tables import RawRow, Table, display_name, open_table
+from converter.read.tables import open_table
 from converter.report import Report
 from converter.signals import blocked, critical, init_worker
 from converter.signals import check as check_stop

@@ -59,7 +59,7 @@ def bundle_resources(path: Path) -> list[dict[str, Any]]:
 def build(cells: dict[str, str], series: Series = SERIES) -> tuple[Any, list[Any]]:
     """Build one record from header → text cells, through the real RecordBuilder."""
     from converter.read.records import RecordBuilder
-    from converter.read.tables import Cell, RawRow, Table
+    from converter.read.rows import Cell, RawRow, Table
 
     headers = [(h, h) for h in cells]
     raw = RawRow(2, tuple(Cell(h, h, v or None) for h, v in cells.items()))

@@ -9,7 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from converter.problems import InputError
-from converter.read.tables import column_letter, open_table
+from converter.read.rows import column_letter
+from converter.read.tables import open_table
 
 
 def values(path: Path, **kwargs: str) -> list[tuple[int, dict[str, str | None], str | None]]:

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from benchmarks import xlsx_corpus as corpus
-from converter.read.tables import cell_text
+from converter.read.rows import cell_text
 from converter.read.xlsxbook import read_book, read_date_styles, read_shared_strings
 from converter.read.xlsxpackage import Package
 from converter.read.xlsxsheet import SheetCell, sheet_rows

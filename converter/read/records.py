@@ -34,8 +34,8 @@ from converter.read.normalise import (
     is_missing,
     norm,
 )
+from converter.read.rows import RawRow, Table
 from converter.read.schema import CaseRecord, Event, RowSource, Series, Site, Term
-from converter.read.tables import RawRow, Table
 
 IGNORE = "ignore"
 

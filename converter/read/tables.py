@@ -14,19 +14,27 @@ import codecs
 import csv
 import io
 import re
-import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
 import orjson
 
 from converter.csvcells import unescape_csv_cell
-from converter.problems import InputError, Location, Severity, error, shorten
+from converter.problems import InputError, Location, error, shorten
+from converter.read.rows import (
+    Cell,
+    CellNote,
+    RawRow,
+    Table,
+    cell_text,
+    column_letter,
+    display_name,
+    open_binary,
+    read_bytes,
+)
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "xlsx",
@@ -49,47 +57,6 @@ _SIGNATURES = (
 )
 
 
-class Cell(NamedTuple):  # a tuple: a table has millions, made faster than a frozen dataclass
-    header: str  # the header text as written
-    label: str  # how a message names the column: "C (Age (y))" or a JSON key
-    value: str | None  # None: empty
-
-
-@dataclass(frozen=True, slots=True)
-class CellNote:
-    """What a reader found wrong (or doubtful) in one cell of a row that can otherwise be read:
-    a formula without a saved value, a merged range, a nested JSON value."""
-
-    column: str | None  # the column label; None: the whole row
-    message: str
-    severity: Severity = Severity.ERROR
-
-
-@dataclass(frozen=True, slots=True)
-class RawRow:
-    number: int
-    cells: tuple[Cell, ...]
-    error: str | None = None  # a row that cannot be read at all (ragged, broken JSON ...)
-    notes: tuple[CellNote, ...] = ()
-
-    def is_blank(self) -> bool:
-        return self.error is None and not self.notes and all(c.value is None for c in self.cells)
-
-
-@dataclass
-class Table:
-    """A readable table: its name for messages, how rows are counted, and the row stream."""
-
-    name: str
-    row_kind: str  # "row" (CSV/XLSX rows), "record" (JSON array), "line" (NDJSON)
-    headers: list[tuple[str, str]]  # (text, label) known up front; NDJSON adds keys as it goes
-    rows: Iterator[RawRow] = field(repr=False)
-    header_row: int | None = 1  # the row holding the headers (None: JSON keys)
-
-    def location(self, row: int | None = None, column: str | None = None) -> Location:
-        return Location(self.name, row, column, self.row_kind)
-
-
 def detect_format(path: str, explicit: str | None) -> str:
     if explicit:
         return explicit
@@ -99,52 +66,6 @@ def detect_format(path: str, explicit: str | None) -> str:
     raise InputError(error(
         f"cannot tell the format from the name; pass --format ({', '.join(FORMATS)})",
         Location(display_name(path))))
-
-
-def display_name(path: str) -> str:
-    """The file as messages and reports name it: `<stdin>` for `-`; bytes of a file name that
-    are not UTF-8 shown as U+FFFD (they could not be printed or written to JSON)."""
-    if path == "-":
-        return "<stdin>"
-    # no file's path is longer than PATH_MAX (4,096 bytes); a longer argument is shortened
-    return shorten(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), 4096)
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def open_binary(path: str) -> IO[bytes]:
-    """The file (or standard input, for `-`) as bytes; a missing or unreadable file is an
-    InputError naming it."""
-    if path == "-":  # streamed, as a file is (the readers peek rather than seek)
-        return sys.stdin.buffer
-    name = display_name(path)
-    try:
-        return Path(path).open("rb")
-    except FileNotFoundError:
-        raise InputError(error("no such file", Location(name))) from None
-    except IsADirectoryError:
-        raise InputError(error("is a directory, not a file", Location(name))) from None
-    except PermissionError:
-        raise InputError(error("permission denied", Location(name))) from None
-    except OSError as exc:
-        raise InputError(error(f"cannot be read ({exc.strerror})", Location(name))) from None
-
-
-def read_bytes(path: str) -> bytes:
-    with open_binary(path) as handle:
-        try:
-            return handle.read()
-        except OSError as exc:
-            raise InputError(error(f"cannot be read ({exc.strerror})",
-                                   Location(display_name(path)))) from None
 
 
 def _peek(raw: IO[bytes], size: int) -> bytes:
@@ -450,24 +371,6 @@ def _header_labels(texts: list[str], name: str, row: int) -> list[tuple[str, str
         letter = column_letter(index)
         labels.append((text, f"{letter} ({shorten(text)})" if text else letter))
     return labels
-
-
-def cell_text(value: Any) -> str | None:
-    """A spreadsheet or JSON scalar as the text a person would read."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return str(value)  # the record schema refuses it with a located message
-        return format(value, ".15g")
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None
 
 
 # ------------------------------------------------------------------ JSON, NDJSON

@@ -27,15 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from converter.problems import InputError, Location, Severity, error, shorten
-from converter.read.tables import (
-    Cell,
-    CellNote,
-    RawRow,
-    Table,
-    column_letter,
-    display_name,
-    open_binary,
-)
+from converter.read.rows import Cell, CellNote, RawRow, Table, column_letter, display_name, open_binary
 from converter.read.xlsxbook import (
     Book,
     SheetEntry,

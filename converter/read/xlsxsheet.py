@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from converter.problems import shorten
-from converter.read.tables import cell_text
+from converter.read.rows import cell_text
 from converter.read.xlsxbook import Book, SharedStrings, refers_outside
 from converter.read.xlsxpackage import Package, PartError, PartHandler, stream_part
 
