@@ -479,7 +479,8 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
       casefhir validate cases.csv --series-id kobayashi-2023 --server $URL --report report.json
     """
     from converter.fhir.validate import validate_files
-    from converter.server.caseunits import CaseSpool, is_fhir_input, units_from_files
+    from converter.server.caseindex import units_from_files
+    from converter.server.caseunits import CaseSpool, is_fhir_input
     from converter.server.validate import ServerValidationReport, validate_on_server
 
     started = time.perf_counter()
@@ -735,11 +736,11 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
       casefhir load cases.csv --series-id s1 --bulk --bulk-host 10.0.0.5 --server $URL
     """
     from converter.server.bulk import BulkOptions, BulkReport
+    from converter.server.caseindex import stream_units
     from converter.server.caseunits import (
         CaseSpool,
         is_fhir_input,
         resource_units,
-        stream_units,
         unreadable_items,
     )
     from converter.server.load import LoadOptions, LoadReport

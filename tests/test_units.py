@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from converter.fhir.files import expand, iter_file, iter_resources
 from converter.fhir.references import references
 from converter.problems import Location
-from converter.server.caseunits import CaseUnit, resource_units, stream_units, units_from_files
+from converter.server.caseindex import stream_units, units_from_files
+from converter.server.caseunits import CaseUnit, resource_units
 from mappings import Resource, patient_of, references_first
 
 

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-from converter.fhir.files import Found
+from converter.fhir.files import Found, expand, iter_file
 from converter.problems import Location
+from converter.server.caseunits import CaseUnit
 from mappings import Resource, patient_of, references_first
-
-if TYPE_CHECKING:
-    from converter.server.caseunits import CaseUnit
 
 _SCHEMA = """
 CREATE TABLE resource (
@@ -94,8 +92,6 @@ class ResourceIndex:
         refs.clear()
 
     def _unit(self, group: str, rows: Iterable[tuple[Any, ...]]) -> CaseUnit:
-        from converter.server.caseunits import CaseUnit  # (it imports this module)
-
         resources: list[Resource] = []
         found: dict[str, Location] = {}
         for key, place, row, column, kind, body in rows:
@@ -143,3 +139,53 @@ class ResourceIndex:
             yield self._unit(group, self.db.execute(
                 "SELECT key, place, row, col, kind, body FROM resource WHERE grp = ? "
                 "ORDER BY seq", (group,)))
+
+
+class StoredUnits:
+    """The cases of FHIR files, grouped across every file by Patient, read back from an
+    on-disk index one at a time: iterable as often as needed (validate --server goes through
+    them twice: the profiles they claim, then each resource)."""
+
+    def __init__(self, index: ResourceIndex) -> None:
+        self.index = index
+
+    def __iter__(self) -> Iterator[CaseUnit]:
+        return self.index.all_units()
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def units_from_files(paths: list[str]) -> tuple[StoredUnits, list[tuple[Location, str]]]:
+    """Resources of FHIR files grouped by Patient (resources without one are units of their
+    own), each unit in reference order; plus the items that could not be read. Resources wait
+    in a temporary on-disk index, not in memory."""
+    index = ResourceIndex()
+    unreadable: list[tuple[Location, str]] = []
+
+    def readable(path: str) -> Iterator[Found]:
+        for found in iter_file(path):
+            if found.resource is None:
+                unreadable.append((found.location, found.problem or "unreadable"))
+            else:
+                yield found
+
+    for number, path in enumerate(expand(paths)):
+        index.add_file(number, readable(path), with_references=False)
+    return StoredUnits(index), unreadable
+
+
+def stream_units(paths: list[str]) -> Iterator[CaseUnit]:
+    """Like units_from_files, file by file: a case whose resources all sit (and refer only)
+    within one file is handed on when that file has been read, so loading many per-case Bundles
+    goes one case at a time; the other resources wait in a temporary on-disk index until every
+    file has been read (a folder of NDJSON files, one per resource type), and are then handed
+    on a case at a time: memory stays flat either way."""
+    index = ResourceIndex()
+    try:
+        for number, path in enumerate(expand(paths)):
+            index.add_file(number, iter_file(path), with_references=True)
+            yield from index.file_units(number)
+        yield from index.held_units()
+    finally:
+        index.close()

@@ -17,11 +17,10 @@ from typing import IO, Any
 
 import orjson
 
-from converter.fhir.files import Found, iter_resources
+from converter.fhir.files import iter_resources
 from converter.output.diskerrors import spooling
 from converter.problems import Location
 from converter.read.records import SourceRow
-from converter.server.caseindex import ResourceIndex
 from converter.signals import check as check_stop
 from mappings import ROLE_FIELDS, Resource, role_of
 
@@ -105,42 +104,6 @@ class CaseSpool:
         return Replay()
 
 
-class StoredUnits:
-    """The cases of FHIR files, grouped across every file by Patient, read back from an
-    on-disk index one at a time: iterable as often as needed (validate --server goes through
-    them twice: the profiles they claim, then each resource)."""
-
-    def __init__(self, index: ResourceIndex) -> None:
-        self.index = index
-
-    def __iter__(self) -> Iterator[CaseUnit]:
-        return self.index.all_units()
-
-    def close(self) -> None:
-        self.index.close()
-
-
-def units_from_files(paths: list[str]) -> tuple[StoredUnits, list[tuple[Location, str]]]:
-    """Resources of FHIR files grouped by Patient (resources without one are units of their
-    own), each unit in reference order; plus the items that could not be read. Resources wait
-    in a temporary on-disk index, not in memory."""
-    from converter.fhir.files import expand, iter_file
-
-    index = ResourceIndex()
-    unreadable: list[tuple[Location, str]] = []
-
-    def readable(path: str) -> Iterator[Found]:
-        for found in iter_file(path):
-            if found.resource is None:
-                unreadable.append((found.location, found.problem or "unreadable"))
-            else:
-                yield found
-
-    for number, path in enumerate(expand(paths)):
-        index.add_file(number, readable(path), with_references=False)
-    return StoredUnits(index), unreadable
-
-
 def resource_units(paths: list[str]) -> Iterator[CaseUnit]:
     """Each resource of FHIR files as a unit of its own, as it is read: for `$import`, which
     orders resources by their references and needs no grouping by case (so nothing is held)."""
@@ -154,24 +117,6 @@ def unreadable_items(paths: list[str]) -> list[tuple[Location, str]]:
     """Items of FHIR files that cannot be read (checked before anything is sent)."""
     return [(found.location, found.problem or "unreadable")
             for found in iter_resources(paths) if found.resource is None]
-
-
-def stream_units(paths: list[str]) -> Iterator[CaseUnit]:
-    """Like units_from_files, file by file: a case whose resources all sit (and refer only)
-    within one file is handed on when that file has been read, so loading many per-case Bundles
-    goes one case at a time; the other resources wait in a temporary on-disk index until every
-    file has been read (a folder of NDJSON files, one per resource type), and are then handed
-    on a case at a time: memory stays flat either way."""
-    from converter.fhir.files import expand, iter_file
-
-    index = ResourceIndex()
-    try:
-        for number, path in enumerate(expand(paths)):
-            index.add_file(number, iter_file(path), with_references=True)
-            yield from index.file_units(number)
-        yield from index.held_units()
-    finally:
-        index.close()
 
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm")

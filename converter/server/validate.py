@@ -140,7 +140,8 @@ def validate_on_server(units: Iterable[CaseUnit], client: FhirClient,
                        report: ServerValidationReport, concurrency: int = 4,
                        on_done: Callable[[int], None] | None = None) -> None:
     """Validate every resource of `units` on the server into `report`. `units` is gone through
-    twice (a list, or converter.server.caseunits.StoredUnits, which reads them back from disk each time)."""
+    twice (a list, or converter.server.caseindex.StoredUnits, which reads them back from disk
+    each time)."""
     started = time.perf_counter()
     client.capability()
     report.server = client.base
