@@ -35,8 +35,8 @@ from converter.read.tables import open_table
 from converter.report import Report
 from converter.signals import blocked, critical, init_worker
 from converter.signals import check as check_stop
-from mappings import Resource, map_record
-from mappings.common import rid
+from mappings.case import map_record
+from mappings.common import Resource, rid
 
 BATCH_ROWS = 64  # rows a worker converts at a time
 

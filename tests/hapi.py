@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from mappings import RESOURCE_TYPES as MAPPED_TYPES
+from mappings.case import RESOURCE_TYPES as MAPPED_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 HAPI = ROOT / "fhir-server" / "hapi"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from converter.fhir.fastvalidate import FastValidator, build_plan, shape
 from converter.fhir.validate import structure_errors
-from mappings import map_record
+from mappings.case import map_record
 from tests.conftest import build
 from tests.test_properties import rows
 

@@ -50,7 +50,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from converter.tables.flatten import flatten  # noqa: E402
-from mappings import map_record  # noqa: E402
+from mappings.case import map_record  # noqa: E402
 from tests.conftest import build  # noqa: E402
 from tests.test_properties import free_text, optional, words  # noqa: E402
 from tests.test_properties import rows as table_rows  # noqa: E402

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from converter.pipeline import check_resources
 from converter.read.records import SourceRow
-from mappings import map_record
+from mappings.case import map_record
 from mappings.terminology import vocabulary
 from tests.conftest import build
 

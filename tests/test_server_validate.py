@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-import mappings
+import mappings.case
 from mappings import profiles
 from tests.conftest import EXAMPLES, SHARED, load, run
 
@@ -75,7 +75,7 @@ def test_a_broken_resource_is_reported_at_its_table_row_and_columns(
     table = write_csv([["Case", "Age", "Sex", "Diagnosis", "Site"],
                        ["1", "12", "F", "NTRK-RSCN", "left thigh"],
                        ["2", "30", "M", "NTRK-RSCN", "forearm"]])
-    original = mappings.map_record
+    original = mappings.case.map_record
     monkeypatch.setattr("converter.pipeline.map_record",
                         lambda record: _break(original(record)) if record.case_id == "2"
                         else original(record))

@@ -17,7 +17,8 @@ from converter.fhir.references import references
 from converter.problems import Location
 from converter.server.caseindex import stream_units, units_from_files
 from converter.server.caseunits import CaseUnit, resource_units
-from mappings import Resource, patient_of, references_first
+from mappings.case import patient_of, references_first
+from mappings.common import Resource
 
 
 def write_ndjson(folder: Path) -> None:

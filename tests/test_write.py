@@ -11,7 +11,7 @@ from converter.fhir.bundle import bundle, full_url
 from converter.fhir.write import open_writer
 from converter.output.diskerrors import OutputError
 from converter.output.folder import AtomicDir
-from mappings import map_record
+from mappings.case import map_record
 from tests.conftest import SERIES, record
 
 

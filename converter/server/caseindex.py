@@ -20,7 +20,8 @@ import orjson
 from converter.fhir.files import Found, expand, iter_file
 from converter.problems import Location
 from converter.server.caseunits import CaseUnit
-from mappings import Resource, patient_of, references_first
+from mappings.case import patient_of, references_first
+from mappings.common import Resource
 
 _SCHEMA = """
 CREATE TABLE resource (

@@ -22,7 +22,8 @@ from converter.output.diskerrors import spooling
 from converter.problems import Location
 from converter.read.records import SourceRow
 from converter.signals import check as check_stop
-from mappings import ROLE_FIELDS, Resource, role_of
+from mappings.case import ROLE_FIELDS, role_of
+from mappings.common import Resource
 
 
 @dataclass

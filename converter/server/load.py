@@ -31,7 +31,7 @@ from converter.server.client import NOT_CARRIED_OUT, FhirClient, Response, Serve
 from converter.server.concurrency import run_bounded
 from converter.server.ownership import foreign_occupants
 from converter.server.readback import ReadBack
-from mappings import Resource
+from mappings.common import Resource
 
 MODES = ("transaction", "batch")
 OWNER_CHECK_WINDOW = 250  # resources whose ids one request checks (converter/server/ownership.py)

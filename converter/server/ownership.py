@@ -29,7 +29,8 @@ from urllib.parse import quote
 from converter.credentials import body_text, clip
 from converter.fhir.ids import case_part, legacy_prefix, parse_id
 from converter.server.client import FhirClient, ServerError, outcome_text
-from mappings import Resource, patient_of
+from mappings.case import patient_of
+from mappings.common import Resource
 from mappings.terminology import system_url
 
 SERIES = system_url("casefhir-series")

@@ -34,7 +34,8 @@ from converter.credentials import body_text, redact
 from converter.server.client import NOT_CARRIED_OUT, FhirClient, outcome_text, search_all
 from converter.server.concurrency import run_bounded
 from converter.server.ownership import SERIES, is_legacy, proves_series
-from mappings import RESOURCE_TYPES, Resource, patient_of, references_first
+from mappings.case import RESOURCE_TYPES, patient_of, references_first
+from mappings.common import Resource
 
 FETCH_IDS = 50  # ids per `_id=` search when reading the resources to delete
 NOT_RETRIED_ON_DELETE = frozenset({409})  # a reference blocks the delete: final (tried once more)

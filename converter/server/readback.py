@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 from converter.server.client import AccessRefused, FhirClient, ServerError, search_all
-from mappings import Resource
+from mappings.common import Resource
 
 IDS_PER_SEARCH = 50
 HISTORY_PAGE = 20

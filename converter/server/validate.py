@@ -26,7 +26,7 @@ from converter.report import Report
 from converter.server.caseunits import CaseUnit
 from converter.server.client import FhirClient
 from converter.server.concurrency import run_bounded
-from mappings import Resource
+from mappings.common import Resource
 
 SEVERITIES = {"fatal": Severity.ERROR, "error": Severity.ERROR, "warning": Severity.WARNING}
 

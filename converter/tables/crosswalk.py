@@ -34,8 +34,7 @@ from converter.output.atomic import AtomicFile
 from converter.server.caseunits import CaseUnit
 from converter.server.load import NOT_SENT, Answer
 from converter.signals import critical
-from mappings import Resource
-from mappings.common import series_of
+from mappings.common import Resource, series_of
 from mappings.provenance import from_fhir_provenance
 from mappings.terminology import system_url
 

@@ -20,8 +20,8 @@ from converter.fhir.ids import role_in_case
 from converter.problems import InputError, error
 from converter.server.client import search_all
 from converter.tables.template import TEMPLATE_COLUMNS
-from mappings import RESOURCE_TYPES, CaseResources, Cells, Resource, patient_of, table_row
-from mappings.common import series_of
+from mappings.case import RESOURCE_TYPES, patient_of, table_row
+from mappings.common import CaseResources, Cells, Resource, series_of
 from mappings.provenance import from_fhir_provenance
 from mappings.terminology import system_url
 

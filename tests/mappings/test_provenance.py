@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from mappings import map_record
+from mappings.case import map_record
 from tests.conftest import record
 
 
