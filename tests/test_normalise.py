@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from converter.read.normalise import (
-    InvalidValue,
-    is_missing,
-    lookup,
-    parse_age,
-    parse_age_sex,
-    parse_fusion,
-    parse_margin,
+from converter.read.values.fusions import parse_fusion
+from converter.read.values.outcomes import (
     parse_metastasis,
-    parse_months,
     parse_recurrence,
-    parse_site,
-    parse_size,
     parse_status,
     parse_treatments,
 )
+from converter.read.values.sites import parse_site
+from converter.read.values.sizes import parse_size
+from converter.read.values.terms import lookup, parse_margin
+from converter.read.values.text import InvalidValue, is_missing
+from converter.read.values.times import parse_age, parse_age_sex, parse_months
 
 
 class Warnings(list[str]):
@@ -226,7 +222,7 @@ def test_missing_markers(text: str, dash: bool, missing: bool) -> None:
 
 def test_warnings_quote_long_cell_values_short() -> None:
     """A cell of 10,000 characters (the most a record reads) is not repeated in its warning."""
-    from converter.read.normalise import term
+    from converter.read.values.terms import term
 
     warnings = Warnings()
     term("sex", "q" * 10_000, warnings, "sex")

@@ -27,6 +27,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from converter.read.schema import normal_case_id
+
 SERIES_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?")
 ROLE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,16}[a-z0-9])?")
 MAX_ID = 64  # FHIR R4 id: [A-Za-z0-9\-\.]{1,64}
@@ -43,11 +45,6 @@ def check_series_id(series_id: str) -> str | None:
         return None
     return ("a series id is 1-24 characters of lower-case letters, digits and inner hyphens, "
             "e.g. kobayashi-2023")
-
-
-def normal_case_id(case_id: str) -> str:
-    """The form case ids are compared in (Unicode NFC)."""
-    return unicodedata.normalize("NFC", case_id)
 
 
 def case_budget(series_id: str) -> int:

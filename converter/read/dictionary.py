@@ -15,7 +15,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
-    kind: str  # which normaliser reads it (converter/read/normalise.py PARSERS)
+    kind: str  # which normaliser reads it (converter/read/values/parsers.py PARSERS)
     description: str
     accepted: str
     fhir: str

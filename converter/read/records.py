@@ -26,16 +26,10 @@ from converter.problems import (
     warning,
 )
 from converter.read.dictionary import ALIASES, COLUMNS_BY_NAME, UNIT_HINTS, Column, header_key
-from converter.read.normalise import (
-    DASH_IS_VALUE,
-    MAX_CELL_CHARS,
-    PARSERS,
-    InvalidValue,
-    is_missing,
-    norm,
-)
 from converter.read.rows import RawRow, Table
 from converter.read.schema import CaseRecord, Event, RowSource, Series, Site, Term
+from converter.read.values.parsers import DASH_IS_VALUE, PARSERS
+from converter.read.values.text import MAX_CELL_CHARS, InvalidValue, is_missing, norm
 
 IGNORE = "ignore"
 

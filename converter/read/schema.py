@@ -7,7 +7,14 @@ these types.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
+
+
+def normal_case_id(case_id: str) -> str:
+    """The form case ids are compared in (Unicode NFC)."""
+    return unicodedata.normalize("NFC", case_id)
+
 
 AGE_UNITS: dict[str, tuple[str, float]] = {
     # UCUM code → (display unit, length in years)

@@ -1,0 +1,1 @@
+"""converter.read.values."""

@@ -1,0 +1,72 @@
+"""Treatments and outcomes: treatment lists, the status at last follow-up, local recurrence and
+metastasis (with their times and sites).
+"""
+
+from __future__ import annotations
+
+import re
+
+from converter.problems import shorten
+from converter.read.schema import Event, Term
+from converter.read.values.terms import keyword_hits, lookup, term
+from converter.read.values.text import InvalidValue, Warn, norm
+from converter.read.values.times import split_months
+from mappings.terminology import vocabulary
+
+
+def parse_treatments(text: str, hint: str | None, warn: Warn) -> tuple[Term, ...]:
+    items = [p.strip() for p in re.split(r"[,;+/]|\band\b|\bthen\b|\bfollowed by\b", text) if p.strip()]
+    terms = [term("treatment", item, warn, "treatment") for item in items]
+    return tuple(t for t in terms if t.key != "none")
+
+
+def parse_status(text: str, hint: str | None, warn: Warn) -> tuple[Term, int | float | None]:
+    rest, months = split_months(text)
+    key = lookup("status", rest) if rest else None
+    if key is None:
+        key = lookup("status", text)
+    if key is None:
+        warn(f"{shorten(text, 80)!r} is not a known follow-up status (NED, AWD, DOD, DOC, alive, dead); "
+             "kept as text without a code")
+    return Term(text=text, key=key), months
+
+
+_RECURRENCE_WORDS = {"lr", "local recurrence", "recurrence", "recurred", "relapse", "local relapse",
+                     "relapsed", "recurrent", "yes local recurrence", "local"}
+
+
+def _event(text: str, warn: Warn, what: str) -> tuple[bool | None, str, int | float | None]:
+    rest, months = split_months(text)
+    n = norm(rest)
+    if not n:
+        return (True if months is not None else None), rest, months
+    key = lookup("presence", rest)
+    if key is None and n in _RECURRENCE_WORDS:
+        key = "yes"
+    if key is None:
+        return None, rest, months
+    return key == "yes", rest, months
+
+
+def parse_recurrence(text: str, hint: str | None, warn: Warn) -> Event:
+    occurred, _, months = _event(text, warn, "recurrence")
+    if occurred is None:
+        raise InvalidValue("not a recurrence answer; write yes, no or 'yes (14 mo)'")
+    if not occurred and months is not None:
+        months = None  # "no recurrence at 36 mo" is follow-up, not a recurrence time
+    return Event(occurred, text, months)
+
+
+def parse_metastasis(text: str, hint: str | None, warn: Warn) -> Event:
+    occurred, rest, months = _event(text, warn, "metastasis")
+    site_keys = keyword_hits("metastasis_site", rest)
+    if occurred is False:
+        return Event(False, text)
+    if site_keys:
+        sites = tuple(Term(text=vocabulary("metastasis_site")[k].label, key=k) for k in site_keys)
+        return Event(True, text, months, sites)
+    if occurred is None:
+        site = re.sub(r"^(yes|y|present)\b[\s,:;-]*", "", rest, flags=re.I).strip(" ()") or rest
+        warn(f"{shorten(site, 80)!r} is not a known metastasis site; kept as text without a code")
+        return Event(True, text, months, (Term(text=site),))
+    return Event(True, text, months)

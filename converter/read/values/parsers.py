@@ -1,0 +1,69 @@
+"""Which parser reads each kind of column (the data dictionary's `kind`), and the kinds where a
+lone dash is an answer rather than an empty cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from converter.read.values.fusions import parse_fusion
+from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status, parse_treatments
+from converter.read.values.sites import parse_site
+from converter.read.values.sizes import parse_size
+from converter.read.values.terms import (
+    parse_border,
+    parse_depth,
+    parse_diagnosis,
+    parse_enhancement,
+    parse_fusion_method,
+    parse_ihc,
+    parse_laterality,
+    parse_margin,
+    parse_presence,
+    parse_response,
+    parse_sex,
+    parse_signal,
+    parse_surgery,
+    parse_surgery_intent,
+    parse_vascularity,
+)
+from converter.read.values.text import Warn, parse_case_id, parse_text
+from converter.read.values.times import parse_age, parse_age_sex, parse_months
+
+Parser = Callable[[str, "str | None", Warn], Any]
+
+
+PARSERS: dict[str, Parser] = {
+    "case_id": parse_case_id,
+    "age": parse_age,
+    "age_sex": parse_age_sex,
+    "sex": parse_sex,
+    "diagnosis": parse_diagnosis,
+    "site": parse_site,
+    "laterality": parse_laterality,
+    "depth": parse_depth,
+    "size": parse_size,
+    "fusion": parse_fusion,
+    "fusion_method": parse_fusion_method,
+    "pan_trk_ihc": parse_ihc,
+    "vascularity": parse_vascularity,
+    "presence": parse_presence,
+    "border": parse_border,
+    "signal": parse_signal,
+    "enhancement": parse_enhancement,
+    "text": parse_text,
+    "surgery": parse_surgery,
+    "surgery_intent": parse_surgery_intent,
+    "margin": parse_margin,
+    "treatments": parse_treatments,
+    "response": parse_response,
+    "recurrence": parse_recurrence,
+    "metastasis": parse_metastasis,
+    "months": parse_months,
+    "status": parse_status,
+}
+
+
+# kinds where a lone "-" means "no"/"negative" rather than an empty cell
+DASH_IS_VALUE = {"presence", "vascularity", "pan_trk_ihc", "fusion", "recurrence", "metastasis"}

@@ -1,0 +1,77 @@
+"""The basics every value parser shares: the `warn` callback, `InvalidValue`, the words that
+mean "nothing recorded", text normalisation for matching (`norm`), numbers, free text and case
+ids.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from converter.read.schema import normal_case_id
+
+Warn = Callable[[str], None]
+
+
+MAX_CELL_CHARS = 10_000
+
+
+# Cells that say "nothing recorded". A lone dash is "no" in yes/no columns (see PRESENCE_KINDS).
+MISSING = {"", "na", "n a", "nr", "not reported", "not available", "unknown", "unk", "nd",
+           "not done", "not applicable", "not known", "nk", "?", "none reported", "not assessed",
+           "not evaluated", "null", "nan"}
+
+
+DASHES = {"-", "\u2212", "\u2013", "\u2014", "--", "\u2010", "\u2011", "\u2012", "."}
+
+
+class InvalidValue(ValueError):
+    """A cell that cannot be read; the message names what is wrong and what would work."""
+
+
+@lru_cache(maxsize=65_536)  # table cells repeat the same few words over and over
+def norm(text: str) -> str:
+    """Lower case, "tumour" read as "tumor", punctuation as space (keeps + for "+", "++")."""
+    text = text.casefold().replace("tumour", "tumor").replace("\u2212", "-")
+    stripped = text.strip()
+    if stripped in DASHES:
+        return "-"
+    text = re.sub(r"(?<=\d),(?=\d)", ".", text)
+    text = re.sub(r"[^0-9a-z+.]+", " ", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # keep only decimal points
+    return " ".join(text.split())
+
+
+def is_missing(text: str | None, dash_is_value: bool = False) -> bool:
+    if text is None:
+        return True
+    n = norm(text)
+    if n == "-":
+        return not dash_is_value
+    return n in MISSING
+
+
+NUMBER = r"(\d+(?:[.,]\d+)?)"
+
+
+def number(text: str) -> float:
+    value = float(text.replace(",", "."))
+    if not math.isfinite(value):
+        raise InvalidValue("not a finite number")
+    return value
+
+
+def parse_text(text: str, hint: str | None, warn: Warn) -> str:
+    return " ".join(text.split())
+
+
+def parse_case_id(text: str, hint: str | None, warn: Warn) -> str:
+    """The case id as written, in Unicode NFC (so two spellings of one id are one case)."""
+    value = normal_case_id(text.strip())
+    if any(ord(ch) < 32 for ch in value):
+        raise InvalidValue("a case id cannot contain control characters")
+    if len(value) > 64:
+        raise InvalidValue("a case id longer than 64 characters")
+    return value

@@ -1,0 +1,123 @@
+"""Ages and times: ages as papers write them (`22`, `2 y`, `3 months`, `12-year-old`,
+`1 y 6 mo`, `at birth`), age with sex in one cell (`22/F`), durations in months, and a duration
+written inside a longer text (`alive at 36 mo`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from converter.read.schema import Age, Term, plain_number
+from converter.read.values.terms import parse_sex
+from converter.read.values.text import NUMBER, InvalidValue, Warn, norm, number
+
+MAX_AGE_YEARS = 120.0
+
+
+MAX_MONTHS = 1_200.0
+
+
+AGE_UNIT_WORDS = {
+    "a": ("y", "yr", "yrs", "year", "years", "yo", "y o", "a", "years old", "year old", "yr old",
+          "yrs old", "y old", "yoa"),
+    "mo": ("m", "mo", "mos", "month", "months", "month old", "months old", "mo old", "m old", "mths",
+           "mth"),
+    "wk": ("w", "wk", "wks", "week", "weeks", "week old", "weeks old", "wk old"),
+    "d": ("d", "day", "days", "day old", "days old"),
+}
+
+
+_AGE_UNIT = {word: unit for unit, words in AGE_UNIT_WORDS.items() for word in words}
+
+
+_AGE_PART = re.compile(NUMBER + r"\s*(" + "|".join(
+    sorted((re.escape(w) for w in _AGE_UNIT), key=len, reverse=True)) + r")\b")
+
+
+AT_BIRTH = {"at birth", "birth", "newborn", "neonate", "neonatal", "congenital", "0", "0 d"}
+
+
+def parse_age(text: str, hint: str | None, warn: Warn) -> Age:
+    raw = text.strip()
+    if re.match(r"^\s*[-\u2212]\s*\d", raw):
+        raise InvalidValue("an age cannot be negative")
+    n = norm(raw.replace("-", " "))
+    n = re.sub(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)", " ", n)
+    if n in AT_BIRTH:
+        return Age(0, "d", raw)
+    if re.fullmatch(NUMBER, raw):
+        value = number(raw)
+        unit = hint or "a"
+    else:
+        n = n.removeprefix("aged ").removeprefix("age ")
+        parts = list(_AGE_PART.finditer(n))
+        leftover = _AGE_PART.sub(" ", n).replace("old", " ").replace(" and ", " ")
+        if not parts or leftover.strip():
+            raise InvalidValue(
+                "not an age; write e.g. 22, 2 y, 3 months, 12-year-old, 1 y 6 mo or 'at birth'")
+        units = [_AGE_UNIT[m.group(2)] for m in parts]
+        values = [number(m.group(1)) for m in parts]
+        if len(parts) == 1:
+            value, unit = values[0], units[0]
+        else:  # "1 y 6 mo" → months; "2 mo 10 d" → days
+            finest = min(units, key=lambda u: {"a": 3, "mo": 2, "wk": 1, "d": 0}[u])
+            per_year = {"a": 1.0, "mo": 12.0, "wk": 52.0, "d": 365.0}
+            value = sum(v * per_year[finest] / per_year[u] for v, u in zip(values, units, strict=True))
+            value, unit = round(value, 2), finest
+    age = Age(plain_number(value), unit, raw)
+    if age.years > MAX_AGE_YEARS:
+        raise InvalidValue(f"an age of {age.years:.0f} years is impossible")
+    return age
+
+
+def parse_months(text: str, hint: str | None, warn: Warn) -> int | float:
+    """A duration in months: 14, 14 mo, 1.5 years, 36+ (read as 36)."""
+    raw = text.strip()
+    if re.match(r"^\s*[-\u2212]\s*\d", raw):
+        raise InvalidValue("a duration cannot be negative")
+    n = norm(raw).replace("+", " ").strip()
+    match = re.fullmatch(NUMBER + r"\s*([a-z ]*)", n)
+    if not match:
+        raise InvalidValue("not a duration; write e.g. 14, 14 mo or 1.5 years")
+    value, word = number(match.group(1)), match.group(2).strip()
+    unit = _AGE_UNIT.get(word) if word else (hint or "mo")
+    if unit not in ("a", "mo"):
+        raise InvalidValue("give durations in months or years")
+    months = value * 12 if unit == "a" else value
+    if months > MAX_MONTHS:
+        raise InvalidValue(f"a follow-up of {months:.0f} months is impossible")
+    return plain_number(round(months, 2))
+
+
+_MONTHS_IN_TEXT = re.compile(
+    r"(?:\bat\s+|\bafter\s+)?" + NUMBER + r"\s*\+?\s*(months|month|mos|mo|m|years|year|yrs|yr|y)\b")
+
+
+def split_months(text: str) -> tuple[str, int | float | None]:
+    """'alive, no recurrence at 36 mo' → ('alive, no recurrence', 36)."""
+    match = _MONTHS_IN_TEXT.search(text.casefold())
+    if not match:
+        return text, None
+    value = number(match.group(1))
+    months = value * 12 if match.group(2).startswith("y") else value
+    if months > MAX_MONTHS:
+        raise InvalidValue(f"{months:.0f} months is impossible")
+    rest = (text[: match.start()] + text[match.end():]).strip(" ,;()")
+    return rest, plain_number(round(months, 2))
+
+
+def parse_age_sex(text: str, hint: str | None, warn: Warn) -> tuple[Age, Term]:
+    """'22/F', '2 y/M', '43F', 'F/22', '3 mo / male'."""
+    raw = text.strip()
+    parts = [p.strip() for p in re.split(r"[/,;]", raw) if p.strip()]
+    if len(parts) == 1:
+        match = re.fullmatch(r"(.*?\d[^a-zA-Z]*(?:[a-zA-Z]+\b(?=\s*[a-zA-Z]))?)\s*([a-zA-Z]+)", raw)
+        if not match:
+            raise InvalidValue("not age and sex; write e.g. 22/F, 2 y/M or 43F")
+        parts = [match.group(1).strip(), match.group(2)]
+    if len(parts) != 2:
+        raise InvalidValue("not age and sex; write e.g. 22/F, 2 y/M or 43F")
+    first, second = parts
+    if re.search(r"\d", second) and not re.search(r"\d", first):
+        first, second = second, first
+    return parse_age(first, hint, warn), parse_sex(second, hint, warn)
