@@ -3,6 +3,10 @@
 `concepts.toml` holds every code the mappings write (with the source that verifies it);
 `vocabularies.toml` holds the words case-series tables use for them. This module only loads and
 indexes the two files; mapping modules ask it for codings by concept key and never spell a code.
+`codesystem.py` writes casefhir's own CodeSystem and the Markdown list of every code.
+
+May import: nothing of the project but itself (the readers' vocabulary lookup and the mappings
+both import it).
 """
 
 from __future__ import annotations
