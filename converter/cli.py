@@ -321,7 +321,7 @@ def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int
 def _paths(inputs: Any, outputs: list[Output], force: bool = False,
            read: dict[str, str | None] | None = None) -> None:
     """The paths a command reads and writes, checked before anything is read (converter/
-    outputs.py); `read` holds the files options read (columns, token_file...)."""
+    paths.py); `read` holds the files options read (columns, token_file...)."""
     named: list[tuple[str, str | None]] = [("INPUT", str(path)) for path in inputs]
     named += [("--" + option.replace("_", "-"), path) for option, path in (read or {}).items()]
     try:

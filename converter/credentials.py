@@ -3,7 +3,7 @@ the environment and checked, and the one function (`redact`) that takes them out
 casefhir prints, logs or reports: server messages, error messages, the --debug traceback,
 --report and crosswalk files.
 
-Every fhirclient.Auth registers its secrets here when it is made, in each form a server or a
+Every server/client.Auth registers its secrets here when it is made, in each form a server or a
 proxy might echo them: as is, percent-encoded, JSON- and HTML-escaped, and base64 (the Basic
 header's `user:password`, and each secret alone). Text from a server is redacted before it is
 cut to length (`clip`), so a message cut short never shows part of a secret; and every

@@ -104,7 +104,7 @@ class SingleBundleWriter(TwoStepWriter):
 
 
 class FolderWriter(TwoStepWriter):
-    """Files in an output folder (converter/outfolder.AtomicDir), or one stream for `-`."""
+    """Files in an output folder (output/folder.AtomicDir), or one stream for `-`."""
 
     def __init__(self, path: str, series: Series, output: str, force: bool) -> None:
         self.path = path

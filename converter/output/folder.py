@@ -17,7 +17,7 @@ in one of two ways:
   (complete, the new files only) replaces the interim one. A run stopped at any point (even by
   SIGKILL or a power cut) leaves a folder whose casefhir files are all named by its manifest,
   so the next run still knows what it may replace and touches nothing else; until a run
-  completes, reading the folder as FHIR input is refused (converter/fhirfiles.expand).
+  completes, reading the folder as FHIR input is refused (fhir/files.expand).
 
 Two runs writing the same folder at the same moment take turns (an flock on the parent folder).
 """

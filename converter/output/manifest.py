@@ -8,7 +8,7 @@ wrote there, so that a later run replaces or removes exactly those and nothing e
 write (see converter/output/folder.py): the manifest then names the old files and the new ones, so
 a run stopped midway leaves a folder whose every casefhir file is still known; readers refuse
 such a folder until a run completes. The manifest is never FHIR input: folder expansion skips
-every `.casefhir-` name (converter/parts.is_internal).
+every `.casefhir-` name (output/parts.is_internal).
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ class ResourceIndex:
         return number
 
     def add_file(self, file: int, found: Iterable[Found], with_references: bool) -> None:
-        """The readable resources of one file (`found` as fhirfiles reads it). Each is stored as
+        """The readable resources of one file (`found` as fhir/files.py reads it). Each is stored as
         it comes (a parsed resource takes ten times its JSON's size: only rows of bytes wait
         for the next insert, a thousand at a time)."""
         from converter.fhir.references import references

@@ -6,7 +6,7 @@ https://casefhir.org/fhir/sid/series|<series>, on every resource casefhir makes)
 resource type the mappings produce; nothing else on the server is ever looked at. A tag finds
 candidates but proves nothing (HAPI merges tags across updates, so a resource another series
 overwrote carries both tags): a resource is deleted only when its own identity proves it is the
-series' (converter/ownership.proves_series: its id parses as one of the series' ids, it is about
+series' (server/ownership.proves_series: its id parses as one of the series' ids, it is about
 that series' Patient of the same case, a Patient names the series and case in its identifier,
 and it carries no other series' tag). Tagged resources that do not prove it are listed and left
 alone. Resources at casefhir 0.1 ids (`<series>-<case>-<role>`) are listed apart and deleted only

@@ -8,7 +8,7 @@ table converted on the fly and from FHIR files converted earlier. A resource no 
 targets (FHIR from elsewhere) gets a line with empty source columns.
 
 Lines follow the input: case by case in input order, each case's resources in their order (the
-Provenance last). Written atomically (converter/write.AtomicFile) and streamed: a load writes a
+Provenance last). Written atomically (output/atomic.AtomicFile) and streamed: a load writes a
 case's lines once it and every case before it have been answered, so only cases answered ahead
 of a slower earlier one wait in memory.
 
