@@ -1,5 +1,5 @@
 """Workbooks for the bounded-input benchmark (benchmarks/bench_xlsx.py) and its tests
-(tests/test_xlsx_limits.py): bombs that claim little and cost much to read, and legitimately
+(tests/read/test_xlsx.py): bombs that claim little and cost much to read, and legitimately
 large tables that must still be read.
 
 Every builder writes a workbook to `path`, streaming its parts (a bomb's sheet can be hundreds

@@ -12,7 +12,7 @@ the shape's *plan* is kept: for each primitive value, in order, the exact pydant
 fhir.resources applies to that element (its field annotation, as a TypeAdapter). A later resource
 of the same shape is valid exactly when each of its primitive values passes that validator. Any
 failure, and any shape whose plan cannot be built, falls back to full validation, which also
-gives the precise error message. tests/test_fastvalidate.py checks, with hypothesis, that fast and
+gives the precise error message. tests/fhir/test_fastvalidate.py checks, with hypothesis, that fast and
 full validation agree on valid resources and on mutated, invalid ones.
 """
 

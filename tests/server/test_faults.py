@@ -23,9 +23,9 @@ import pytest
 from tests.conftest import EXAMPLES, load
 from tests.faultproxy import FaultProxy
 from tests.hapi import HapiServer, server_resources, without_server_meta
-from tests.test_sync import converted as expected
-from tests.test_sync import read_crosswalk as crosswalk
-from tests.test_sync import totals
+from tests.server.test_sync import converted as expected
+from tests.server.test_sync import read_crosswalk as crosswalk
+from tests.server.test_sync import totals
 
 MESSY = EXAMPLES / "messy-synthetic" / "cases.csv"
 

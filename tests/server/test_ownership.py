@@ -18,7 +18,7 @@ from converter.server.client import FhirClient, ServerConfig
 from converter.server.ownership import SERIES, is_legacy, proves_series
 from tests.conftest import load
 from tests.hapi import NO_CACHE, server_resources
-from tests.test_sync import load_cli, table
+from tests.server.test_sync import load_cli, table
 
 HEADER = ["Case", "Sex", "Age", "Fusion", "Surgery"]
 
