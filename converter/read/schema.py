@@ -108,6 +108,67 @@ class Fusion:
 
 
 @dataclass(frozen=True, slots=True)
+class Gene:
+    """A gene as the table named it, and the approved HGNC gene it was recognised as (symbol and
+    hgnc_id None: not recognised, kept as text)."""
+
+    text: str  # as written, e.g. "KRAS2" or "c-KIT"
+    symbol: str | None = None  # approved HGNC symbol, e.g. "KRAS"
+    hgnc_id: str | None = None  # e.g. "HGNC:6407"
+
+    @property
+    def label(self) -> str:
+        return self.symbol or self.text
+
+
+# the kinds of molecular finding (Finding.kind)
+FINDING_KINDS = (
+    "fusion",  # two partner genes joined, or one gene's fusion with the partner not reported
+    "rearrangement",  # a gene rearranged (break-apart FISH, "ALK rearrangement"), partner unknown
+    "variant",  # a sequence variant: substitution, deletion, insertion, frameshift, splice...
+    "copy-number",  # amplification, gain, loss, homozygous deletion
+    "alteration",  # a gene altered, the kind not said ("ALK positive", "EGFR mutated")
+    "unparsed",  # text the grammar could not read: kept whole, with a warning
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One molecular finding of a case, as one cell (or one row of an alteration file) states it.
+
+    `present` is True for a detected alteration, False for a negative or wild-type result (the
+    genes tested negative are `genes`), None for an unparsed text. Everything else is None or
+    empty unless the text states it: casefhir never infers a DNA change from a protein change, nor
+    an origin (somatic, germline) from the tumour type."""
+
+    kind: str  # one of FINDING_KINDS
+    present: bool | None
+    text: str  # this finding's words as written (its part of the cell)
+    genes: tuple[Gene, ...] = ()  # fusion: 5' partner first; negative: every gene tested negative
+    exons: tuple[str | None, ...] = ()  # fusion: exon (or intron) of each gene as written, e.g. "7"
+    fusion_variant: str | None = None  # e.g. "variant 3a/b" of EML4::ALK
+    transcript: str | None = None  # reference sequence of coding_change, e.g. "NM_004333.4"
+    coding_change: str | None = None  # c. HGVS without its reference, e.g. "c.1799T>A"
+    protein_change: str | None = None  # p. HGVS in 3-letter code, e.g. "p.Val600Glu", "p.Arg1450fs"
+    exon_change: str | None = None  # an exon-level description, e.g. "exon 19 deletion"
+    change_type: str | None = None  # Sequence Ontology term name of the DNA change (so.tsv)
+    consequence: str | None = None  # Sequence Ontology term name of the molecular consequence
+    copy_number: str | None = None  # "amplification", "gain", "loss", "homozygous deletion"...
+    copies: int | float | None = None  # copy number when stated, e.g. 12 copies
+    allele_frequency: int | float | None = None  # percent, e.g. 35 for "VAF 35%"
+    method: Term | None = None  # the test this finding names, key of the fusion_method vocabulary
+    origin: str | None = None  # "somatic" or "germline", only when written
+    notes: tuple[str, ...] = ()  # words of the finding kept as text, e.g. "(subclonal)"
+
+    @property
+    def fusion_notation(self) -> str | None:
+        """HGNC "::" notation of a fusion with both partners, e.g. "EML4::ALK"."""
+        if self.kind == "fusion" and len(self.genes) >= 2:
+            return "::".join(gene.label for gene in self.genes)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """Something that did or did not happen after diagnosis (recurrence, metastasis)."""
 

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Derive the compact terminology tables casefhir ships as package data from the public sources
+in ../shared/data/terminology/ (see docs/terminology.md for releases and licences):
+
+- mappings/terminology/hgnc.tsv.gz from the HGNC complete set (approved genes: HGNC id, symbol,
+  name, locus group, previous and alias symbols) and the HGNC download with withdrawn entries
+  (withdrawn symbols and the successors HGNC names for them);
+- mappings/terminology/so.tsv from the Sequence Ontology (id and name of every term casefhir may
+  write as a DNA change type or molecular consequence, with whether the Genomics Reporting
+  ValueSets' roots include it).
+
+Deterministic: the same sources give byte-identical files (sorted rows, gzip without a time
+stamp). `--check` verifies the shipped files instead of writing them (scripts/test runs it).
+
+    python scripts/derive_terminology.py [--shared ../shared] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "mappings" / "terminology"
+HGNC_RELEASE = "2024-10-18"
+SO_RELEASE = "2025-09-10"
+
+# Genomics Reporting 3.0.0 ValueSet roots (dna-change-type-vs, molecular-consequence-vs)
+DNA_CHANGE_TYPE_ROOT = "SO:0002072"
+CONSEQUENCE_ROOT = "SO:0001537"
+# casefhir writes terms below these (sequence_variant, sequence_alteration, sequence_comparison)
+SO_ROOTS = ("SO:0001060", "SO:0001059", "SO:0002072")
+
+_SUCCESSOR = re.compile(r"HGNC:\d+")
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[|,]", cell.strip('"')) if part.strip()]
+
+
+def hgnc_rows(shared: Path) -> Iterator[str]:
+    folder = shared / "data" / "terminology" / "hgnc"
+    approved: set[str] = set()
+    rows: list[tuple[str, ...]] = []
+    with gzip.open(folder / "hgnc_complete_set.txt.gz", "rt", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["status"] != "Approved":
+                continue
+            approved.add(row["symbol"])
+            rows.append(("A", row["hgnc_id"], row["symbol"], row["name"], row["locus_group"],
+                         "|".join(_split(row["prev_symbol"])), "|".join(_split(row["alias_symbol"]))))
+    with gzip.open(folder / "hgnc_entries_with_withdrawn_2024-07.tsv.gz", "rt",
+                   encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            status = row["Status"]
+            symbol = row["Approved symbol"]
+            if "Withdrawn" not in status or symbol in approved:
+                continue
+            successors = "|".join(dict.fromkeys(_SUCCESSOR.findall(row["Approved name"])))
+            rows.append(("W", row["HGNC ID"], symbol, "", "", successors, ""))
+    rows.sort(key=lambda r: (r[0], int(r[1].removeprefix("HGNC:"))))
+    yield f"# HGNC {HGNC_RELEASE} (CC0), derived by scripts/derive_terminology.py\n"
+    for row in rows:
+        yield "\t".join(row) + "\n"
+
+
+def so_terms(shared: Path) -> dict[str, tuple[str, list[str]]]:
+    """id → (name, is_a parents) of every term of so.obo that is not obsolete."""
+    terms: dict[str, tuple[str, list[str]]] = {}
+    text = (shared / "data" / "terminology" / "sequence-ontology" / "so.obo").read_text("utf-8")
+    for stanza in text.split("\n\n"):
+        lines = stanza.strip().splitlines()
+        if not lines or lines[0] != "[Term]":
+            continue
+        fields: dict[str, list[str]] = {}
+        for line in lines[1:]:
+            key, _, value = line.partition(": ")
+            fields.setdefault(key, []).append(value)
+        if fields.get("is_obsolete") == ["true"]:
+            continue
+        parents = [value.split(" ! ")[0] for value in fields.get("is_a", [])]
+        terms[fields["id"][0]] = (fields["name"][0], parents)
+    return terms
+
+
+def _below(term: str, root: str, terms: dict[str, tuple[str, list[str]]]) -> bool:
+    seen: set[str] = set()
+    todo = [term]
+    while todo:
+        current = todo.pop()
+        if current == root:
+            return True
+        if current in seen or current not in terms:
+            continue
+        seen.add(current)
+        todo.extend(terms[current][1])
+    return False
+
+
+def so_rows(shared: Path) -> Iterator[str]:
+    terms = so_terms(shared)
+    yield f"# Sequence Ontology {SO_RELEASE} (CC BY 4.0), derived by scripts/derive_terminology.py\n"
+    yield "# id\tname\tin dna-change-type-vs\tin molecular-consequence-vs\n"
+    for term, (name, _) in sorted(terms.items()):
+        if not any(_below(term, root, terms) for root in SO_ROOTS):
+            continue
+        flags = ("y" if _below(term, DNA_CHANGE_TYPE_ROOT, terms) else "",
+                 "y" if _below(term, CONSEQUENCE_ROOT, terms) else "")
+        yield "\t".join((term, name, *flags)) + "\n"
+
+
+def _gzip(text: str) -> bytes:
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=9, filename="") as out:
+        out.write(text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def derived(shared: Path) -> dict[Path, bytes]:
+    return {OUT / "hgnc.tsv.gz": _gzip("".join(hgnc_rows(shared))),
+            OUT / "so.tsv": "".join(so_rows(shared)).encode("utf-8")}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if a shipped file differs from what the sources give")
+    args = parser.parse_args()
+    stale = []
+    for path, content in derived(args.shared).items():
+        if args.check:
+            if not path.exists() or path.read_bytes() != content:
+                stale.append(path)
+        else:
+            path.write_bytes(content)
+            print(f"{path.relative_to(ROOT)}: {len(content):,} bytes")
+    for path in stale:
+        print(f"{path.relative_to(ROOT)} differs from its sources: run "
+              "python scripts/derive_terminology.py", file=sys.stderr)
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
