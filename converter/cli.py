@@ -478,6 +478,7 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
       casefhir validate out.json --server http://127.0.0.1:8080/fhir
       casefhir validate cases.csv --series-id kobayashi-2023 --server $URL --report report.json
     """
+    from converter.fhir.semantics import case_problems
     from converter.fhir.validate import validate_files
     from converter.server.caseindex import units_from_files
     from converter.server.caseunits import CaseSpool, is_fhir_input
@@ -513,6 +514,7 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
             report.seconds = time.perf_counter() - started
             _finish(report, report_path, quiet, EXIT_INVALID)
         units = spool.replayable()
+        report.problems += _run(debug, lambda: case_problems(units))
     if client is not None:
         progress = Progress(not quiet, "resources validated on the server")
         try:
@@ -896,21 +898,37 @@ def template(output: str, dictionary_markdown: bool, force: bool) -> None:
 @click.option("-o", "--output", default="-", show_default=True,
               help="Where to write the CodeSystem JSON ('-': standard output).")
 @click.option("--markdown", is_flag=True, help="Print every code casefhir uses, as Markdown.")
-def terminology(output: str, markdown: bool) -> None:
+@click.option("--gene", "genes", multiple=True, metavar="SYMBOL",
+              help="Show what a gene symbol resolves to in the HGNC table (repeatable).")
+def terminology(output: str, markdown: bool, genes: tuple[str, ...]) -> None:
     """Write casefhir's own CodeSystem (https://casefhir.org/fhir/CodeSystem/casefhir), to load
-    beside the data so validators know its codes.
+    beside the data so validators know its codes; name the releases of the code tables casefhir
+    ships (HGNC genes, Sequence Ontology); look gene symbols up.
 
     \b
-    Example:
+    Examples:
       casefhir terminology -o casefhir-codesystem.json
+      casefhir terminology --gene KRAS2 --gene HER2
     """
     from mappings.terminology.codesystem import casefhir_codesystem, terminology_markdown
+    from mappings.terminology.genes import HGNC_RELEASE, resolve_gene
+    from mappings.terminology.sequence_ontology import SO_RELEASE
 
     if markdown:
         click.echo(terminology_markdown(), nl=False)
         return
+    if genes:
+        for symbol in genes:
+            found = resolve_gene(symbol)
+            entry = found.entry
+            coded = f"{entry.symbol} {entry.hgnc_id} ({entry.name})" if entry else "not coded"
+            click.echo(f"{symbol}: {found.status}: {coded}" +
+                       (f" — {found.message}" if found.message else ""))
+        return
     _paths([], [Output("-o", output)])
     _run(False, lambda: write_json_atomic(output, casefhir_codesystem()))
+    click.echo(f"gene ids: HGNC {HGNC_RELEASE}; sequence terms: Sequence Ontology {SO_RELEASE}",
+               err=True)
 
 
 @main.command()

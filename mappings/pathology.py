@@ -20,20 +20,21 @@ from mappings.common import (
     term_concept,
 )
 from mappings.terminology import codeable
+from mappings.terminology.genes import gene_by_symbol, gene_coding
 
-# pan-TRK antibodies bind TRKA, TRKB and TRKC, the products of NTRK1, NTRK2 and NTRK3. NTRK2's
-# HGNC id is UNVERIFIED in the guide, so that gene is named by text only.
-PAN_TRK_GENES: tuple[tuple[str, str | None], ...] = (
-    ("NTRK1", "hgnc-NTRK1"), ("NTRK2", None), ("NTRK3", "hgnc-NTRK3"))
+# pan-TRK antibodies bind TRKA, TRKB and TRKC, the products of NTRK1, NTRK2 and NTRK3
+PAN_TRK_GENES: tuple[str, ...] = ("NTRK1", "NTRK2", "NTRK3")
 
 
-def gene_component(symbol: str, concept_key: str | None) -> dict[str, Any]:
-    value = codeable(concept_key) if concept_key else {"text": symbol}
+def gene_component(symbol: str) -> dict[str, Any]:
+    """A gene-studied component: the HGNC coding of an approved symbol, text for any other."""
+    entry = gene_by_symbol(symbol)
+    value = {"coding": [gene_coding(entry)]} if entry else {"text": symbol}
     return {"code": codeable("gene-studied"), "valueCodeableConcept": value}
 
 
 def has_specimen(record: CaseRecord) -> bool:
-    return (record.fusion is not None or record.pan_trk_ihc is not None
+    return (bool(record.findings) or record.pan_trk_ihc is not None
             or record.margin is not None)
 
 
@@ -61,7 +62,7 @@ def to_fhir_pan_trk_ihc(record: CaseRecord) -> list[Resource]:
         subject=patient_ref(record),
         specimen=specimen_ref(record),
         valueCodeableConcept=term_concept(record.pan_trk_ihc, "ihc", "value"),
-        component=[gene_component(symbol, key) for symbol, key in PAN_TRK_GENES],
+        component=[gene_component(symbol) for symbol in PAN_TRK_GENES],
     )]
 
 

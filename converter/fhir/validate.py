@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from converter.fhir.files import expand, iter_resources
 from converter.fhir.references import references
+from converter.fhir.semantics import SemanticCheck, located
 from converter.problems import Location, error
 from converter.report import Report
 
@@ -98,6 +99,7 @@ def validate_files(paths: list[str]) -> Report:
     started = time.perf_counter()
     report = Report("validate", inputs=expand(paths))
     check: Integrity[Location] = Integrity()
+    meaning: SemanticCheck[Location] = SemanticCheck()
     for found in iter_resources(paths):
         if found.resource is None:
             report.problems.append(error(found.problem or "unreadable", found.location))
@@ -113,6 +115,9 @@ def validate_files(paths: list[str]) -> Report:
             messages.append(f"{key}: the entry's request.url {request.get('url')!r} does not "
                             "match the resource")
         report.problems += [error(m, found.location) for m in messages]
+        report.problems += [located(severity, m, found.location)
+                            for severity, m in meaning.add(resource, found.location)]
     report.problems += [error(m, where) for where, m in check.unresolved()]
+    report.problems += [located(severity, m, where) for where, severity, m in meaning.finish()]
     report.seconds = time.perf_counter() - started
     return report

@@ -22,6 +22,9 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     units: str | None = None  # unit family a bracketed header hint may give: age | size | months
+    # several headers may give this column (e.g. one molecular column per test); their values
+    # are read in table order and joined
+    repeatable: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -90,26 +93,60 @@ COLUMNS: tuple[Column, ...] = (
         units="size",
     ),
     Column(
-        "fusion", "fusion", "NTRK (or other) gene fusion found by molecular testing.",
-        "TPM3-NTRK1, TPM3::NTRK1, ETV6/NTRK3, NTRK1 fusion, NTRK3 (partner not reported), negative.",
-        "Observation(mCODE GenomicVariant) in DiagnosticReport(mCODE GenomicsReport)",
-        ("gene fusion", "fusion gene", "ntrk fusion", "ntrk", "ntrk status", "ntrk rearrangement",
-         "rearrangement", "molecular", "molecular findings", "molecular result", "ngs result",
-         "ngs", "fusion partner", "fusion type", "genetic alteration", "gene rearrangement"),
+        "fusion", "fusion", "Gene fusions (or rearrangements) found by molecular testing.",
+        "TPM3-NTRK1, TPM3::NTRK1, ETV6/NTRK3, NAB2ex6-STAT6ex16, NTRK1 fusion, NTRK3 (partner "
+        "not reported), ALK rearrangement, negative. Several per cell, separated by ; or new "
+        "lines. A header naming genes (e.g. 'NTRK fusion') says which genes a bare 'negative' or "
+        "'positive' is about.",
+        "Observation(mCODE GenomicVariant) per finding in DiagnosticReport(mCODE GenomicsReport)",
+        ("gene fusion", "gene fusions", "fusion gene", "fusion genes", "fusions", "ntrk fusion",
+         "ntrk", "ntrk status", "ntrk rearrangement", "rearrangement", "fusion partner",
+         "fusion type", "gene rearrangement", "fusion status", "fusion transcript",
+         "translocation", "structural variant", "structural variants"),
+        repeatable=True,
     ),
     Column(
-        "fusion_method", "fusion_method", "How the fusion was found.",
-        "NGS, RNA sequencing, targeted RNA NGS, Archer FusionPlex, RT-PCR, karyotyping.",
+        "molecular", "molecular", "Molecular findings of any kind: mutations, fusions, copy "
+        "number, negative results; several per cell.",
+        "BRAF V600E; KRAS p.G12C; EGFR exon 19 deletion; NM_004333.4:c.1799T>A; EML4-ALK; ERBB2 "
+        "amplification; CDKN2A homozygous deletion; ALK-; EGFR wild type; TP53 R273H (VAF 35%). "
+        "A header naming a gene (e.g. 'EGFR', 'EGFR mutation', 'KRAS status') makes it that "
+        "gene's column: 'L858R', 'wt', 'negative' are then about that gene.",
+        "Observation(mCODE GenomicVariant) per finding in DiagnosticReport(mCODE GenomicsReport)",
+        ("molecular", "molecular findings", "molecular finding", "molecular result",
+         "molecular results", "molecular alteration", "molecular alterations", "molecular testing",
+         "molecular profile", "molecular profiling", "molecular features", "molecular analysis",
+         "molecular genetics", "molecular genetic findings", "molecular pathology",
+         "genetic alteration", "genetic alterations", "genetic findings", "genetics",
+         "genomic alteration", "genomic alterations", "genomic findings", "genomic profile",
+         "genomic profiling", "gene alteration", "gene alterations", "alteration", "alterations",
+         "mutation", "mutations", "mutation status", "mutational status", "mutational profile",
+         "gene mutation", "gene mutations", "driver mutation", "driver mutations",
+         "driver alteration", "driver alterations", "driver gene", "driver genes",
+         "oncogenic driver", "oncogenic drivers", "somatic mutations", "variant", "variants",
+         "genetic variant", "genomic variants", "ngs", "ngs result", "ngs results", "ngs findings",
+         "sequencing results", "ngs panel results", "biomarker", "biomarkers",
+         "molecular biomarkers", "molecular markers", "mutation analysis", "genotype",
+         "molecular subtype", "hgvsp short", "hgvsp", "protein change", "amino acid change",
+         "aa change"),
+        repeatable=True,
+    ),
+    Column(
+        "molecular_method", "fusion_method", "How the molecular findings were found (a finding "
+        "whose cell names its own test, e.g. 'ALK rearrangement (FISH)', keeps that one).",
+        "NGS, RNA sequencing, targeted RNA NGS, Archer FusionPlex, RT-PCR, karyotyping, FISH.",
         "GenomicVariant.method (LOINC LL4048-6)",
-        ("method", "fusion method", "detection method", "molecular method", "assay", "testing method",
-         "molecular assay", "ngs method", "platform"),
+        ("fusion_method", "method", "fusion method", "detection method", "molecular method",
+         "assay", "testing method", "molecular assay", "ngs method", "platform",
+         "molecular test", "molecular testing method", "test method", "sequencing method",
+         "sequencing platform", "genetic testing method", "detection"),
     ),
     Column(
         "pan_trk_ihc", "pan_trk_ihc", "pan-TRK immunohistochemistry.",
         "positive, negative, diffuse positive, focal, +, -.",
         "Observation(mCODE TumorMarkerTest)",
         ("pan trk", "pantrk", "pan trk ihc", "pantrk ihc", "trk ihc", "pan trk immunohistochemistry",
-         "ihc pan trk", "pan trk staining", "ihc"),
+         "ihc pan trk", "pan trk staining"),
     ),
     Column(
         "mri_vascularity", "vascularity", "Vascularity on MRI.",

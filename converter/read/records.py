@@ -26,6 +26,7 @@ from converter.problems import (
     warning,
 )
 from converter.read.dictionary import ALIASES, COLUMNS_BY_NAME, UNIT_HINTS, Column, header_key
+from converter.read.genecolumns import gene_column, header_genes
 from converter.read.rows import RawRow, Table
 from converter.read.schema import CaseRecord, Event, RowSource, Series, Site, Term
 from converter.read.values.parsers import DASH_IS_VALUE, PARSERS
@@ -54,7 +55,9 @@ class SourceRow:
         return Location(self.file, self.row, column, self.row_kind)
 
 
-DEPENDS_ON = {"margin": "surgery", "surgery_intent": "surgery", "fusion_method": "fusion"}
+DEPENDS_ON = {"margin": "surgery", "surgery_intent": "surgery", "molecular_method": "findings"}
+# column kinds whose header may name genes (the unit hint then holds them, space-separated)
+GENE_CONTEXT_KINDS = {"fusion", "molecular"}
 
 
 def row_digest(raw: RawRow) -> str:
@@ -70,7 +73,12 @@ def match_header(text: str) -> Binding | None:
         return None
     column = ALIASES.get(header_key(text))
     if column is not None:
+        if column.kind in GENE_CONTEXT_KINDS:  # "NTRK fusion": the genes a bare result is about
+            return Binding(column, " ".join(header_genes(text)) or None)
         return Binding(column, _unit(column, tokens[-1]))
+    named = gene_column(text)  # "EGFR", "KRAS mutation", "ALK/ROS1 status"
+    if named is not None:
+        return Binding(COLUMNS_BY_NAME[named[0]], " ".join(named[1]))
     for cut in (1, 2):  # "Age (y)", "Size (mm)", "Follow-up, months", "Age (in years)"
         base, unit_word = tokens[:-cut], tokens[-1]
         if not base:
@@ -175,11 +183,14 @@ class RecordBuilder:
             binding = Binding(None)
         if binding.column is not None:
             name = binding.column.name
-            if name in self.bound_by:
+            if binding.column.repeatable and name in self.bound_by:
+                self.bound_by[name] += f", {label}"
+            elif name in self.bound_by:
                 raise InputError(error(
                     f"both {self.bound_by[name]} and {label} give {name}; keep one, or map one to "
                     "'ignore' with --columns", location))
-            self.bound_by[name] = label
+            else:
+                self.bound_by[name] = label
         self.bindings[text] = binding
         return binding
 
@@ -245,13 +256,16 @@ class RecordBuilder:
                     problems.append(warning("NaN (not a number) is read as not recorded", location,
                                             cell.value))
                 continue
-            columns[column.name] = cell.label
+            repeated = column.repeatable and column.name in columns
+            columns[column.name] = f"{columns[column.name]}, {cell.label}" if repeated else cell.label
 
             def warn(message: str, location: Location = location, value: str = cell.value) -> None:
                 problems.append(warning(message, location, value))
 
             try:
-                values[column.name] = PARSERS[column.kind](cell.value, binding.unit, warn)
+                value = PARSERS[column.kind](cell.value, binding.unit, warn)
+                values[column.name] = values.get(column.name, ()) + value if column.repeatable \
+                    else value
             except InvalidValue as exc:
                 problems.append(error(str(exc), location, cell.value))
         source = replace(source, columns=columns)
@@ -274,6 +288,9 @@ class RecordBuilder:
             problems.append(replace(warning(message, source.location(field_name)),
                                     case_id=values.get("case_id")))
 
+        findings = values.pop("fusion", ()) + values.pop("molecular", ())
+        if findings:
+            values["findings"] = findings
         if "treatment" in values:
             values["treatments"] = values.pop("treatment")
         if "age_sex" in values:
@@ -312,7 +329,8 @@ class RecordBuilder:
         # a detail of a procedure or test the row does not report has nothing to belong to
         for dependent, parent in DEPENDS_ON.items():
             if dependent in values and parent not in values:
-                note(dependent, f"{dependent.replace('_', ' ')} given without a {parent} "
+                what = "molecular finding" if parent == "findings" else parent
+                note(dependent, f"{dependent.replace('_', ' ')} given without a {what} "
                                 f"column value; it is ignored")
                 values.pop(dependent)
         return CaseRecord(series=self.series, site=site, source=origin, **values)

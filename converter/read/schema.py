@@ -90,24 +90,6 @@ class Size:
 
 
 @dataclass(frozen=True, slots=True)
-class Fusion:
-    detected: bool
-    genes: tuple[str, ...]  # gene symbols in the order written (5' partner first)
-    text: str
-
-    @property
-    def notation(self) -> str:
-        """HGNC "::" notation, or a single gene with its partner unknown."""
-        if not self.detected:
-            return "no fusion detected"
-        if len(self.genes) >= 2:
-            return "::".join(self.genes)
-        if self.genes:
-            return f"{self.genes[0]} fusion (partner not reported)"
-        return "fusion (genes not reported)"
-
-
-@dataclass(frozen=True, slots=True)
 class Gene:
     """A gene as the table named it, and the approved HGNC gene it was recognised as (symbol and
     hgnc_id None: not recognised, kept as text)."""
@@ -156,7 +138,7 @@ class Finding:
     copy_number: str | None = None  # "amplification", "gain", "loss", "homozygous deletion"...
     copies: int | float | None = None  # copy number when stated, e.g. 12 copies
     allele_frequency: int | float | None = None  # percent, e.g. 35 for "VAF 35%"
-    method: Term | None = None  # the test this finding names, key of the fusion_method vocabulary
+    method: Term | None = None  # the test this finding's own words name (fusion_method vocabulary)
     origin: str | None = None  # "somatic" or "germline", only when written
     notes: tuple[str, ...] = ()  # words of the finding kept as text, e.g. "(subclonal)"
 
@@ -199,8 +181,8 @@ class CaseRecord:
     diagnosis: Term | None = None
     site: Site | None = None
     size: Size | None = None
-    fusion: Fusion | None = None
-    fusion_method: Term | None = None
+    findings: tuple[Finding, ...] = ()  # the fusion columns' first, then the molecular ones'
+    molecular_method: Term | None = None  # for findings whose cell names no test
     pan_trk_ihc: Term | None = None
     mri_vascularity: Term | None = None
     mri_flow_voids: Term | None = None

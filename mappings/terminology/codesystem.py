@@ -42,6 +42,26 @@ def casefhir_codesystem() -> dict[str, Any]:
     }
 
 
+def code_tables() -> list[str]:
+    """The releases of the code tables casefhir ships (gene ids, Sequence Ontology terms)."""
+    from mappings.terminology.genes import HGNC_RELEASE, TABLE, approved_count
+    from mappings.terminology.sequence_ontology import SO_RELEASE, sequence_terms
+    from mappings.terminology.sequence_ontology import TABLE as SO_TABLE
+
+    return [
+        f"- Genes: HGNC complete set, release {HGNC_RELEASE} (CC0): {approved_count():,} approved "
+        f"symbols with their previous and alias symbols, and withdrawn symbols with their "
+        f"successors (`mappings/terminology/{TABLE.name}`, {TABLE.stat().st_size // 1000:,} kB). "
+        "System `http://www.genenames.org`, code the HGNC id, display the approved symbol.",
+        f"- Sequence Ontology, release {SO_RELEASE} (CC BY 4.0): {len(sequence_terms())} terms "
+        f"(DNA change types and molecular consequences; `mappings/terminology/{SO_TABLE.name}`). "
+        "System `http://www.sequenceontology.org`.",
+        "- Both are derived from `../shared/data/terminology/` by `scripts/derive_terminology.py`; "
+        "`scripts/derive_terminology.py --check` (run by the tests) proves the shipped tables "
+        "match their sources.",
+    ]
+
+
 def terminology_markdown() -> str:
     """docs/terminology.md: every code casefhir writes, with its source."""
     from mappings.terminology import concepts
@@ -52,7 +72,8 @@ def terminology_markdown() -> str:
         "Generated from `mappings/terminology/concepts.toml` (`casefhir terminology --markdown`).",
         "Every code casefhir writes is listed here with the source that verifies it: a VERIFIED "
         "row of the project's FHIR modeling guide (section named), a code fixed by a profile the "
-        "resource claims, or casefhir's own CodeSystem. Terms the vocabularies do not know keep "
+        "resource claims, a code an official package in `../shared/fhir-packages/` uses, the code "
+        "tables below, or casefhir's own CodeSystem. Terms the vocabularies do not know keep "
         "their text and get no code.",
         "",
         "## casefhir's own CodeSystem",
@@ -67,6 +88,12 @@ def terminology_markdown() -> str:
         "|---|---|---|",
     ]
     lines += [f"| `{c.code}` | {c.display} | {c.definition} |" for c in casefhir_concepts()]
+    lines += ["", "## Code tables", "", *code_tables(), "",
+              "A previous symbol, or the alias of exactly one approved gene, is coded as that gene "
+              "with a warning naming both (KRAS2 → KRAS); a symbol several genes share as previous "
+              "symbol or alias is not coded (the warning lists the candidates); a withdrawn "
+              "symbol is not coded (the warning names the successor HGNC gives). "
+              "`casefhir terminology --gene SYMBOL` shows what a symbol resolves to."]
     lines += ["", "## Standard codes", "", "| key | system | code | display | source |",
               "|---|---|---|---|---|"]
     url = system_url(CASEFHIR_SYSTEM_KEY)

@@ -125,3 +125,8 @@ def resolve_gene(written: str) -> GeneResolution:
             f"gene symbol {written} was withdrawn by HGNC{where}; kept as text without a code"))
     return GeneResolution(written, "unknown", message=(
         f"{written} is not an HGNC gene symbol (HGNC {HGNC_RELEASE}); kept as text without a code"))
+
+
+def gene_coding(entry: GeneEntry) -> dict[str, str]:
+    """The HGNC coding of an approved gene (THO system URI, display the approved symbol)."""
+    return {"system": HGNC_SYSTEM, "code": entry.hgnc_id, "display": entry.symbol}

@@ -1,46 +1,169 @@
+"""Molecular findings → one GenomicVariant per finding in one GenomicsReport: the components each
+kind of finding gets, and nothing the finding does not say."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from converter.fhir.validate import structure_errors
+from converter.read.schema import CaseRecord, Finding, Gene, Term
 from mappings import profiles
-from mappings.genomics import to_fhir_genomics
-from tests.conftest import codes, record
+from mappings.case import map_record
+from mappings.genomics import from_fhir_genomics, to_fhir_genomics
+from tests.conftest import SERIES, codes
+
+ETV6 = Gene("ETV6", "ETV6", "HGNC:3495")
+NTRK1 = Gene("NTRK1", "NTRK1", "HGNC:8031")
+NTRK2 = Gene("NTRK2", "NTRK2", "HGNC:8032")
+NTRK3 = Gene("NTRK3", "NTRK3", "HGNC:8033")
+BRAF = Gene("BRAF", "BRAF", "HGNC:1097")
+MDM2 = Gene("MDM2", "MDM2", "HGNC:6973")
+TP53 = Gene("TP53", "TP53", "HGNC:11998")
 
 
-def components(observation: dict) -> dict[str, list]:
-    result: dict[str, list] = {}
-    for component in observation["component"]:
-        result.setdefault(component["code"]["coding"][0]["code"], []).append(
-            component["valueCodeableConcept"])
+def case(*findings: Finding, method: str | None = "NGS") -> CaseRecord:
+    return CaseRecord(SERIES, "1", findings=findings,
+                      molecular_method=Term(method, "sequencing") if method else None)
+
+
+def components(observation: dict[str, Any]) -> dict[str, list[Any]]:
+    result: dict[str, list[Any]] = {}
+    for component in observation.get("component", []):
+        value = next(v for k, v in component.items() if k.startswith("value"))
+        result.setdefault(component["code"]["coding"][0]["code"], []).append(value)
     return result
 
 
-def test_fusion_is_a_genomic_variant_in_a_genomics_report() -> None:
-    variant, report = to_fhir_genomics(record(fusion="ETV6::NTRK3", fusion_method="RNA-seq"))
+def test_a_fusion_is_a_genomic_variant_in_a_genomics_report() -> None:
+    fusion = Finding("fusion", True, "ETV6-NTRK3", (ETV6, NTRK3))
+    variant, report = to_fhir_genomics(case(fusion))
     assert variant["meta"]["profile"] == [profiles.GENOMIC_VARIANT]
+    assert variant["id"].endswith(".fusion")
     assert codes(variant["code"]) == ["69548-6"]
     assert codes(variant["valueCodeableConcept"]) == ["LA9633-4"]
+    assert variant["valueCodeableConcept"]["text"] == "ETV6-NTRK3"
     assert [codes(c) for c in variant["category"]] == [["laboratory"], ["GE"]]
     parts = components(variant)
     assert [codes(g) for g in parts["48018-6"]] == [["HGNC:3495"], ["HGNC:8033"]]
     assert codes(parts["48019-4"][0]) == ["SO:0001565"]
     assert codes(parts["molecular-consequence"][0]) == ["SO:0001565"]
-    assert parts["81252-9"][0] == {"text": "ETV6::NTRK3"}
-    assert codes(parts["48002-0"][0]) == ["LA6684-0"]
+    assert parts["81252-9"] == [{"text": "ETV6::NTRK3"}]
+    assert "48002-0" not in parts  # the table does not say somatic
     assert codes(variant["method"]) == ["LA26398-0"]
     assert report["meta"]["profile"] == [profiles.GENOMICS_REPORT]
     assert codes(report["code"]) == ["51969-4", "81247-9"]
+    assert report["code"]["text"] == "Molecular testing for gene fusions"
     assert report["result"] == [{"reference": f"Observation/{variant['id']}"}]
     assert report["conclusion"] == "ETV6::NTRK3 fusion detected"
 
 
-def test_partner_unknown_and_unverified_gene() -> None:
-    variant, _ = to_fhir_genomics(record(fusion="NTRK1 fusion"))
-    assert [codes(g) for g in components(variant)["48018-6"]] == [["HGNC:8031"]]
-    assert components(variant)["81252-9"][0]["text"] == "NTRK1 fusion (partner not reported)"
-    variant, _ = to_fhir_genomics(record(fusion="LMNA::NTRK1"))
-    assert components(variant)["48018-6"][0] == {"text": "LMNA"}
+def test_a_fusion_with_exons_and_one_without_its_partner() -> None:
+    nab2 = Gene("NAB2", "NAB2", "HGNC:7627")
+    stat6 = Gene("STAT6", "STAT6", "HGNC:11368")
+    exons = Finding("fusion", True, "NAB2ex6-STAT6ex16", (nab2, stat6), exons=("6", "16"))
+    alone = Finding("fusion", True, "NTRK1 fusion", (NTRK1,))
+    first, second, report = to_fhir_genomics(case(exons, alone))
+    assert components(first)["81252-9"] == [
+        {"text": "NAB2::STAT6 (NAB2 exon 6, STAT6 exon 16)"}]
+    assert components(second)["81252-9"] == [{"text": "NTRK1 fusion (partner not reported)"}]
+    assert second["id"].endswith(".fusion-2")
+    assert report["conclusion"] == ("NAB2::STAT6 (NAB2 exon 6, STAT6 exon 16) detected; "
+                                    "NTRK1 fusion (partner not reported) detected")
 
 
-def test_negative_result_is_a_pertinent_negative() -> None:
-    variant, report = to_fhir_genomics(record(fusion="negative"))
+def test_a_negative_result_is_a_pertinent_negative_for_the_genes_tested() -> None:
+    negative = Finding("fusion", False, "negative", (NTRK1, NTRK2, NTRK3))
+    variant, report = to_fhir_genomics(case(negative))
     assert codes(variant["valueCodeableConcept"]) == ["LA9634-2"]
-    genes = components(variant)["48018-6"]
-    assert [codes(g) or [g["text"]] for g in genes] == [["HGNC:8031"], ["NTRK2"], ["HGNC:8033"]]
-    assert report["conclusion"] == "No gene fusion detected"
+    parts = components(variant)
+    assert [codes(g) for g in parts["48018-6"]] == [["HGNC:8031"], ["HGNC:8032"], ["HGNC:8033"]]
+    assert codes(parts["48019-4"][0]) == ["SO:0001565"]  # what was looked for
+    assert "molecular-consequence" not in parts and "81252-9" not in parts
+    assert report["conclusion"] == "No NTRK1, NTRK2 or NTRK3 fusion detected"
+
+
+def test_a_sequence_variant_with_its_transcript() -> None:
+    v600e = Finding("variant", True, "BRAF NM_004333.4:c.1799T>A (p.V600E)", (BRAF,),
+                    transcript="NM_004333.4", coding_change="c.1799T>A",
+                    protein_change="p.Val600Glu", change_type="SNV",
+                    consequence="missense_variant", allele_frequency=35)
+    variant, report = to_fhir_genomics(case(v600e))
+    assert variant["id"].endswith(".variant")
+    parts = components(variant)
+    assert [codes(g) for g in parts["48018-6"]] == [["HGNC:1097"]]
+    assert parts["48004-6"] == [{"coding": [{"system": "http://varnomen.hgvs.org",
+                                             "code": "NM_004333.4:c.1799T>A"}]}]
+    assert parts["51958-7"] == [{"coding": [{"system": "http://www.ncbi.nlm.nih.gov/refseq",
+                                             "code": "NM_004333.4"}]}]
+    assert codes(parts["48019-4"][0]) == ["SO:0001483"]
+    assert codes(parts["molecular-consequence"][0]) == ["SO:0001583"]
+    assert parts["81252-9"] == [{"text": "BRAF p.Val600Glu (c.1799T>A)"}]
+    assert parts["81258-6"] == [{"value": 0.35, "system": "http://unitsofmeasure.org",
+                                 "code": "1"}]
+    assert "48005-3" not in parts  # no protein reference sequence: no p. HGVS code
+    assert report["code"]["text"] == "Molecular testing"
+    assert report["conclusion"] == "BRAF p.Val600Glu (c.1799T>A) detected"
+
+
+def test_a_protein_change_alone_claims_no_dna_change_or_hgvs_code() -> None:
+    g12c = Finding("variant", True, "KRAS G12C", (Gene("KRAS", "KRAS", "HGNC:6407"),),
+                   protein_change="p.Gly12Cys", consequence="missense_variant")
+    variant, _ = to_fhir_genomics(case(g12c))
+    parts = components(variant)
+    assert "48019-4" not in parts and "48004-6" not in parts and "51958-7" not in parts
+    assert parts["81252-9"] == [{"text": "KRAS p.Gly12Cys"}]
+
+
+def test_copy_number_origin_and_an_unread_finding() -> None:
+    amp = Finding("copy-number", True, "MDM2 amplification (12 copies)", (MDM2,),
+                  copy_number="amplification", copies=12)
+    germline = Finding("variant", True, "germline TP53 R248W", (TP53,),
+                       protein_change="p.Arg248Trp", consequence="missense_variant",
+                       origin="germline")
+    unread = Finding("unparsed", None, "complex karyotype")
+    observations = to_fhir_genomics(case(amp, germline, unread, method=None))
+    by_role = {o["id"].rsplit(".", 1)[1]: o for o in observations}
+    assert set(by_role) == {"variant", "copy-number", "molecular-text", "genomics-report"}
+    parts = components(by_role["copy-number"])
+    assert codes(parts["48019-4"][0]) == ["SO:0001742"]
+    assert parts["82155-3"] == [{"value": 12, "system": "http://unitsofmeasure.org", "code": "1"}]
+    assert codes(components(by_role["variant"])["48002-0"][0]) == ["LA6683-2"]
+    text = by_role["molecular-text"]
+    assert "meta" in text and "profile" not in text["meta"]
+    assert text["valueString"] == "complex karyotype" and "method" not in text
+    report = by_role["genomics-report"]
+    assert [r["reference"].rsplit(".", 1)[1] for r in report["result"]] == [
+        "variant", "copy-number", "molecular-text"]
+    assert report["conclusion"] == ("TP53 p.Arg248Trp detected; MDM2 amplification detected; "
+                                    "as written: complex karyotype")
+
+
+def test_a_finding_names_its_own_method_before_the_columns() -> None:
+    fish = Finding("rearrangement", True, "ALK rearrangement (FISH)", (Gene("ALK", "ALK", "HGNC:427"),),
+                   method=Term("FISH"))
+    variant, _ = to_fhir_genomics(case(fish))
+    assert variant["method"] == {"text": "FISH"}
+
+
+def test_every_kind_gives_valid_r4_and_comes_back_as_cells() -> None:
+    findings = (
+        Finding("fusion", True, "ETV6::NTRK3", (ETV6, NTRK3)),
+        Finding("variant", True, "BRAF V600E", (BRAF,), protein_change="p.Val600Glu",
+                consequence="missense_variant"),
+        Finding("variant", False, "TP53 wild type", (TP53,)),
+        Finding("copy-number", True, "MDM2 amp", (MDM2,), copy_number="amplification"),
+        Finding("alteration", True, "ALK positive", (Gene("ALK", "ALK", "HGNC:427"),)),
+        Finding("unparsed", None, "see report"),
+    )
+    record = replace(case(*findings), source=None)
+    resources = map_record(record)
+    for resource in resources:
+        assert structure_errors(resource) == [], resource["id"]
+    case_resources = {r["id"].removeprefix("test-series.1.") if r["id"] != "test-series.1"
+                      else "patient": r for r in resources}
+    assert from_fhir_genomics(case_resources) == {
+        "fusion": "ETV6::NTRK3",
+        "molecular": "BRAF V600E; TP53 wild type; MDM2 amp; ALK positive; see report",
+        "molecular_method": "NGS",
+    }
