@@ -90,6 +90,11 @@ def table_options(command: F) -> F:
         click.option("--columns", "columns_file", type=click.Path(dir_okay=False),
                      help="Map your headers to the data dictionary: JSON {\"header\": \"column\"} "
                           "or CSV header,column; map to 'ignore' to leave a column out."),
+        click.option("--findings", "findings", multiple=True, type=click.Path(dir_okay=False),
+                     metavar="FILE",
+                     help="A file with one row per molecular finding (a MAF, cBioPortal "
+                          "mutations / structural variants / copy number, a supplement table) "
+                          "joined to the cases by case or sample id; repeatable."),
         click.option("--ignore-unmapped", is_flag=True,
                      help="Leave out (with a warning) columns the dictionary does not know, "
                           "instead of failing."),
@@ -213,7 +218,7 @@ def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
         encoding=kwargs["encoding"], delimiter=kwargs["delimiter"], column_map=column_map,
         ignore_unmapped=kwargs["ignore_unmapped"], skip_invalid=kwargs["skip_invalid"],
         rejects=kwargs["rejects"], strict=kwargs["strict"], workers=kwargs["workers"],
-        full_validation=kwargs["full_validation"])
+        full_validation=kwargs["full_validation"], findings=tuple(kwargs["findings"]))
 
 
 def _fail(lines: list[str], code: int = EXIT_INVALID) -> NoReturn:
@@ -319,11 +324,13 @@ def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int
 
 
 def _paths(inputs: Any, outputs: list[Output], force: bool = False,
-           read: dict[str, str | None] | None = None) -> None:
+           read: dict[str, Any] | None = None) -> None:
     """The paths a command reads and writes, checked before anything is read (converter/
     paths.py); `read` holds the files options read (columns, token_file...)."""
     named: list[tuple[str, str | None]] = [("INPUT", str(path)) for path in inputs]
-    named += [("--" + option.replace("_", "-"), path) for option, path in (read or {}).items()]
+    named += [("--" + option.replace("_", "-"), path) for option, path in (read or {}).items()
+              if option != "findings"]
+    named += [("--findings", path) for path in (read or {}).get("findings") or ()]
     try:
         check_paths(named, outputs, force)
     except PathProblem as exc:
@@ -414,7 +421,7 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
     _paths([input_file], convert_outputs(output, per_case or output_format == "ndjson",
                                          report_path, crosswalk_path, table["rejects"],
                                          table["skip_invalid"]),
-           force, {"columns": table["columns_file"]})
+           force, {"columns": table["columns_file"], "findings": table["findings"]})
     options = replace(table_convert_options(input_file, output, table, debug),
                       output_format=output_format, per_case=per_case, pretty=pretty,
                       crosswalk=crosswalk_path, report=report_path, force=force)
@@ -493,7 +500,7 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
     if table["skip_invalid"]:
         raise click.UsageError("--skip-invalid is for convert and load; validate reports every row")
     _paths(files, [Output("--report", report_path or "")],
-           read={"columns": table["columns_file"], **_server_files(locals())})
+           read={"columns": table["columns_file"], "findings": table["findings"], **_server_files(locals())})
     client = None if not server else _run(debug, lambda: make_client(
         server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
     report = ServerValidationReport("validate", inputs=list(files))
@@ -766,7 +773,7 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
     _paths(inputs, [Output("--report", report_path or ""),
                     Output("--crosswalk", crosswalk_path or ""),
                     Output("--rejects", table["rejects"] if table["skip_invalid"] else "")],
-           read={"columns": table["columns_file"], **_server_files(locals())})
+           read={"columns": table["columns_file"], "findings": table["findings"], **_server_files(locals())})
     client = None if dry_run and not prune else _run(debug, lambda: make_client(
         server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
     sender = None if dry_run else client

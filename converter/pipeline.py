@@ -28,6 +28,8 @@ from converter.fhir.validate import integrity_errors, structure_errors
 from converter.fhir.write import Writer, open_writer
 from converter.output.atomic import AtomicFile
 from converter.problems import InputError, Location, Problem, Severity, error
+from converter.read.cbioportal import is_study, open_study
+from converter.read.findingsfile import JoinedFindings, read_findings
 from converter.read.records import CaseIds, RecordBuilder, SourceRow
 from converter.read.rows import RawRow, Table, display_name
 from converter.read.schema import Series
@@ -63,6 +65,7 @@ class ConvertOptions:
     crosswalk: str | None = None  # also write the crosswalk (converter/tables/crosswalk.py) here
     report: str | None = None  # write the report here, put in place with the outputs
     force: bool = False  # an output folder may hold files casefhir did not write (left alone)
+    findings: tuple[str, ...] = ()  # findings files (one row per finding) joined to the cases
 
 
 def check_resources(resources: list[Resource], source: SourceRow,
@@ -151,11 +154,43 @@ def convert_rows(builder: RecordBuilder, rows: list[RawRow], strict: bool,
 _worker: tuple[RecordBuilder, bool, bool] | None = None
 
 
-def _start_worker(table: Table, options: ConvertOptions, parent: int) -> None:
+def _start_worker(table: Table, options: ConvertOptions, parent: int,
+                  joined: JoinedFindings | None) -> None:
     global _worker
     init_worker(parent)  # ignore Ctrl-C (the main process stops us); die with the main process
-    builder = RecordBuilder(table, options.series, options.column_map, options.ignore_unmapped)
-    _worker = (builder, options.strict, options.full_validation)
+    _worker = (record_builder(table, options, joined), options.strict, options.full_validation)
+
+
+def record_builder(table: Table, options: ConvertOptions,
+                   joined: JoinedFindings | None) -> RecordBuilder:
+    return RecordBuilder(table, options.series, options.column_map, options.ignore_unmapped,
+                         joined.by_case if joined else None,
+                         ", ".join(f.name for f in joined.files) if joined else None)
+
+
+def open_findings(paths: tuple[str, ...], encoding: str,
+                  case_of_sample: Mapping[str, str] | None = None) -> JoinedFindings | None:
+    """The findings files, read whole (they are joined to cases as these stream by), or None."""
+    if not paths:
+        return None
+    return JoinedFindings([read_findings(open_table(path, None, None, encoding), case_of_sample)
+                           for path in paths])
+
+
+def open_input(options: ConvertOptions) -> tuple[Table, ConvertOptions, JoinedFindings | None,
+                                                 list[Problem]]:
+    """The cases table and the findings joined to it: a table and its --findings files, or a
+    cBioPortal study folder (whose clinical attributes the dictionary does not know are left
+    out)."""
+    if is_study(options.input):
+        study = open_study(options.input, options.encoding)
+        options = replace(options, ignore_unmapped=True,
+                          findings=(*study.findings, *options.findings))
+        joined = open_findings(options.findings, options.encoding, study.case_of_sample)
+        return study.table, options, joined, study.problems
+    table = open_table(options.input, options.input_format, options.sheet, options.encoding,
+                       options.delimiter)
+    return table, options, open_findings(options.findings, options.encoding), []
 
 
 def _work(rows: list[RawRow]) -> list[CaseResult]:
@@ -178,6 +213,7 @@ def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
 
 
 def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
+              joined: JoinedFindings | None = None,
               ) -> Generator[tuple[RawRow, CaseResult], None, None]:
     """Every non-blank row with its result, in input order. With more than one worker and more
     than a couple of batches of rows, batches go to worker processes (a bounded number ahead)."""
@@ -199,7 +235,7 @@ def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
                                           multiprocessing.get_all_start_methods() else "spawn")
     shell = replace(table, rows=iter(()))
     pool = ProcessPoolExecutor(options.workers, mp_context=context, initializer=_start_worker,
-                               initargs=(shell, options, os.getpid()))
+                               initargs=(shell, options, os.getpid(), joined))
     try:
         window: deque[tuple[list[RawRow], Future[list[CaseResult]]]] = deque()
         for batch in itertools.chain(head, batches):
@@ -224,10 +260,14 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
     `writer` replaces the file writer the options describe (load uses one that keeps cases)."""
     started = time.perf_counter()
     report = Report("convert", inputs=[display_name(options.input)], series=options.series.id)
-    table = open_table(options.input, options.input_format, options.sheet, options.encoding,
-                       options.delimiter)
-    builder = RecordBuilder(table, options.series, options.column_map, options.ignore_unmapped)
+    table, options, joined, input_problems = open_input(options)
+    builder = record_builder(table, options, joined)
+    report.problems.extend(input_problems)
     report.problems.extend(builder.header_problems)
+    if joined is not None:
+        report.inputs += [f.name for f in joined.files]
+        report.problems.extend(joined.problems)
+    joined_cases: set[str] = set()
     rejects_path = options.rejects
     if options.skip_invalid and rejects_path is None:
         if options.output == "-":
@@ -250,7 +290,7 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
     rejected: list[tuple[RawRow, list[Problem]]] = []
     staged: list[AtomicFile] = []  # written, to be put in place with the outputs
     failed = False
-    results = converted(table, builder, options)
+    results = converted(table, builder, options, joined)
     try:
         for raw, result in results:
             report.cases_read += 1
@@ -260,6 +300,8 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
             if duplicate is not None:
                 problems = [*problems, duplicate]
             report.problems.extend(problems)
+            if joined is not None and result.case_id is not None:
+                joined_cases.add(result.case_id)
             if result.payload is None or duplicate is not None:
                 report.cases_rejected += 1
                 if options.skip_invalid:
@@ -283,6 +325,11 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
             failed = True
         elif options.skip_invalid and report.cases_written == 0:
             failed = True
+        if joined is not None:  # a finding no case takes would be lost
+            lost = joined.unmatched(joined_cases)
+            report.problems.extend(lost)
+            failed = failed or bool(lost) or any(p.severity is Severity.ERROR
+                                                 for p in joined.problems)
         results.close()  # worker processes end here
         if failed:
             writer.abort()

@@ -33,7 +33,8 @@ COLUMNS: tuple[Column, ...] = (
         "Any text, e.g. 1, P3, case-12.",
         "Patient.identifier; part of every resource id",
         ("case", "case no", "case number", "case nr", "case #", "patient", "patient id", "patient no",
-         "patient number", "pt", "pt no", "id", "no", "nr", "#", "subject", "subject id", "record id"),
+         "patient number", "pt", "pt no", "id", "no", "nr", "#", "subject", "subject id", "record id",
+         "tumor sample barcode", "case submitter id", "participant", "participant id"),
         required=True,
     ),
     Column(

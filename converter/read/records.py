@@ -28,7 +28,7 @@ from converter.problems import (
 from converter.read.dictionary import ALIASES, COLUMNS_BY_NAME, UNIT_HINTS, Column, header_key
 from converter.read.genecolumns import gene_column, header_genes
 from converter.read.rows import RawRow, Table
-from converter.read.schema import CaseRecord, Event, RowSource, Series, Site, Term
+from converter.read.schema import CaseRecord, Event, Finding, RowSource, Series, Site, Term
 from converter.read.values.parsers import DASH_IS_VALUE, PARSERS
 from converter.read.values.text import MAX_CELL_CHARS, InvalidValue, is_missing, norm
 
@@ -148,8 +148,13 @@ class RecordBuilder:
 
     def __init__(self, table: Table, series: Series,
                  column_map: Mapping[str, str | None] | None = None,
-                 ignore_unmapped: bool = False) -> None:
+                 ignore_unmapped: bool = False,
+                 joined: Mapping[str, tuple[Finding, ...]] | None = None,
+                 joined_from: str | None = None) -> None:
         self.table = table
+        # findings of findings files (--findings) by case id, and the files' names
+        self.joined = joined or {}
+        self.joined_from = joined_from
         self.series = series
         self.column_map = {header_key(k): v for k, v in (column_map or {}).items()}
         self.ignore_unmapped = ignore_unmapped
@@ -268,6 +273,9 @@ class RecordBuilder:
                     else value
             except InvalidValue as exc:
                 problems.append(error(str(exc), location, cell.value))
+        if self.joined_from and "molecular" not in columns and \
+                self.joined.get(values.get("case_id", "")):
+            columns["molecular"] = self.joined_from  # the findings file's rows are the cells
         source = replace(source, columns=columns)
         case_id = values.get("case_id")
         if case_id is None and not any(p.severity is Severity.ERROR for p in problems):
@@ -289,6 +297,8 @@ class RecordBuilder:
                                     case_id=values.get("case_id")))
 
         findings = values.pop("fusion", ()) + values.pop("molecular", ())
+        joined = self.joined.get(values.get("case_id", ""), ())
+        findings += joined
         if findings:
             values["findings"] = findings
         if "treatment" in values:

@@ -37,7 +37,7 @@ from converter.read.rows import (
 )
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
-_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".xlsx": "xlsx",
+_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".maf": "tsv", ".txt": "csv", ".xlsx": "xlsx",
              ".xlsm": "xlsx", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 MAX_FIELD_CHARS = 1_000_000  # csv module limit; longer cells are refused by the record schema
 MAX_LINE_CHARS = 32 * 1024 * 1024  # one line of a text table (a row is much less)
@@ -285,14 +285,24 @@ class _LineCounter:
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
         self.count = 0
+        self._back: str | None = None
 
     def __iter__(self) -> _LineCounter:
         return self
 
     def __next__(self) -> str:
-        line = next(self._lines)
+        if self._back is not None:
+            line, self._back = self._back, None
+        else:
+            line = next(self._lines)
         self.count += 1
         return line
+
+    def push_back(self, line: str | None) -> None:
+        """Give one line back: the next `next` returns it (and counts it again)."""
+        if line is not None:
+            self._back = line
+            self.count -= 1
 
 
 def _csv_problem(exc: csv.Error, sep: str) -> str:
@@ -313,10 +323,10 @@ def read_delimited(path: str, fmt: str, encoding: str = "utf-8",
     name, text = text_of(path, fmt, encoding)
     lines = _LineCounter(text)
     first = next((line for line in lines if line.strip()), None)
+    first, header_row = _skip_metadata(first, lines)
     if first is None:
         what = "is empty" if lines.count == 0 else "holds only blank lines"
         raise InputError(error(f"{what}: no header row", Location(name)))
-    header_row = lines.count
     sep = delimiter or _sniff_delimiter(first, fmt)
     csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(chain([first], lines), delimiter=sep, strict=True)
@@ -361,6 +371,27 @@ def read_delimited(path: str, fmt: str, encoding: str = "utf-8",
             yield RawRow(start, cells_, problem)
 
     return Table(name, "row", headers, rows(), header_row)
+
+
+def _skip_metadata(first: str | None, lines: _LineCounter) -> tuple[str | None, int]:
+    """The header line and its number, past the '#' lines that MAF files ('#version 2.4') and
+    cBioPortal study files (four '#' lines of attribute names, descriptions, types, priorities)
+    put before it. One '#' line alone is a header (a case column may be called '#')."""
+    if first is None or not first.startswith("#"):
+        return first, lines.count
+    start = lines.count
+    if first.startswith("#version"):
+        following = next(lines, None)
+        return following, lines.count
+    second = next(lines, None)
+    if second is None or not second.startswith("#"):
+        # a header starting with '#': give the line after it back to the rows
+        lines.push_back(second)
+        return first, start
+    following = second
+    while following is not None and following.startswith("#"):
+        following = next(lines, None)
+    return following, lines.count
 
 
 def _header_labels(texts: list[str], name: str, row: int) -> list[tuple[str, str]]:
