@@ -26,11 +26,11 @@ from converter.problems import InputError, Location, Problem, error, shorten, wa
 from converter.read.dictionary import header_key
 from converter.read.rows import Table
 from converter.read.schema import Finding, normal_case_id
+from converter.read.values.alterations import finding_text
 from converter.read.values.genes import gene_of
 from converter.read.values.parsers import PARSERS
 from converter.read.values.terms import parse_fusion_method
 from converter.read.values.text import InvalidValue, Warn, is_missing, number
-from converter.read.values.alterations import finding_text
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "case": ("case", "case id", "patient", "patient id", "tumor sample barcode", "sample",
@@ -147,7 +147,7 @@ def read_findings(table: Table, case_of_sample: Mapping[str, str] | None = None)
         values = {k: v for k, v in values.items() if not is_missing(v)}
 
         def warn(message: str, column: str | None = None, *, row: int = raw.number) -> None:
-            label = labels.get(bound.get(column or "", ""), None)
+            label = labels.get(bound.get(column or "", ""))
             result.problems.append(warning(message, table.location(row, label)))
 
         case = values.get("case")
