@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from converter.read.values.fusions import parse_fusion
+from converter.read.values.alterations import parse_fusion, parse_molecular
 from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status, parse_treatments
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
@@ -45,6 +45,7 @@ PARSERS: dict[str, Parser] = {
     "depth": parse_depth,
     "size": parse_size,
     "fusion": parse_fusion,
+    "molecular": parse_molecular,
     "fusion_method": parse_fusion_method,
     "pan_trk_ihc": parse_ihc,
     "vascularity": parse_vascularity,
@@ -66,4 +67,4 @@ PARSERS: dict[str, Parser] = {
 
 
 # kinds where a lone "-" means "no"/"negative" rather than an empty cell
-DASH_IS_VALUE = {"presence", "vascularity", "pan_trk_ihc", "fusion", "recurrence", "metastasis"}
+DASH_IS_VALUE = {"presence", "vascularity", "pan_trk_ihc", "fusion", "molecular", "recurrence", "metastasis"}
