@@ -37,7 +37,13 @@ from typing import Any
 
 from converter.problems import shorten
 from converter.read.schema import Finding, Gene, Term
-from converter.read.values.hgvs import HgvsError, coding_change, looks_like_hgvs, protein_change
+from converter.read.values.hgvs import (
+    HgvsError,
+    coding_change,
+    looks_like_hgvs,
+    protein_change,
+    protein_reference,
+)
 from converter.read.values.terms import lookup
 from converter.read.values.text import DASHES, InvalidValue, Warn, norm
 from mappings.terminology.genes import resolve_gene
@@ -61,6 +67,10 @@ _GRAMMAR_WORDS = {
     "without", "non", "un", "co", "focal", "high", "level", "low", "other", "novel", "inframe",
     "frame", "splice", "site", "point", "hotspot", "tested", "testing", "result", "results",
 }
+
+# abbreviations of diseases and biomarkers tables write beside genes; never gene symbols
+_NOT_GENES = {"nsclc", "sclc", "luad", "lusc", "crc", "gist", "sft", "ifs", "msi", "mss", "tmb", "hrd",
+              "cna", "cnv", "sv", "snv", "indel", "itd", "kdd", "ctd", "loh", "ish", "vus"}
 
 _NEGATIVE_PHRASES = [
     r"not\s+detected", r"none\s+detected", r"not\s+identified", r"not\s+found", r"not\s+present",
@@ -98,6 +108,7 @@ _EXON_CHANGES = [
     (r"(?:mutations?|mut|mutated|alteration|variant)", "mutation", None, None),
 ]
 _METHOD_WORDS = (r"break[-\s]?apart\s+fish|fish|cish|sish|ngs|rt[-\s]?pcr|q?pcr|ddpcr|ihc|"
+                 r"immunohistochemistry|"
                  r"sanger(?:\s+sequencing)?|rna[-\s]?seq|rna\s+sequencing|dna\s+sequencing|"
                  r"targeted\s+(?:rna\s+|dna\s+)?sequencing|next[-\s]generation\s+sequencing|"
                  r"whole[-\s](?:exome|genome|transcriptome)\s+sequencing|wes|wgs|mlpa|"
@@ -105,9 +116,15 @@ _METHOD_WORDS = (r"break[-\s]?apart\s+fish|fish|cish|sish|ngs|rt[-\s]?pcr|q?pcr|
                  r"msk[-\s]impact|karyotyping|karyotype|cytogenetics|pyrosequencing|sequencing")
 _NOTE_WORDS = (r"subclonal|clonal|heterozygous|homozygous|hotspot|biallelic|monoallelic|"
                r"likely\s+pathogenic|pathogenic")
+# words that say a gene is altered and how, without a kind casefhir codes: kept as notes
+_ALTERED_NOTES = r"truncation|truncating|loss[-\s]of[-\s]function|inactivation|inactivating|activating"
 _KARYOTYPE = re.compile(
-    r"(?<![A-Za-z0-9])(?:t|inv|der|del|ins|dup)\((?:[0-9XY]+(?:;[0-9XY]+)*)\)"
-    r"(?:\([pq]?[0-9.]*(?:[pq][0-9.]*)?(?:;[pq]?[0-9.]*(?:[pq][0-9.]*)?)*\))?")
+    r"(?<![A-Za-z0-9])(?:(?:der|inv|del|ins|dup)\s?\([0-9XY]{1,2}\))?"
+    r"(?:t|inv|der|del|ins|dup)\s?\((?:[0-9XY]{1,2}(?:\s?[;:,]\s?[0-9XY]{1,2})*)\)"
+    r"(?:\s?\(\s?[pq]?[0-9.]+(?:[pq][0-9.]+)?(?:\s?[;:,]\s?[pq]?[0-9.]+(?:[pq][0-9.]+)?)*\s?\))?")
+_CYTOBAND = re.compile(r"(?<![A-Za-z0-9])(?:chr(?:omosome)?\s?)?(?:[1-9]|1[0-9]|2[0-2]|X|Y)[pq]"
+                       r"(?:\d+(?:\.\d+)?)?(?:-[pq]?\d+(?:\.\d+)?)?(?:/(?:[1-9]|1[0-9]|2[0-2]|X|Y)[pq])?"
+                       r"(?![A-Za-z0-9])")
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _VAF = re.compile(rf"(?<![A-Za-z])(?:variant\s+allele\s+frequency|allele\s+frequency|VAF|MAF|AF)"
                   rf"\s*[:=]?\s*{_NUMBER}\s*(%)?", re.I)
@@ -117,11 +134,11 @@ _PARTNER_UNKNOWN = re.compile(
     r"^(?:(?:5'|3')\s*)?partner\s+(?:gene\s+)?(?:not\s+(?:reported|identified|known|determined|"
     r"specified)|unknown|unidentified|undetermined|n/?a)$|^unknown\s+partner$", re.I)
 _FUSION_VARIANT = re.compile(r"\bvariant\s+(\d+[a-z]?(?:/[a-z0-9]+)?)\b|\bv(\d+[a-z]?(?:/[a-z0-9]+)?)\b")
-_EXON_ITEM = re.compile(r"^(?:(\S+)\s+)?(exon|ex|intron)\s*(\d+)$", re.I)
+_EXON_ITEM = re.compile(r"^(?:(\S+)\s+)?(exon|ex|intron)\s*(\d+(?:/\d+)*)$", re.I)
 _EXON_INITIALS = re.compile(r"^([A-Z])(\d+)\s*[;:]\s*([A-Z])(\d+)$")
 _GENE_EXON_PAIR = re.compile(
-    r"([A-Za-z][A-Za-z0-9-]*?)\s*(?:\(\s*)?(?:exon|ex|intron|e)\s*(\d+)\s*\)?\s*(?:::|-|/)\s*"
-    r"([A-Za-z][A-Za-z0-9-]*?)\s*(?:\(\s*)?(?:exon|ex|intron|e)\s*(\d+)\s*\)?(?![A-Za-z0-9])", re.I)
+    r"([A-Za-z][A-Za-z0-9]*?)-?\s*(?:\(\s*)?(?:exon|ex|intron|e)\s*(\d+)\s*\)?\s*(?:::|-|/)\s*"
+    r"([A-Za-z][A-Za-z0-9-]*?)\s*(?:\(\s*)?(?:exon|ex|intron|e)\s*(\d+(?:/\d+)*)\s*\)?(?![A-Za-z0-9])", re.I)
 _FAMILIES = {"NTRK": ("NTRK1", "NTRK2", "NTRK3")}
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
                          "\u2212": "-", "\u2015": "-"})
@@ -185,11 +202,14 @@ def _is_gene_word(token: str) -> bool:
         return False
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", token) or token.endswith("-"):
         return False
-    if token.isupper() or any(ch.isdigit() for ch in token):  # written as a symbol
-        return len(token) >= 2 or resolve_gene(token).status != "unknown"
+    if len(token) < 2 or token.casefold() in _NOT_GENES:
+        return False
+    if token.isupper() or (any(ch.isdigit() for ch in token) and not token[0].islower()) or (
+            token.islower() and any(ch.isdigit() for ch in token)):  # written as a symbol
+        return True
     status = resolve_gene(token).status
-    if any(ch.isupper() for ch in token):
-        return status != "unknown"
+    if any(ch.isupper() for ch in token):  # KRas, c-KIT; not vIII (an alias of COX8A)
+        return status != "unknown" and (token[0].isupper() or token.startswith("c-"))
     return status == "approved" and len(token) >= 3
 
 
@@ -229,9 +249,10 @@ def _range(token: str) -> list[str] | None:
 
 def _gene_with_exon(piece: str) -> tuple[str, str | None]:
     """`NAB2ex7` → ("NAB2", "7"); `NAB2@e7` (marked by the reader) → ("NAB2", "7")."""
-    if m := re.fullmatch(r"(.+?)@(e|i)(\d+)", piece):
+    if m := re.fullmatch(r"(.+?)@(e|i)(\d+(?:/\d+)*)", piece):
         return m[1], (m[3] if m[2] == "e" else f"intron {m[3]}")
-    if not _known(piece) and (m := re.fullmatch(r"(.+?)(?:ex|exon|e)(\d+)", piece, re.I)) and _known(m[1]):
+    m = None if _known(piece) else re.fullmatch(r"(.+?)(?:ex|exon|e)(\d+(?:/\d+)*)", piece, re.I)
+    if m is not None and _known(m[1]):
         return m[1], m[2]
     return piece, None
 
@@ -317,6 +338,25 @@ def _take(pattern: str, text: str, flags: int = re.I) -> tuple[bool, str]:
     return found, regex.sub(" ", text) if found else text
 
 
+_EXON_SHORT = re.compile(r"(?<![A-Za-z0-9._>:*])(?:(\d{1,2})\s?-?\s?(delins|del|ins|dup)|"
+                         r"(del|ins|dup)\s?-?\s?(\d{1,2}))(?![A-Za-z0-9_])", re.I)
+_GLUED = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9]{1,9}?)((?:ex|exon)\d+(?:del|ins|dup|skipping)?|"
+                    r"[ACDEFGHIKLMNPQRSTVWY]\d{1,4}(?:[ACDEFGHIKLMNPQRSTVWY*]|fs|del|dup)|wt|WT)(?![A-Za-z0-9])")
+
+
+def _unglue(text: str) -> str:
+    """`KRASG12C` → `KRAS G12C`, `EGFRex20ins` → `EGFR ex20ins`, `BRAFwt` → `BRAF wt`,
+    `METex14` → `MET exon 14 skipping` (the usual short name), where the gene is HGNC's."""
+    def split(m: re.Match[str]) -> str:
+        if _known(m.group(0)) or not _known(m[1]):
+            return m.group(0)
+        rest = m[2]
+        if m[1].upper() == "MET" and rest.lower() in ("ex14", "exon14"):
+            rest = "exon 14 skipping"
+        return f"{m[1]} {rest}"
+    return _GLUED.sub(split, text)
+
+
 def _read_part(raw: str, warn: Warn) -> _Part:
     part = _Part(raw.strip())
     text = raw.translate(_DASHES)
@@ -360,6 +400,7 @@ def _read_part(raw: str, warn: Warn) -> _Part:
                                else m.group(0), text)
     text = re.sub(r"([A-Za-z0-9-]+)\s+(exon|intron)\s*(\d+)\s*::", lambda m: (
         f"{m[1]}@{m[2][0].lower()}{m[3]}::"), text, flags=re.I)
+    text = _unglue(text)
     # exon-level variants: exon 19 deletion, ex19del, exon19 del
     for pattern, word, change_type, consequence in _EXON_CHANGES:
         regex = re.compile(
@@ -371,6 +412,22 @@ def _read_part(raw: str, warn: Warn) -> _Part:
             part.exon_change = (description, change_type, consequence)
             text = regex.sub(" ", text, count=1)
             break
+    if part.exon_change is None and (short := _EXON_SHORT.search(text)):
+        # EGFR papers: 19del, 19-Del, del19, ins20, 19delins
+        exon = short[1] or short[4]
+        word = (short[2] or short[3]).lower()
+        for _, canonical, change_type, consequence in _EXON_CHANGES:
+            if canonical.startswith(word[:3]) or (word == "delins" and canonical == "delins"):
+                description = (f"exon {exon} deletion-insertion" if canonical == "delins"
+                               else f"exon {exon} {canonical}")
+                part.exon_change = (description, change_type, consequence)
+                break
+        text = text[:short.start()] + " " + text[short.end():]
+    for bare_exon in list(re.finditer(r"(?<![A-Za-z0-9@])(?:exon|ex)\s*\d+(?![A-Za-z0-9])", text, re.I)):
+        part.notes.append(bare_exon.group(0))  # where a change lies: exon 21 L858R
+    text = re.sub(r"(?<![A-Za-z0-9@])(?:exon|ex)\s*\d+(?![A-Za-z0-9])", " ", text, flags=re.I)
+    found, text = _take(r"(?:with\s+)?unknown\s+partners?|partners?\s+(?:unknown|not\s+reported)", text)
+    part.partner_unknown = part.partner_unknown or found
     m_break = re.search(r"break[-\s]?apart\s+fish", text, re.I)
     if m_break:
         part.rearrangement = True
@@ -394,7 +451,8 @@ def _read_part(raw: str, warn: Warn) -> _Part:
     for pattern, value in _COPY_WORDS:
         if part.copy_number:
             break
-        if pattern == "deletion|del" and (part.exon_change or re.search(r"[pc]\.|\d(?:del)", text)):
+        if pattern == "deletion|del" and (part.exon_change or re.search(
+                r"[pc]\.|\ddel|(?<![A-Za-z0-9])[A-Z]\d+[A-Z*](?![A-Za-z0-9])", text)):
             continue
         found, text = _take(pattern, text)
         if found:
@@ -408,6 +466,13 @@ def _read_part(raw: str, warn: Warn) -> _Part:
     for pattern in _POSITIVE_PHRASES:
         found, text = _take(pattern, text)
         part.positive = part.positive or found
+    for altered in list(re.finditer(rf"(?<![A-Za-z0-9])(?:{_ALTERED_NOTES})(?![A-Za-z0-9])", text, re.I)):
+        part.notes.append(altered.group(0))
+        part.altered = True
+    text = re.sub(rf"(?<![A-Za-z0-9])(?:{_ALTERED_NOTES})(?![A-Za-z0-9])", " ", text, flags=re.I)
+    for band in list(_CYTOBAND.finditer(text)):
+        part.notes.append(band.group(0))
+    text = _CYTOBAND.sub(" ", text)
     for m in list(re.finditer(rf"(?<![A-Za-z0-9])(?:{_NOTE_WORDS})(?![A-Za-z0-9])", text, re.I)):
         part.notes.append(m.group(0))
     text = re.sub(rf"(?<![A-Za-z0-9])(?:{_NOTE_WORDS})(?![A-Za-z0-9])", " ", text, flags=re.I)
@@ -417,13 +482,15 @@ def _read_part(raw: str, warn: Warn) -> _Part:
 
 _FILLERS = {"and", "or", "nor", "for", "of", "in", "the", "a", "an", "with", "gene", "genes",
             "is", "was", "at", "by", "to", "&", ",", "/", "signal", "signals", "tested",
-            "results", "result", "found", "seen", "noted", "also", "both", "all"}
+            "results", "result", "found", "seen", "noted", "also", "both", "all", "and/or",
+            "variants", "probes", "probe", "any", "locus"}
 
 
 def _read_tokens(part: _Part, text: str, warn: Warn) -> None:
     # "HER2/neu" is one name of ERBB2, not two genes
     text = re.sub(r"(?i)\bHER-?2\s*/\s*neu\b", "HER2", text)
     tokens = [t.strip(",.:;").replace("\x00", "::") for t in text.replace("::", "\x00").split()]
+    tokens = [t.strip("-") if not t.startswith("p.") else t for t in tokens if t]
     tokens = [t for t in tokens if t]
     joined: list[str] = []
     i = 0
@@ -433,7 +500,10 @@ def _read_tokens(part: _Part, text: str, warn: Warn) -> None:
             joined[-1] = f"{joined[-1]}{tokens[i]}{tokens[i + 1]}"
             i += 2
             continue
-        joined.append(tokens[i])
+        if joined and (tokens[i][0] == "/" or joined[-1].endswith("/")):
+            joined[-1] += tokens[i]  # "ASPSCR1 (ASPL)/TFE3", "ALK / EML4": one token
+        else:
+            joined.append(tokens[i])
         i += 1
     for token in joined:
         if token.casefold() in _FILLERS or token in ("-", "/", "::"):
@@ -442,12 +512,32 @@ def _read_tokens(part: _Part, text: str, warn: Warn) -> None:
 
 
 def _read_token(part: _Part, token: str, warn: Warn) -> None:
-    if re.fullmatch(r"p\.X\d+_splice", token):  # MAF HGVSp_Short of a splice-site variant
+    if re.fullmatch(r"(?:p\.)?(?:[A-Z*]|[A-Z][a-z]{2})\d+_splice", token):  # MAF HGVSp_Short, splice site
         part.notes.append(token)
+        part.variant_hint = True
+        return
+    if re.fullmatch(r"(?:NC_\d+(?:\.\d+)?|(?:chr)?(?:[0-9]{1,2}|X|Y|MT?)):g\.\S+", token):
+        part.notes.append(token)  # a genomic change (MAF, VCF): kept as written
+        part.variant_hint = True
+        return
+    if re.fullmatch(r"(?:NP|XP|NM|NR|ENST|ENSP)_?\d+(?:\.\d+)?", token):
+        part.notes.append(token)  # a reference sequence on its own
+        return
+    if (part.genes or part.fusion) and re.fullmatch(r"(?:[ACDEFGHIKLMNPQRSTVWY]|[A-Z][a-z]{2})\d+", token) \
+            and not _any_hgnc(token):
+        part.notes.append(token)  # a codon without the change: BRAF V600
         part.variant_hint = True
         return
     if looks_like_hgvs(token):
         _hgvs_token(part, token, warn)
+        return
+    if token.casefold() in _NOT_GENES:
+        part.notes.append(token)  # NSCLC, MSI...: kept, never a gene
+        return
+    dashed = token.split("-")
+    if len(dashed) == 2 and _known(dashed[0]) and _proteinish(dashed[1]):  # BRAF-V600E
+        _add_gene(part, dashed[0], warn)
+        _hgvs_token(part, dashed[1], warn)
         return
     pieces = token.split("/")
     proteins = all(protein_change_or_none(piece) is not None for piece in pieces)
@@ -474,7 +564,10 @@ def _hgvs_token(part: _Part, token: str, warn: Warn) -> None:
             if gene_in_brackets and not part.genes:
                 part.genes.append(_gene(gene_in_brackets[1], warn))
             return
+        reference, _ = protein_reference(token)
         change = protein_change(token)
+        if reference is not None and change is not None:
+            part.notes.append(reference)
     except HgvsError as error:
         warn(f"malformed HGVS: {error}; kept as a note")
         part.notes.append(token)
@@ -504,8 +597,23 @@ def _gene_or_family(part: _Part, token: str, warn: Warn) -> bool:
             _add_fusion(part, pieces, warn)
             return True
         return False
+    if "-" in token and "/" not in token.split("-")[0]:
+        members = _range(token)
+        if members:
+            part.listed = True
+            for member in members:
+                _add_gene(part, member, warn)
+            return True
+        pieces = _attach_exons([p for p in token.split("-") if p])
+        if len(pieces) >= 2 and all(_is_gene_word(_gene_with_exon(p)[0]) and not _proteinish(p)
+                                    for p in pieces):
+            _add_fusion(part, pieces, warn)
+            return True
     if "/" in token:
-        pieces = [p for p in token.split("/") if p]
+        pieces = list(dict.fromkeys(p for p in token.split("/") if p))  # "EGFR / EGFR": one gene
+        if len(pieces) == 1 and _is_gene_word(pieces[0]):
+            _add_gene(part, pieces[0], warn)
+            return True
         family = _family(pieces[0], pieces[1:]) if len(pieces) > 1 and not all(
             _is_gene_word(p) and len(p) > 2 for p in pieces[1:]) else None
         if family:
@@ -522,20 +630,23 @@ def _gene_or_family(part: _Part, token: str, warn: Warn) -> bool:
                 for piece in pieces:
                     _add_gene(part, piece, warn)
             return True
-        return False
-    if "-" in token:
-        members = _range(token)
-        if members:
-            part.listed = True
-            for member in members:
-                _add_gene(part, member, warn)
-            return True
-        pieces = [p for p in token.split("-") if p]
-        if len(pieces) >= 2 and all(_is_gene_word(_gene_with_exon(p)[0]) for p in pieces):
-            _add_fusion(part, pieces, warn)
-            return True
-        return False
     return False
+
+
+def _attach_exons(pieces: list[str]) -> list[str]:
+    """`NAB2-ex6-STAT6ex18` split at its hyphens: the lone `ex6` belongs to the gene before it."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and re.fullmatch(r"(?:ex|exon|e)\d+(?:/\d+)*", piece, re.I):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _proteinish(piece: str) -> bool:
+    """A protein change that is not also a gene symbol (BRAF-V600E is no fusion)."""
+    return protein_change_or_none(piece) is not None and not _any_hgnc(piece)
 
 
 def _add_gene(part: _Part, written: str, warn: Warn) -> None:
@@ -609,7 +720,7 @@ def _findings(part: _Part, header: tuple[Gene, ...], fusion_column: bool, warn: 
         genes.extend(fusion)
         fusion, part.listed = None, True
     if fusion is not None:
-        if has_variant or part.copy_number:
+        if has_variant or part.copy_number:  # never a mutation written as a fusion
             warn(f"{shorten(text, 80)!r} writes a fusion together with a mutation or copy-number "
                  "change; kept as text")
             return [Finding("unparsed", None, text)]
@@ -659,7 +770,12 @@ def _findings(part: _Part, header: tuple[Gene, ...], fusion_column: bool, warn: 
             else:
                 warn(f"{shorten(text, 80)!r} gives one change for several genes; kept as text")
                 return [Finding("unparsed", None, text)]
-        return _variants(part, text, tuple(genes), common)
+        found = _variants(part, text, tuple(genes), common)
+        if part.copy_number:  # "ESR1 p.Y537S amplification": the copy-number change too
+            found += [Finding("copy-number", True, text, genes=tuple(genes), copy_number=part.copy_number,
+                              copies=part.copies, change_type=_COPY_CHANGE_TYPE[part.copy_number],
+                              **common)]
+        return found
     if len(genes) > 1 and from_header:
         warn(f"{shorten(text, 80)!r} does not say which of {', '.join(g.label for g in genes)}; "
              "recorded without a gene")

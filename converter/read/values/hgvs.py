@@ -20,8 +20,10 @@ Consequences (SO definitions, SO release in mappings/terminology/so.tsv):
 - synonymous_variant — "there is no resulting change to the encoded amino acid": p.=, p.Leu54=
   (and the MAF style p.L54L, which HGVS asks to write p.Leu54=; normalised to it).
 - stop_gained — "at least one base of a codon is changed, resulting in a premature stop codon":
-  a substitution to Ter (p.Arg273Ter, p.R273*, the old p.R273X), or an insertion or delins whose
-  inserted sequence holds Ter.
+  a substitution to Ter (p.Arg273Ter, p.R273*), or an insertion or delins whose inserted
+  sequence holds Ter. `X` is read as HGVS defines it today, an unknown amino acid (p.Gly719Xaa,
+  no consequence): old papers used it for Ter (R273X) and EGFR papers for "any" (G719X), so the
+  consequence is not certain; after `fs` and `ext` X can only be Ter and is read so.
 - stop_lost — "at least one base of the terminator codon (stop) is changed, resulting in an
   elongated transcript": a C-terminal extension (p.Ter757LysextTer?) or Ter changed to an amino
   acid. stop_retained_variant for Ter→Ter.
@@ -35,7 +37,8 @@ Consequences (SO definitions, SO release in mappings/terminology/so.tsv):
 - protein_altering_variant — "predicted to change the protein encoded in the coding sequence":
   an in-frame delins (p.Leu747_Pro753delinsSer). It may shorten, lengthen or keep the length, so
   neither inframe_deletion, inframe_insertion nor missense_variant holds by definition.
-- None for p.?, p.0, p.(Arg12?) and the N-terminal extension p.Met1ext-5 (a 5' UTR change).
+- None for p.?, p.0, p.(Arg12?), p.Gly719Xaa and the N-terminal extension p.Met1ext-5 (a 5' UTR
+  change).
 
 DNA change types (c.): SNV for a one-base substitution; MNV — "a multiple nucleotide variant
 (substitution) in which the inserted sequence is the same length as the replaced sequence" —
@@ -87,8 +90,8 @@ class CodingChange:
 def _aa3(code: str) -> str:
     if code in _THREE:
         return code
-    if code == "X":
-        return "Ter"
+    if code == "X":  # HGVS: X is an unknown amino acid (Xaa); it meant Ter only in old papers
+        return "Xaa"
     return THREE_LETTER[code]
 
 
@@ -131,6 +134,8 @@ def _protein_body(body: str) -> ProteinChange | None:
         alt3 = _aa3(alt)
         if ref == "Ter":
             return ProteinChange(f"Ter{pos}{alt3}", "stop_lost")
+        if alt3 == "Xaa":  # G719X: any amino acid, perhaps a stop: no consequence by definition
+            return ProteinChange(f"{ref}{pos}Xaa", None)
         return ProteinChange(f"{ref}{pos}{alt3}", "stop_gained" if alt3 == "Ter" else "missense_variant")
     if m := _P_DEL_DUP.fullmatch(body):
         where = _range3(m[1], m[2], m[3], m[4])
@@ -164,11 +169,22 @@ def _protein_body(body: str) -> ProteinChange | None:
 _P_WRAPPED = re.compile(r"p\.(\()?(.*?)(\))?")
 
 
+_PROTEIN_REFERENCE = re.compile(r"((?:NP|XP)_\d+(?:\.\d+)?|ENSP\d+(?:\.\d+)?):(?=p\.)")
+
+
+def protein_reference(text: str) -> tuple[str | None, str]:
+    """`NP_004324.2:p.Val600Glu` → ("NP_004324.2", "p.Val600Glu")."""
+    if m := _PROTEIN_REFERENCE.match(text.strip()):
+        return m[1], text.strip()[m.end():]
+    return None, text
+
+
 def protein_change(text: str) -> ProteinChange | None:
     """The protein change `text` describes, with or without `p.` and parentheses, in 1- or
     3-letter code; None when `text` is not one. Raises HgvsError for text that starts with `p.`
-    but does not follow HGVS (`p.V600`)."""
-    text = text.strip()
+    but does not follow HGVS (`p.V600`). A protein reference before it (NP_...:) is dropped: see
+    protein_reference."""
+    text = protein_reference(text)[1].strip()
     explicit = text.startswith("p.")
     if explicit:
         m = _P_WRAPPED.fullmatch(text)
@@ -284,4 +300,4 @@ def coding_change(text: str) -> CodingChange | None:
 
 def looks_like_hgvs(token: str) -> bool:
     """Whether `token` is meant as an HGVS description (so a failure to parse is a mistake)."""
-    return bool(re.match(r"(?:[pcgnr]\.|(?:[NX][MRCGTW]_|ENST|LRG_)\d)", token))
+    return bool(re.match(r"(?:[pcgnr]\.|(?:[NX][MRCGTWP]_|ENS[TP]|LRG_)\d)", token))
