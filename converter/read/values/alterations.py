@@ -153,6 +153,7 @@ class _Part:
     fusion: list[Gene] | None = None  # partners when written as a fusion (A-B, A::B, A/B)
     slash_pair: bool = False  # the partners were joined by "/" (a fusion or a list)
     listed: bool = False  # genes given as a list or family (never fusion partners)
+    family: bool = False  # a family named without its number ("NTRK"): one of its genes
     exons: dict[str, str] = field(default_factory=dict)  # gene text or symbol → exon
     exon_initials: tuple[tuple[str, str], ...] = ()
     fusion_variant: str | None = None
@@ -534,8 +535,8 @@ def _read_token(part: _Part, token: str, warn: Warn) -> None:
     if token.casefold() in _NOT_GENES:
         part.notes.append(token)  # NSCLC, MSI...: kept, never a gene
         return
-    dashed = token.split("-")
-    if len(dashed) == 2 and _known(dashed[0]) and _proteinish(dashed[1]):  # BRAF-V600E
+    dashed = re.split(r"[-/]", token)
+    if len(dashed) == 2 and _known(dashed[0]) and _proteinish(dashed[1]):  # BRAF-V600E, KRAS/G12C
         _add_gene(part, dashed[0], warn)
         _hgvs_token(part, dashed[1], warn)
         return
@@ -561,7 +562,7 @@ def _hgvs_token(part: _Part, token: str, warn: Warn) -> None:
         if coding is not None:
             part.codings.append((coding.hgvs, coding.transcript, coding.change_type, coding.consequence))
             gene_in_brackets = re.match(r"[^(:]+\(([^()]+)\):", token)
-            if gene_in_brackets and not part.genes:
+            if gene_in_brackets and not part.genes and not looks_like_hgvs(f"{gene_in_brackets[1]}:"):
                 part.genes.append(_gene(gene_in_brackets[1], warn))
             return
         reference, _ = protein_reference(token)
@@ -621,7 +622,8 @@ def _gene_or_family(part: _Part, token: str, warn: Warn) -> bool:
             for member in family:
                 _add_gene(part, member, warn)
             return True
-        if len(pieces) >= 2 and all(_is_gene_word(_gene_with_exon(p)[0]) for p in pieces):
+        if len(pieces) >= 2 and all(_is_gene_word(_gene_with_exon(p)[0]) and not _proteinish(p)
+                                    for p in pieces):
             if len(pieces) == 2:
                 _add_fusion(part, pieces, warn)
                 part.slash_pair = True
@@ -653,7 +655,7 @@ def _add_gene(part: _Part, written: str, warn: Warn) -> None:
     if written.upper() in _FAMILIES:
         members = _FAMILIES[written.upper()]
         if not part.fusion:
-            part.listed = True
+            part.listed = part.family = True
             for member in members:
                 part.genes.append(_quiet_gene(member))
             return
@@ -755,7 +757,7 @@ def _findings(part: _Part, header: tuple[Gene, ...], fusion_column: bool, warn: 
     if not present:
         return [_negative(kind, part, text, genes, common)]
     if kind == "fusion":
-        if len(genes) > 1 and (from_header or part.listed):
+        if len(genes) > 1 and (from_header or part.listed or part.family):
             warn(f"{shorten(text, 80)!r} does not say which of {', '.join(g.label for g in genes)} is fused; "
                  "recorded as a fusion of genes not named")
             genes = []
@@ -776,7 +778,7 @@ def _findings(part: _Part, header: tuple[Gene, ...], fusion_column: bool, warn: 
                               copies=part.copies, change_type=_COPY_CHANGE_TYPE[part.copy_number],
                               **common)]
         return found
-    if len(genes) > 1 and from_header:
+    if len(genes) > 1 and (from_header or part.family):
         warn(f"{shorten(text, 80)!r} does not say which of {', '.join(g.label for g in genes)}; "
              "recorded without a gene")
         genes = []
@@ -798,6 +800,8 @@ def _negative(kind: str, part: _Part, text: str, genes: list[Gene], common: dict
                  "change_type": _COPY_CHANGE_TYPE[part.copy_number or "gain"]}
     if kind == "variant":
         extra = _variant_fields(part)
+    if kind == "fusion":
+        extra = {"fusion_variant": part.fusion_variant, "exons": _exons_for(part, genes)}
     return Finding(kind, False, text, genes=tuple(genes), **extra, **common)
 
 

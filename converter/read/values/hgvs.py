@@ -68,6 +68,16 @@ _AA = r"(?:" + "|".join(sorted(_THREE)) + r"|[ACDEFGHIKLMNPQRSTVWYUOX*])"
 _AA_SEQ = rf"(?:{_AA})+"
 
 
+# every Sequence Ontology term name this module can give (tests check each is in so.tsv)
+SO_TERMS = frozenset({
+    "missense_variant", "synonymous_variant", "stop_gained", "stop_lost", "stop_retained_variant",
+    "start_lost", "start_retained_variant", "frameshift_variant", "inframe_deletion",
+    "inframe_insertion", "protein_altering_variant", "SNV", "MNV", "deletion", "insertion", "delins",
+    "duplication", "inversion", "splice_donor_variant", "splice_acceptor_variant",
+    "splice_region_variant",
+})
+
+
 class HgvsError(ValueError):
     """A description that starts like HGVS (p. or c.) but does not follow it; the message says
     what is wrong."""
@@ -103,7 +113,7 @@ _POS = r"(\d+)"
 _P_SUB = re.compile(rf"({_AA}){_POS}({_AA}|=|\?)")
 _P_RANGE = rf"({_AA}){_POS}(?:_({_AA}){_POS})?"
 _P_DEL_DUP = re.compile(rf"{_P_RANGE}(del|dup)")
-_P_INS = re.compile(rf"{_P_RANGE}(delins|ins)(\d+|{_AA_SEQ}|X\[\d+\]|Xaa\[\d+\])")
+_P_INS = re.compile(rf"{_P_RANGE}(delins|ins)((?:Ter|\*)\d+|\d+|{_AA_SEQ}|X\[\d+\]|Xaa\[\d+\])")
 _P_FS = re.compile(rf"({_AA}){_POS}({_AA})?fs(?:(?:Ter|\*|X)(\d+|\?))?")
 _P_EXT_C = re.compile(rf"(?:Ter|\*|X){_POS}({_AA})ext(?:Ter|\*|X)(\d+|\?)")
 _P_EXT_N = re.compile(r"(?:Met|M)1ext(-\d+)")
@@ -145,7 +155,9 @@ def _protein_body(body: str) -> ProteinChange | None:
         if kind == "ins" and m[3] is None:
             raise HgvsError("an insertion names the two amino acids it lies between "
                             "(p.Lys23_Leu24insAsp, not p.Lys23insAsp)")
-        if inserted.isdigit() or "[" in inserted:
+        if re.fullmatch(r"(?:Ter|\*)\d+", inserted):  # p.Lys2_Leu3insTer12: a stop in what is inserted
+            inserted_text, stop = "Ter" + inserted.lstrip("Ter*"), True
+        elif inserted.isdigit() or "[" in inserted:
             inserted_text = inserted.replace("Xaa", "X").replace("X[", "Xaa[")
             stop = False
         else:
@@ -264,6 +276,8 @@ def coding_change(text: str) -> CodingChange | None:
     transcript = None
     if m := _TRANSCRIPT.match(text):
         transcript, rest = m[1], text[m.end():]
+        if m[2] and re.fullmatch(r"(?:NM|NR|XM|XR|ENST)_?\d+(?:\.\d+)?", m[2]):
+            transcript = m[2]  # NC_000023.11(NM_004006.2):c.3921dup: the transcript in brackets
     else:
         rest = text
     if not rest.startswith("c."):
