@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from converter.read.values.fusions import parse_fusion
 from converter.read.values.outcomes import (
     parse_metastasis,
     parse_recurrence,
@@ -79,39 +78,6 @@ def test_bad_sizes(text: str, message: str) -> None:
 
 def test_bare_size_takes_the_header_unit() -> None:
     assert parse_size("7", "cm", Warnings()).unit == "cm"
-
-
-@pytest.mark.parametrize(("text", "genes", "notation"), [
-    ("TPM3-NTRK1", ("TPM3", "NTRK1"), "TPM3::NTRK1"),
-    ("TPM3::NTRK1", ("TPM3", "NTRK1"), "TPM3::NTRK1"),
-    ("ETV6/NTRK3", ("ETV6", "NTRK3"), "ETV6::NTRK3"),
-    ("NTRK1 fusion", ("NTRK1",), "NTRK1 fusion (partner not reported)"),
-    ("NTRK3 (partner not reported)", ("NTRK3",), "NTRK3 fusion (partner not reported)"),
-    ("tpm3-ntrk1 fusion", ("TPM3", "NTRK1"), "TPM3::NTRK1"),
-    ("t(12;15)(p13;q25) ETV6-NTRK3", ("ETV6", "NTRK3"), "ETV6::NTRK3"),
-])
-def test_fusion_notations(text: str, genes: tuple[str, ...], notation: str) -> None:
-    warnings = Warnings()
-    fusion = parse_fusion(text, None, warnings)
-    assert fusion.detected and fusion.genes == genes and fusion.notation == notation
-    assert warnings == []
-
-
-@pytest.mark.parametrize("text", ["negative", "none", "not detected", "-", "no fusion", "wild type"])
-def test_negative_fusions(text: str) -> None:
-    assert not parse_fusion(text, None, Warnings()).detected
-
-
-def test_unverified_partner_and_vague_gene_warn_but_keep_text() -> None:
-    warnings = Warnings()
-    assert parse_fusion("LMNA/NTRK1", None, warnings).genes == ("LMNA", "NTRK1")
-    assert parse_fusion("ETV6-NTRK fusion signal", None, warnings).genes == ("ETV6", "NTRK")
-    assert any("LMNA" in w for w in warnings) and any("'NTRK'" in w for w in warnings)
-
-
-def test_three_genes_are_refused() -> None:
-    with pytest.raises(InvalidValue, match="more than two genes"):
-        parse_fusion("ETV6-NTRK3 and TPM3-NTRK1", None, Warnings())
 
 
 @pytest.mark.parametrize(("vocabulary", "text", "key"), [

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from converter.read.values.fusions import parse_fusion, parse_molecular
+from converter.read.values.alterations import parse_fusion, parse_molecular
 from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status, parse_treatments
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
