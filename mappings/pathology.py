@@ -34,7 +34,7 @@ def gene_component(symbol: str, concept_key: str | None) -> dict[str, Any]:
 
 def has_specimen(record: CaseRecord) -> bool:
     return (record.fusion is not None or record.pan_trk_ihc is not None
-            or record.margin is not None)
+            or record.margin is not None or bool(record.ihc))
 
 
 def to_fhir_specimen(record: CaseRecord) -> list[Resource]:
