@@ -34,10 +34,12 @@ from converter.read.values.text import InvalidValue, Warn, number
 from mappings.terminology.markers import MarkerEntry, marker_slug, markers, spellings
 
 _POSITIVE = {"positive", "pos", "positivity", "immunopositive", "immunopositivity", "immunoreactive",
-             "immunoreactivity", "reactive", "reactivity", "expressed", "expression", "expressing",
-             "stained", "staining", "labelled", "labeled"}
+             "reactive"}
+# words that mean positive unless the words around them say otherwise ("negative staining")
+_STAINED = {"immunoreactivity", "reactivity", "expressed", "expression", "expressing", "stained",
+            "staining", "labelled", "labeled", "overexpression", "overexpressed", "co-overexpression"}
 _NEGATIVE = {"negative", "neg", "negativity", "immunonegative", "nonreactive", "unstained",
-             "absent"}
+             "absent", "immunonegativity"}
 _EQUIVOCAL = {"equivocal", "borderline"}
 # written word → canonical qualifier
 _QUALIFIERS = {
@@ -53,16 +55,20 @@ _QUALIFIERS = {
     "heterogeneous": "heterogeneous", "heterogeneously": "heterogeneous",
     "granular": "granular", "block-like": "block-like", "blocklike": "block-like",
     "approximately": "approximately", "approx": "approximately", "tps": "TPS",
+    "nonspecific": "nonspecific", "non-specific": "nonspecific", "increased": "increased",
+    "decreased": "decreased", "reduced": "decreased",
     "loss": "loss", "lost": "loss", "deficient": "loss", "retained": "retained",
     "retention": "retained", "intact": "retained", "preserved": "retained",
 }
 # qualifiers that say nothing about the result
-_NEUTRAL = {"partial", "approximately", "TPS"}
+_NEUTRAL = {"partial", "approximately", "TPS", "nonspecific", "increased", "decreased"}
 # words that only hold a sentence together
 _FILLER = {"was", "were", "is", "are", "be", "been", "showed", "show", "shows", "showing",
            "also", "both", "all", "the", "a", "an", "with", "for", "of", "to", "ihc",
            "immunohistochemistry", "immunostain", "immunostaining", "stain", "index", "li",
-           "labeling", "labelling", "proliferation", "proliferative", "rate", "score"}
+           "labeling", "labelling", "proliferation", "proliferative", "rate", "score", "and",
+           "but", "while", "whereas", "however", "although", "typically", "usually", "only",
+           "mean", "median", "or"}
 _COMPARATORS = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "\u2264": "<=", "\u2265": ">=",
                 "~": "~", "\u2248": "~"}
 
@@ -70,11 +76,12 @@ _HEADING = re.compile(
     r"^\s*(?:ihc|immunohistochemistry|immunohistochemical(?:\s+(?:staining|stains|findings))?|"
     r"immunoprofile|immunophenotype|immunostains?|ihc\s+(?:findings|results|panel))\s*[:\-\u2013]\s*",
     re.IGNORECASE)
-_RESULT_LEAD = re.compile(
-    r"^(?P<pre>(?:[\w-]+\s+){0,6}?)(?P<result>positive|negative|immunopositive|immunonegative|"
-    r"immunoreactive|immunoreactivity|positivity|reactive|reactivity|staining|expression|"
-    r"loss|lost|retained|retention)\s*(?:\bfor\b|\bof\b|\bto\b|\bin\b|:)\s*(?P<list>.+)$",
-    re.IGNORECASE | re.DOTALL)
+_LEAD_WORD = re.compile(
+    r"\b(?P<result>positive|negative|immunopositive|immunonegative|immunoreactive|"
+    r"immunoreactivity|positivity|negativity|reactive|reactivity|staining|expression|expressing|"
+    r"expressed|overexpression|co-overexpression|labell?ed|stained|loss|lost|retained|retention)"
+    r"(?P<adverb>,?\s+\w+ly,?)?\s*(?:\bfor\b|\bof\b|\bto\b|\bin\b|:)?\s*",
+    re.IGNORECASE)
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:not\s+expressed|no\s+(?:expression|staining|immunoreactivity|reactivity)|"
                 r"non-?reactive|not\s+detected)\b", re.I), " negative "),
@@ -84,11 +91,14 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=%)\s+of\s+(?:the\s+)?(?:tumou?r\s+|neoplastic\s+|lesional\s+)?"
                 r"(?:cells|nuclei)\b", re.I), " "),
     (re.compile(r"\u2212"), "-"),
+    # figures about a series, not a stain: kept as text
+    (re.compile(r"(?<!\[)\b(?:sensitivity|specificity)\s+\d+(?:[.,]\d+)?\s*%", re.I),
+     r"[\g<0>]"),
 )
 _TOKEN = re.compile(r"""
     \[(?P<rest>[^\]]*)\]
   | \((?P<group>[^()]*)\)
-  | (?P<range>\d+(?:[.,]\d+)?\s*[-\u2013]\s*\d+(?:[.,]\d+)?\s*%)
+  | (?P<range>\d+(?:[.,]\d+)?\s*%?\s*(?:[-\u2013]|to)\s*\d+(?:[.,]\d+)?\s*%)
   | (?P<pct>(?:<=|>=|\u2264|\u2265|<|>|~|\u2248)?\s*\d+(?:[.,]\d+)?\s*%)
   | (?P<score>(?<![\w.])[0-3]\+(?!\+))
   | (?P<sign>\+/-|-/\+|\u00b1|\+{1,3}|[-\u2013](?![\w]))
@@ -112,6 +122,7 @@ class _Item:
     clone: str | None = None
     rest: list[str] = field(default_factory=list)
     conflict: bool = False
+    led: bool = False  # its result came from a lead ("negative for ...")
 
     @property
     def bare(self) -> bool:
@@ -175,7 +186,7 @@ def _split(text: str, separators: re.Pattern[str]) -> list[tuple[str, str]]:
 
 
 _CLAUSE_END = re.compile(r"\s*[;\n\r]+\s*|\.\s+(?=[A-Za-z])")
-_ITEM_END = re.compile(r"\s*,\s*|\s+(?:and|&)\s+", re.IGNORECASE)
+_ITEM_END = re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 
 
 def _clauses(text: str) -> list[str]:
@@ -202,34 +213,59 @@ def _read_clause(clause: str, warn: Warn) -> list[_Item]:
     return _read_items(clause.replace(":", " "), warn)
 
 
+def _lead(text: str) -> tuple[str, str] | None:
+    """A lead and the list it applies to: "diffusely positive for " + "CD34 and STAT6" (None:
+    `text` does not start so). The lead is at most six words, none of them a marker."""
+    if _starts_with_marker(text):
+        return None
+    for found in _LEAD_WORD.finditer(text):
+        before = text[:found.start()]
+        if len(before.split()) > 6 or "(" in before:
+            return None
+        listed = text[found.end():]
+        if listed.strip() and _starts_with_marker(listed):
+            return text[:found.end()], listed
+    return None
+
+
 def _read_lead(text: str, warn: Warn) -> list[_Item] | None:
     """"diffusely positive for CD34 and STAT6", "loss of H3K27me3": the lead applies to every
     marker listed after it (None: `text` is not of this form)."""
-    lead = _RESULT_LEAD.match(text)
-    if not lead or not _starts_with_marker(lead.group("list")) or _starts_with_marker(text):
+    lead = _lead(text)
+    if lead is None:
         return None
-    shared = f"{lead.group('pre')} {lead.group('result')}"
-    items = _read_items(lead.group("list"), warn)
+    items = _read_items(lead[1], warn)
     for item in items:
-        _read_words(item, shared, lead_words=True)
+        if not item.led:  # "negative for CD117 and positive for DOG1": DOG1 has its own
+            _read_lead_words(item, lead[0])
     return items
 
 
+def _read_lead_words(item: _Item, lead: str) -> None:
+    _read_words(item, re.sub(r"[:,]|\b(?:for|of|to|in)\s*$", " ", lead), lead_words=True)
+    item.led = True
+
+
 def _normal(text: str) -> str:
-    for pattern, replacement in _PHRASES:
-        text = pattern.sub(replacement, text)
-    return " ".join(text.split())
+    """Phrases read as one word ("no expression" → negative), outside `[...]` (kept as written)."""
+    pieces = re.split(r"(\[[^\]]*\])", text)
+    for index in range(0, len(pieces), 2):
+        for pattern, replacement in _PHRASES:
+            pieces[index] = pattern.sub(replacement, pieces[index])
+    return " ".join("".join(pieces).split())
 
 
 def _starts_with_marker(text: str) -> bool:
     return _alias_pattern().match(_without_filler(text)) is not None
 
 
-def _without_filler(text: str) -> str:
-    """`text` without the sentence words it starts with ("showed CD34" → "CD34")."""
+def _without_filler(text: str, kinds: tuple[str, ...] = ("filler",)) -> str:
+    """`text` without the sentence words it starts with ("showed CD34" → "CD34", "anti-CD34" →
+    "CD34"); with kinds ("filler", "qualifier"), without leading qualifiers too."""
     while True:
+        text = re.sub(r"^\s*anti-(?=\w)", "", text, flags=re.IGNORECASE)
         found = re.match(r"\s*([^\s()\[\]]+)\s*", text)
-        if not found or _word_kind(found.group(1)) != "filler":
+        if not found or _word_kind(found.group(1)) not in kinds:
             return text.strip()
         text = text[found.end():]
 
@@ -240,11 +276,13 @@ def _read_items(text: str, warn: Warn) -> list[_Item]:
     parts = [(separator if index == 0 else " ", piece)
              for separator, part in _split(text, _ITEM_END)
              for index, piece in enumerate(_after_results(part))]
+    lead: str | None = None  # "..., and were negative for cytokeratin, EMA, CD31": EMA, CD31 too
     for separator, part in parts:
         led = _read_lead(part, warn)
         if led:  # "INI1 retained, loss of H3K27me3"
             items.extend(led)
             separators.extend([separator] + [","] * (len(led) - 1))
+            lead = part
             continue
         item = _start_item(part)
         if item is None:  # ", weak": more about the marker before
@@ -255,6 +293,12 @@ def _read_items(text: str, warn: Warn) -> list[_Item]:
                 warn(f"{shorten(part, 60)!r} names no marker; left out")
             continue
         _read_words(item, item.text[len(item.written):], after_name=True)
+        if lead is not None and item.bare:
+            found = _lead(lead)
+            assert found is not None
+            _read_lead_words(item, found[0])
+        elif not item.bare:
+            lead = None
         items.append(item)
         separators.append(separator)
     # "CD34 and STAT6 positive", "CD34, CD99 and STAT6 negative": bare markers share the result
@@ -262,8 +306,9 @@ def _read_items(text: str, warn: Warn) -> list[_Item]:
     shared = [False] * len(items)
     for index in range(len(items) - 2, -1, -1):
         following = items[index + 1]
-        if items[index].bare and not following.bare and (
-                separators[index + 1] in {"and", "&"} or shared[index + 1]):
+        if items[index].bare and not following.bare and not following.led and (
+                "and" in separators[index + 1] or "&" in separators[index + 1]
+                or shared[index + 1]):
             items[index].result, items[index].implied = following.result, following.implied
             items[index].qualifiers = list(following.qualifiers)
             shared[index] = True
@@ -273,12 +318,13 @@ def _read_items(text: str, warn: Warn) -> list[_Item]:
 def _after_results(part: str) -> list[str]:
     """A part cut before each known marker that follows a result: "CD34(+) STAT6(+)"."""
     pieces, start = [], 0
-    for found in re.finditer(r"(?<=[\s)%+\-])\s*(?=[A-Za-z0-9\u03b1-\u03c9])", part):
+    for found in re.finditer(r"(?<=\s)(?=[A-Za-z0-9\u03b1-\u03c9])", part):
         before = part[start:found.start()].rstrip()
         if (_alias_pattern().match(part, found.end()) and before
                 and (before[-1] in "+-)%" or _word_kind(before.split()[-1]) in {"result",
                                                                                  "qualifier"})
-                and before.count("(") == before.count(")")):
+                and before.count("(") == before.count(")")
+                and _alias_pattern().match(_without_filler(before, ("filler", "qualifier")))):
             pieces.append(part[start:found.start()])
             start = found.end()
     pieces.append(part[start:])
@@ -288,10 +334,14 @@ def _after_results(part: str) -> list[str]:
 def _start_item(part: str) -> _Item | None:
     """The item a part of a clause starts, or None when it names no marker."""
     part = _without_filler(part)
-    found = _alias_pattern().match(part)
+    # "strong CD34 positivity", "nuclear + cytoplasmic STAT6 positivity"
+    named = _without_filler(part, ("filler", "qualifier", "sign"))
+    found = _alias_pattern().match(named)
     if found:
         entry = markers()[spellings()[found.group().casefold()]]
-        return _Item(part, found.group(), entry)
+        item = _Item(named, found.group(), entry)
+        _read_words(item, part[:len(part) - len(named)])
+        return item
     end = 0
     for count, match in enumerate(re.finditer(r"[(\[]|[^\s()\[\]]+", part)):
         word = match.group()
@@ -309,7 +359,7 @@ def _start_item(part: str) -> _Item | None:
 
 def _word_kind(word: str) -> str | None:
     folded = word.casefold().strip(".,:")
-    if folded in _POSITIVE or folded in _NEGATIVE or folded in _EQUIVOCAL:
+    if folded in _POSITIVE or folded in _NEGATIVE or folded in _EQUIVOCAL or folded in _STAINED:
         return "result"
     if folded in _QUALIFIERS:
         return "qualifier"
@@ -391,6 +441,8 @@ def _word(item: _Item, value: str, lead_words: bool) -> None:
         return
     if folded in _POSITIVE:
         _result(item, "positive")
+    elif folded in _STAINED:
+        _result(item, "positive", implied=True)
     elif folded in _NEGATIVE:
         _result(item, "negative")
     elif folded in _EQUIVOCAL:
@@ -429,8 +481,10 @@ def _marker(item: _Item, warn: Warn) -> Marker:
     if item.conflict:
         warn(f"{shorten(item.text, 60)!r} gives {item.written} more than one result; "
              "kept as text without a result")
-        result = None
-        item.rest.append(" ".join(item.text[len(item.written):].split()) or item.text)
+        result = None  # and no qualifier (each would say positive): the words stay as text
+        item.qualifiers.clear()
+        words = " ".join(item.text[len(item.written):].split()) or item.text
+        item.rest = [words.replace("[", "(").replace("]", ")")]
     genes: tuple[Gene, ...] = ()
     if item.entry is None:
         warn(f"{item.written!r} is not a known immunohistochemistry marker "
