@@ -21,6 +21,8 @@ from mappings.condition import (
 )
 from mappings.genomics import from_fhir_genomics, to_fhir_genomics
 from mappings.imaging import from_fhir_imaging, to_fhir_imaging
+from mappings.immunohistochemistry import ROLE_PREFIX as IHC_ROLE_PREFIX
+from mappings.immunohistochemistry import from_fhir_ihc, to_fhir_ihc
 from mappings.outcome import from_fhir_outcome, to_fhir_outcome
 from mappings.pathology import from_fhir_pan_trk_ihc, to_fhir_pan_trk_ihc, to_fhir_specimen
 from mappings.patient import from_fhir_patient, to_fhir_patient
@@ -44,6 +46,7 @@ MAPPERS: tuple[Mapper, ...] = (
     to_fhir_specimen,
     to_fhir_genomics,
     to_fhir_pan_trk_ihc,
+    to_fhir_ihc,
     to_fhir_imaging,
     to_fhir_surgery,
     to_fhir_treatments,
@@ -59,6 +62,7 @@ INVERSES: tuple[Inverse, ...] = (
     from_fhir_conditions,
     from_fhir_genomics,
     from_fhir_pan_trk_ihc,
+    from_fhir_ihc,
     from_fhir_imaging,
     from_fhir_surgery,
     from_fhir_treatments,
@@ -85,6 +89,7 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "molecular-text": ("molecular", "fusion", "molecular_method"),
     "genomics-report": ("fusion", "molecular", "molecular_method"),
     "pan-trk-ihc": ("pan_trk_ihc",),
+    "ihc": ("ihc",),  # every "ihc-<marker>" role
     "mri-findings": ("mri_findings",),
     "mri-vascularity": ("mri_vascularity",),
     "mri-flow-voids": ("mri_flow_voids",),
@@ -108,8 +113,11 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def role_of(resource_id: str, patient_id: str) -> str:
-    """'kob-2023.4.medication-2' of patient 'kob-2023.4' → 'medication'."""
+    """'kob-2023.4.medication-2' of patient 'kob-2023.4' → 'medication' (and 'ihc-cd34' →
+    'ihc')."""
     role = role_in_case(resource_id, patient_id)
+    if role.startswith(IHC_ROLE_PREFIX):
+        return "ihc"
     head, _, tail = role.rpartition("-")
     return head if tail.isdigit() and head else role
 

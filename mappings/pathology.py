@@ -35,7 +35,7 @@ def gene_component(symbol: str) -> dict[str, Any]:
 
 def has_specimen(record: CaseRecord) -> bool:
     return (bool(record.findings) or record.pan_trk_ihc is not None
-            or record.margin is not None)
+            or record.margin is not None or bool(record.ihc))
 
 
 def to_fhir_specimen(record: CaseRecord) -> list[Resource]:

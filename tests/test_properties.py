@@ -12,6 +12,7 @@ from converter.pipeline import check_resources
 from converter.read.records import SourceRow
 from mappings.case import map_record
 from mappings.terminology import vocabulary
+from mappings.terminology.markers import markers
 from tests.conftest import build
 
 
@@ -39,12 +40,21 @@ fusions = st.one_of(
         "".join),
     st.sampled_from(["NTRK1 fusion", "NTRK3 (partner not reported)", "negative"]),
 )
+# IHC panels: names and aliases of the marker table (and one it does not know) with results
+marker_names = st.sampled_from(sorted({s for e in markers().values() for s in (e.name, *e.aliases)}
+                                      | {"factor XIIIa"}))
+ihc_results = st.sampled_from(["+", "-", " positive", " negative", " focal", " (+)", " (-)",
+                               " 15%", " ~30%", " <5%", " loss", " retained", " weak", " +/-",
+                               " 2+", " (nuclear)", " diffusely positive", ""])
+ihc_panels = st.lists(st.tuples(marker_names, ihc_results).map("".join), min_size=1,
+                      max_size=5).flatmap(lambda items: st.sampled_from([", ", "; ", "\n"]).map(
+                          lambda separator: separator.join(items)))
 optional: dict[str, st.SearchStrategy[str]] = {
     "age": ages, "sex": words("sex"), "diagnosis": st.one_of(words("diagnosis"), free_text),
     "site": st.one_of(st.sampled_from(["left thigh, subcutaneous", "right forearm", "trunk"]),
                       free_text),
     "size": sizes, "fusion": fusions, "fusion_method": words("fusion_method"),
-    "pan_trk_ihc": words("ihc"), "mri_vascularity": words("vascularity"),
+    "pan_trk_ihc": words("ihc"), "ihc": ihc_panels, "mri_vascularity": words("vascularity"),
     "mri_flow_voids": words("presence"), "mri_border": words("border"),
     "mri_fat_infiltration": words("presence"), "mri_t1": words("signal"),
     "mri_t2": words("signal"), "mri_enhancement": words("enhancement"),

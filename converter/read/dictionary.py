@@ -150,6 +150,20 @@ COLUMNS: tuple[Column, ...] = (
          "ihc pan trk", "pan trk staining"),
     ),
     Column(
+        "ihc", "ihc_panel", "Immunohistochemistry: every stain and its result.",
+        "CD34+, STAT6+ (nuclear), S100-, SMA focal, Ki-67 15%; diffusely positive for CD34 and "
+        "STAT6; negative for S100, SOX10 and desmin; TLE1 (+); H3K27me3 loss; ALK (D5F3) "
+        "positive; PD-L1 TPS 60%. Unknown markers keep their text with a warning.",
+        "Observation(mCODE TumorMarkerTest) per marker, gene studied = the marker's HGNC gene",
+        ("immunohistochemistry", "ihc", "ihc findings", "ihc results", "ihc result", "ihc panel",
+         "ihc profile", "ihc staining", "immunoprofile", "immunophenotype", "immunophenotyping",
+         "immunohistochemical staining", "immunohistochemical stains", "immunohistochemical findings",
+         "immunohistochemical results", "immunohistochemical profile", "immunohistochemistry results",
+         "immunohistochemistry findings", "immunostains", "immunostain", "immunostaining",
+         "immunohistochemical markers", "ihc markers", "immunoreactivity", "immunomarkers",
+         "positive markers", "immunohistochemical analysis", "ihc positive", "ihc stains"),
+    ),
+    Column(
         "mri_vascularity", "vascularity", "Vascularity on MRI.",
         "high, hypervascular, yes, present, no.",
         "Observation(US Core clinical result, imaging; DCM 111372 Vascularity)",

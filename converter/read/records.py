@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -336,6 +336,7 @@ class RecordBuilder:
                     note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "
                                     "it is ignored")
                     values.pop(dependent)
+        _one_pan_trk(values, list(source.columns), note)
         # a detail of a procedure or test the row does not report has nothing to belong to
         for dependent, parent in DEPENDS_ON.items():
             if dependent in values and parent not in values:
@@ -344,6 +345,22 @@ class RecordBuilder:
                                 f"column value; it is ignored")
                 values.pop(dependent)
         return CaseRecord(series=self.series, site=site, source=origin, **values)
+
+
+def _one_pan_trk(values: dict[str, Any], columns: list[str],
+                 note: Callable[[str, str], None]) -> None:
+    """A pan-TRK result in both the pan_trk_ihc and the ihc column: the first column's is kept."""
+    panel = values.get("ihc", ())
+    if "pan_trk_ihc" not in values or not any(marker.key == "pantrk" for marker in panel):
+        return
+    if columns.index("pan_trk_ihc") < columns.index("ihc"):
+        values["ihc"] = tuple(marker for marker in panel if marker.key != "pantrk")
+        note("ihc", "pan-TRK is also given in the pan_trk_ihc column, which comes first; "
+                    "that one is kept and this one left out")
+    else:
+        values.pop("pan_trk_ihc")
+        note("pan_trk_ihc", "pan-TRK is also given in the ihc column, which comes first; "
+                            "that one is kept and this one left out")
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")

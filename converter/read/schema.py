@@ -150,6 +150,67 @@ class Finding:
         return None
 
 
+# the results an immunohistochemical stain can have (Marker.result)
+IHC_RESULTS = ("positive", "negative", "equivocal")
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """One immunohistochemical stain of a case, as one IHC cell states it ("STAT6+ (nuclear)",
+    "negative for S100", "Ki-67 15%").
+
+    `key` is the marker's entry in mappings/terminology/markers.toml (None: a marker casefhir does
+    not know, kept as text); `genes` are the HGNC genes of that entry, only where the marker is one
+    gene's product. `result` is None unless the words say it (a percentage or score alone is
+    none). `qualifiers` are canonical words (focal, diffuse, weak, strong, nuclear, loss,
+    retained...) in the order written; `rest` keeps the words not recognised."""
+
+    text: str  # this marker's words as written (its part of the cell)
+    written: str  # the marker's name as written, e.g. "Ki67"
+    name: str  # the canonical name (markers.toml), or the name as written when unknown
+    key: str | None = None
+    genes: tuple[Gene, ...] = ()
+    result: str | None = None  # one of IHC_RESULTS
+    qualifiers: tuple[str, ...] = ()
+    percent: int | float | None = None  # percent of cells stained / score, e.g. 15 for "15%"
+    comparator: str | None = None  # of the percentage: "<", "<=", ">", ">="
+    clone: str | None = None  # the antibody clone, e.g. "D5F3", "22C3"
+    rest: str | None = None  # words kept as text
+
+    @property
+    def label(self) -> str:
+        """The marker with its clone, e.g. "ALK (D5F3)"."""
+        return f"{self.name} ({self.clone})" if self.clone else self.name
+
+    @property
+    def amount(self) -> str | None:
+        if self.percent is None:
+            return None
+        return f"{self.comparator or ''}{plain_number(self.percent)}%"
+
+    @property
+    def details(self) -> str | None:
+        """Qualifiers in brackets and the rest in square brackets: "(focal, nuclear) [in ...]"."""
+        parts = []
+        if self.qualifiers:
+            parts.append(f"({', '.join(self.qualifiers)})")
+        if self.rest:
+            parts.append(f"[{self.rest}]")
+        return " ".join(parts) or None
+
+    @property
+    def value_text(self) -> str:
+        """The result and details, e.g. "positive (focal, nuclear)" ("" when neither is given)."""
+        return " ".join(part for part in (self.result, self.details) if part)
+
+    @property
+    def canonical(self) -> str:
+        """The marker as casefhir writes it back, which reads back as the same marker:
+        "STAT6 positive (nuclear)", "Ki-67 15%", "ALK (D5F3) positive"."""
+        return " ".join(part for part in (self.label, self.result, self.amount, self.details)
+                        if part)
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """Something that did or did not happen after diagnosis (recurrence, metastasis)."""
@@ -184,6 +245,7 @@ class CaseRecord:
     findings: tuple[Finding, ...] = ()  # the fusion columns' first, then the molecular ones'
     molecular_method: Term | None = None  # for findings whose cell names no test
     pan_trk_ihc: Term | None = None
+    ihc: tuple[Marker, ...] = ()
     mri_vascularity: Term | None = None
     mri_flow_voids: Term | None = None
     mri_border: Term | None = None

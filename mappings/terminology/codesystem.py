@@ -94,6 +94,14 @@ def terminology_markdown() -> str:
               "symbol or alias is not coded (the warning lists the candidates); a withdrawn "
               "symbol is not coded (the warning names the successor HGNC gives). "
               "`casefhir terminology --gene SYMBOL` shows what a symbol resolves to."]
+    lines += ["", "## Immunohistochemistry markers", "",
+              "`mappings/terminology/markers.toml` names, for every marker an IHC cell may name, "
+              "its canonical name, the aliases papers write, the approved HGNC symbol(s) where "
+              "one gene is meant (none for protein families such as S100 or cytokeratins), and "
+              "the source: the HGNC approved name of that gene (HGNC 2024-10-18, the table "
+              "`genes.py` reads; tests check every symbol is approved and every name as quoted) "
+              "or why no gene is given. Its LOINC codes are the `loinc-*-ihc*` concepts below, "
+              "each enumerated with its display in mCODE 4.0.0's TumorMarkerTestVS."]
     lines += ["", "## Standard codes", "", "| key | system | code | display | source |",
               "|---|---|---|---|---|"]
     url = system_url(CASEFHIR_SYSTEM_KEY)

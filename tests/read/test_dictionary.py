@@ -19,6 +19,10 @@ from tests.conftest import ROOT
     ("Case #", "case_id", None), ("pan-TRK IHC", "pan_trk_ihc", None),
     ("Flow voids", "mri_flow_voids", None), ("Age/Sex", "age_sex", None),
     ("Depth (superficial/deep)", "depth", None), ("Follow-up, months", "follow_up_months", "mo"),
+    ("IHC", "ihc", None), ("Immunohistochemistry", "ihc", None), ("Immunoprofile", "ihc", None),
+    ("Immunophenotype", "ihc", None), ("IHC findings", "ihc", None), ("IHC results", "ihc", None),
+    ("Immunohistochemical staining", "ihc", None), ("Immunostains", "ihc", None),
+    ("pan-TRK", "pan_trk_ihc", None), ("TRK IHC", "pan_trk_ihc", None),
 ])
 def test_headers_match_ignoring_case_space_and_punctuation(header: str, column: str,
                                                            unit: str | None) -> None:

@@ -59,6 +59,20 @@ def test_examples_validate_on_the_server_without_errors(server: str, tmp_path: P
     assert all(p["file"] == str(bundle) and p["entry"] >= 1 for p in report["problems"])
 
 
+def test_ihc_panels_validate_on_the_server_without_errors(server: str, tmp_path: Path,
+                                                         write_csv: Any) -> None:
+    table = write_csv([["Case", "Diagnosis", "IHC"],
+                       ["1", "NTRK-RSCN", "CD34+, S100+, SOX10-, pan-TRK positive, Ki-67 15%"],
+                       ["2", "NTRK-RSCN", "ALK (D5F3) positive; PD-L1 (22C3) TPS 60%; ER <5%; "
+                                          "HER2 2+; factor XIIIa +; EMA+/-; H3K27me3 loss; S100"]])
+    report_file = tmp_path / "report.json"
+    result = run("validate", table, "--series-id", "ihc", "--server", server, "-q",
+                 "--report", report_file)
+    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
+    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+    assert profiles.TUMOR_MARKER_TEST in load(report_file)["profiles"]
+
+
 def _break(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A mapping bug, on purpose: the Patient loses its gender (1..1 in US Core Patient) and the
     primary Condition gets a verificationStatus code outside its required value set."""

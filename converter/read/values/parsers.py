@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from converter.read.values.alterations import parse_fusion, parse_molecular
+from converter.read.values.ihc import parse_ihc_panel
 from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status, parse_treatments
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
@@ -48,6 +49,7 @@ PARSERS: dict[str, Parser] = {
     "molecular": parse_molecular,
     "fusion_method": parse_fusion_method,
     "pan_trk_ihc": parse_ihc,
+    "ihc_panel": parse_ihc_panel,
     "vascularity": parse_vascularity,
     "presence": parse_presence,
     "border": parse_border,
