@@ -974,13 +974,34 @@ def _hint_genes(hint: str | None) -> tuple[str, ...]:
 
 def parse_molecular(text: str, hint: str | None, warn: Warn) -> tuple[Finding, ...]:
     """Column parser of a molecular-findings column (`hint`: the header's gene symbols)."""
-    return parse_findings(text, warn, genes=_hint_genes(hint))
+    return standalone(parse_findings(text, warn, genes=_hint_genes(hint)), hint)
 
 
 def parse_fusion(text: str, hint: str | None, warn: Warn) -> tuple[Finding, ...]:
     """Column parser of a fusion column: a bare gene is that gene's fusion, a bare negative a
     negative fusion result for the header's genes."""
-    return parse_findings(text, warn, genes=_hint_genes(hint), fusion_column=True)
+    return standalone(parse_findings(text, warn, genes=_hint_genes(hint), fusion_column=True),
+                      hint)
+
+
+def _ignore(message: str) -> None:
+    """A warning already given when the cell was read."""
+
+
+def standalone(findings: tuple[Finding, ...], hint: str | None) -> tuple[Finding, ...]:
+    """Findings whose text says all they are without the header's genes: a finding that leans
+    on its header ('L858R' under 'EGFR', 'negative' under 'NTRK fusion') gets its canonical
+    text, so that the text alone — which the FHIR keeps and `flatten` writes back into the
+    `fusion` or `molecular` column — reads back to the same finding."""
+    if not hint:
+        return findings
+    result = []
+    for finding in findings:
+        fusion = finding.kind in ("fusion", "rearrangement")
+        again = parse_findings(finding.text, _ignore, fusion_column=fusion)
+        same = len(again) == 1 and replace(again[0], text=finding.text) == finding
+        result.append(finding if same else replace(finding, text=finding_text(finding)))
+    return tuple(result)
 
 
 # ------------------------------------------------------------------------------------- writing
