@@ -306,7 +306,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "notes", "text", "Any other remark about the case.", "Any text.",
         "Condition(primary).note",
-        ("note", "comment", "comments", "remarks", "remark", "other"),
+        ("note", "comment", "comments", "remarks", "remark", "other", "reference", "references",
+         "ref", "source", "citation"),
     ),
 )
 

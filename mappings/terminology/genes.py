@@ -5,7 +5,9 @@ A symbol resolves in this order, case-insensitively:
 1. an approved symbol: coded, no warning;
 2. the previous symbol or the alias of exactly one approved gene: coded as that gene, with a
    warning naming both (KRAS2 → KRAS);
-3. a previous symbol or alias of several genes: not coded; the warning lists the candidates;
+3. a previous symbol or alias of several genes, or the stem of a numbered family (SSX for
+   SSX1, SSX2...; HGNC lists SSX as a previous symbol of SSX2 alone): not coded; the warning
+   lists the candidates;
 4. a withdrawn symbol: not coded; the warning names the successor HGNC gives, if any;
 5. anything else is unknown.
 The table loads once, on first use (about 0.2 s); each lookup is a dict access.
@@ -14,6 +16,7 @@ The table loads once, on first use (about 0.2 s); each lookup is a dict access.
 from __future__ import annotations
 
 import gzip
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -81,6 +84,22 @@ def _index() -> _Index:
                   {k: tuple(v) for k, v in alias.items()}, withdrawn)
 
 
+@cache
+def _stems() -> dict[str, tuple[str, ...]]:
+    """Stem → the approved symbols that are the stem plus a number ('SSX' → SSX1, SSX2...)."""
+    stems: dict[str, list[str]] = {}
+    for key, entry in _index().approved.items():
+        found = re.fullmatch(r"([A-Z][A-Z0-9]*?[A-Z])(\d+)", key)
+        if found:
+            stems.setdefault(found.group(1), []).append(entry.symbol)
+    return {stem: tuple(sorted(members, key=lambda s: (len(s), s)))
+            for stem, members in stems.items()}
+
+
+def _family(key: str) -> tuple[str, ...]:
+    return _stems().get(key, ())
+
+
 def gene_by_symbol(symbol: str) -> GeneEntry | None:
     """The approved gene of this exact approved symbol (any case), or None."""
     return _index().approved.get(symbol.upper())
@@ -105,6 +124,11 @@ def resolve_gene(written: str) -> GeneResolution:
     previous = index.previous.get(key, ())
     aliases = index.alias.get(key, ())
     ids = tuple(dict.fromkeys(previous + aliases))
+    family = _family(key)
+    if len(ids) <= 1 and len(family) >= 2:  # "SSX": a family's stem, whatever HGNC once said
+        return GeneResolution(written, "ambiguous", candidates=family, message=(
+            f"{written} names a gene family ({', '.join(family[:6])}"
+            f"{', ...' if len(family) > 6 else ''}), not one gene; kept as text without a code"))
     if len(ids) == 1:
         entry = index.by_id[ids[0]]
         status = "previous" if previous else "alias"

@@ -73,7 +73,7 @@ def test_a_withdrawn_symbol_names_its_successor_and_is_not_coded() -> None:
 
 
 def test_words_are_unknown() -> None:
-    for word in ("V600E", "NTRK", "fusion", ""):
+    for word in ("V600E", "fusion", ""):
         found = resolve_gene(word)
         assert found.entry is None and found.status == "unknown", word
 
@@ -92,3 +92,12 @@ def test_sequence_ontology_terms_casefhir_writes() -> None:
     assert terms["SNV"].dna_change_type and terms["missense_variant"].consequence
     assert so_coding("gene_fusion") == {"system": "http://www.sequenceontology.org",
                                         "code": "SO:0001565", "display": "gene_fusion"}
+
+
+def test_the_stem_of_a_numbered_family_is_not_one_gene() -> None:
+    # HGNC lists SSX as a previous symbol of SSX2 alone, but "SYT-SSX" means the SSX family
+    found = resolve_gene("SSX")
+    assert found.status == "ambiguous" and found.entry is None
+    assert found.candidates[:2] == ("SSX1", "SSX2")
+    assert resolve_gene("ERG").status == "approved"  # an approved stem stays itself
+    assert resolve_gene("NTRK").candidates == ("NTRK1", "NTRK2", "NTRK3")

@@ -989,16 +989,19 @@ def _ignore(message: str) -> None:
 
 
 def standalone(findings: tuple[Finding, ...], hint: str | None) -> tuple[Finding, ...]:
-    """Findings whose text says all they are without the header's genes: a finding that leans
-    on its header ('L858R' under 'EGFR', 'negative' under 'NTRK fusion') gets its canonical
-    text, so that the text alone — which the FHIR keeps and `flatten` writes back into the
+    """Findings whose text says all they are, alone: a finding that leans on its header ('L858R'
+    under 'EGFR', 'negative' under 'NTRK fusion') or shares its words with another ('SS18 and
+    EWSR1 rearrangements') gets its canonical text, so that the text alone — which the FHIR keeps and `flatten` writes back into the
     `fusion` or `molecular` column — reads back to the same finding."""
-    if not hint:
-        return findings
+    texts = [f.text for f in findings]
     result = []
     for finding in findings:
+        shared = texts.count(finding.text) > 1  # "SS18 and EWSR1 rearrangements": two findings
+        if not shared and not hint:
+            result.append(finding)
+            continue
         fusion = finding.kind in ("fusion", "rearrangement")
-        again = parse_findings(finding.text, _ignore, fusion_column=fusion)
+        again = () if shared else parse_findings(finding.text, _ignore, fusion_column=fusion)
         same = len(again) == 1 and replace(again[0], text=finding.text) == finding
         result.append(finding if same else replace(finding, text=finding_text(finding)))
     return tuple(result)

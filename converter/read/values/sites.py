@@ -3,16 +3,27 @@
 
 from __future__ import annotations
 
+import re
+
 from converter.problems import shorten
 from converter.read.schema import Site
 from converter.read.values.terms import keyword_hits
 from converter.read.values.text import Warn
 
 
+# phrases whose region word names another part ("the femoral neck" is the femur's, not the
+# neck): left out before the regions are looked for
+_OTHER_PARTS = re.compile(r"\b(femoral|humeral|bladder|pancreatic|tooth|rib|talar|radial)\s+neck\b"
+                          r"|\bneck\s+of\s+(the\s+)?(femur|humerus|bladder|pancreas|rib|"
+                          r"talus|radius)\b", re.IGNORECASE)
+
+
 def parse_site(text: str, hint: str | None, warn: Warn) -> Site:
-    regions = keyword_hits("region", text)
-    lateralities = keyword_hits("laterality", text)
-    depths = keyword_hits("depth", text)
+    # "Lung; liver metastases": the primary site is the part before the first ";"
+    primary = _OTHER_PARTS.sub(" ", text.split(";", 1)[0])
+    regions = keyword_hits("region", primary)
+    lateralities = keyword_hits("laterality", primary)
+    depths = keyword_hits("depth", primary)
     if not regions:
         warn(f"{shorten(text, 80)!r} names no known body region; kept as text without a code")
     elif len(regions) > 1:
