@@ -15,6 +15,8 @@ from converter.read.schema import AGE_UNITS
 from converter.server.client import search_all
 from mappings import profiles
 from mappings.terminology import concept, system_url
+from mappings.terminology.genes import HGNC_SYSTEM, gene_by_symbol
+from mappings.terminology.sequence_ontology import so_coding
 
 Resource = dict[str, Any]
 
@@ -84,6 +86,15 @@ class Cohort:
 _NTRK = {"NTRK1", "NTRK2", "NTRK3"}
 
 
+def _is_fusion(observation: Resource) -> bool:
+    """A fusion finding (DNA change type gene_fusion), detected or not."""
+    fusion = so_coding("gene_fusion")["code"]
+    return any(coding.get("code") == fusion
+               for component in observation.get("component", [])
+               if _has_coding(component.get("code"), "dna-change-type")
+               for coding in component.get("valueCodeableConcept", {}).get("coding", []))
+
+
 def onset_years(condition: Resource) -> float | None:
     """Age at onset in years: `onsetAge`, or a point `onsetRange` (how an age of 0 is sent)."""
     age = condition.get("onsetAge")
@@ -129,7 +140,7 @@ def cohort(resources: Iterable[Resource]) -> Cohort:
                 names = [c.get("display") for c in code.get("coding", [])] or [code.get("text")]
                 result.preoperative_diagnoses[str(names[0])] += 1
         elif kind == "Observation":
-            if _has_coding(code, "genetic-variant-assessment"):
+            if _has_coding(code, "genetic-variant-assessment") and _is_fusion(r):
                 if _has_coding(value, "loinc-present"):
                     for gene in sorted(set(_gene_symbols(r)) & _NTRK):
                         result.fusion_genes[gene] += 1
@@ -189,9 +200,17 @@ def _token(key: str) -> str:
     return f"{c.system}|{c.code}"
 
 
+def _gene_token(symbol: str) -> str:
+    entry = gene_by_symbol(symbol)
+    assert entry is not None, symbol
+    return f"{HGNC_SYSTEM}|{entry.hgnc_id}"
+
+
 def server_queries() -> list[Query]:
     status = "http://loinc.org|97509-4"
     variant = f"code={_token('genetic-variant-assessment')}"
+    gene_fusion = so_coding("gene_fusion")
+    fusion = f"{gene_fusion['system']}|{gene_fusion['code']}"
     return [
         Query("patients", "Patient?_summary=count", "count"),
         *(Query(f"sex:{g}", f"Patient?gender={g}&_summary=count", "count")
@@ -200,10 +219,12 @@ def server_queries() -> list[Query]:
                      "&_elements=onset,subject", "ages"),
         *(Query(f"fusion:{gene}", f"Observation?{variant}&value-concept="
                                   f"{_token('loinc-present')}&component-value-concept="
-                                  f"{_token('hgnc-' + gene)}", "subjects")
-          for gene in ("NTRK1", "NTRK3")),
+                                  f"{_gene_token(gene)}&component-value-concept={fusion}",
+                "subjects")
+          for gene in sorted(_NTRK)),
         Query("fusion_negative", f"Observation?{variant}&value-concept="
-                                 f"{_token('loinc-absent')}", "subjects"),
+                                 f"{_token('loinc-absent')}&component-value-concept={fusion}",
+              "subjects"),
         Query("preoperative", "Condition?verification-status="
                               f"{_token('ver-refuted')}&_elements=code,subject", "names"),
         Query("recurrence", f"Observation?code={status}&category="
