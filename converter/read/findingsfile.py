@@ -28,6 +28,7 @@ from converter.read.rows import Table
 from converter.read.schema import Finding, normal_case_id
 from converter.read.values.alterations import finding_text
 from converter.read.values.genes import gene_of
+from converter.read.values.hgvs import HgvsError, coding_change
 from converter.read.values.parsers import PARSERS
 from converter.read.values.terms import parse_fusion_method
 from converter.read.values.text import InvalidValue, Warn, is_missing, number
@@ -192,7 +193,22 @@ def _finding(values: dict[str, str], warn: Callable[..., None],
             return None
         else:
             column = "alteration" if "alteration" in values else "coding"
+            if gene is not None:  # the gene column's symbol, resolved (with its warning) once
+                resolved = gene_of(gene, column_warn("gene"))
+                gene = resolved.symbol or resolved.text
             parsed = PARSERS["molecular"](text, gene, column_warn(column))
+            if [f.kind for f in parsed] == ["unparsed"] and values.get("coding") and \
+                    column == "alteration":  # "Promoter": the c. change says what it is
+                parsed = PARSERS["molecular"](values["coding"], gene, column_warn("coding"))
+                if parsed:
+                    parsed = (replace(parsed[0], notes=(*parsed[0].notes, text)),)
+            if [f.kind for f in parsed] == ["unparsed"] and gene:
+                if (values.get("classification") or "").casefold() in CLASSIFICATIONS:
+                    # "Promoter" of a 5'Flank row: a variant whose words stay as a note
+                    parsed = (Finding("variant", True, "", (gene_of(gene, _quiet),),
+                                      notes=(text,)),)
+                else:
+                    return Finding("unparsed", None, f"{gene} {text}")
             if len(parsed) != 1:
                 warn(f"{shorten(text)!r} holds {len(parsed)} findings; one row should hold one",
                      column)
@@ -204,6 +220,10 @@ def _finding(values: dict[str, str], warn: Callable[..., None],
     return replace(finding, text=finding_text(finding))
 
 
+def _quiet(message: str) -> None:
+    """A warning already given for this cell."""
+
+
 def _enrich(finding: Finding, values: dict[str, str], column_warn: Callable[[str], Warn],
             unknown_values: set[tuple[str, str]]) -> Finding:
     """What the row's other columns add to the finding its alteration gives."""
@@ -211,10 +231,18 @@ def _enrich(finding: Finding, values: dict[str, str], column_warn: Callable[[str
     transcript = values.get("transcript")
     coding = values.get("coding")
     if coding and finding.coding_change is None:
-        coding_part = coding.rsplit(":", 1)
-        changes["coding_change"] = coding_part[-1]
-        if len(coding_part) == 2 and not transcript:
-            transcript = coding_part[0]
+        try:
+            parsed = coding_change(coding)
+        except HgvsError as exc:
+            column_warn("coding")(f"malformed HGVS {shorten(coding)!r}: {exc}; not used")
+            parsed = None
+        if parsed is not None:
+            changes["coding_change"] = parsed.hgvs
+            transcript = transcript or parsed.transcript
+            if finding.change_type is None and parsed.change_type:
+                changes["change_type"] = parsed.change_type
+            if finding.consequence is None and parsed.consequence:
+                changes["consequence"] = parsed.consequence
     if transcript and finding.transcript is None and (changes.get("coding_change") or
                                                        finding.coding_change):
         changes["transcript"] = transcript

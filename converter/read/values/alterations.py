@@ -991,8 +991,9 @@ def _ignore(message: str) -> None:
 def standalone(findings: tuple[Finding, ...], hint: str | None) -> tuple[Finding, ...]:
     """Findings whose text says all they are, alone: a finding that leans on its header ('L858R'
     under 'EGFR', 'negative' under 'NTRK fusion') or shares its words with another ('SS18 and
-    EWSR1 rearrangements') gets its canonical text, so that the text alone — which the FHIR keeps and `flatten` writes back into the
-    `fusion` or `molecular` column — reads back to the same finding."""
+    EWSR1 rearrangements') gets its canonical text, so that the text alone — which the FHIR
+    keeps and `flatten` writes back into the `fusion` or `molecular` column — reads back to the
+    same finding."""
     texts = [f.text for f in findings]
     result = []
     for finding in findings:

@@ -10,7 +10,6 @@ from converter.read.schema import Site
 from converter.read.values.terms import keyword_hits
 from converter.read.values.text import Warn
 
-
 # phrases whose region word names another part ("the femoral neck" is the femur's, not the
 # neck): left out before the regions are looked for
 _OTHER_PARTS = re.compile(r"\b(femoral|humeral|bladder|pancreatic|tooth|rib|talar|radial)\s+neck\b"
