@@ -999,10 +999,14 @@ closed it early, 128+n stopped by signal n (130 Ctrl-C, 143 SIGTERM).""")
               help="Table format (default: from the output's extension, else CSV).")
 @click.option("--all-columns", is_flag=True,
               help="Every canonical column, not only those some case fills.")
+@click.option("--findings-output", "findings_output", type=click.Path(dir_okay=False),
+              metavar="FILE", help="Also write one row per molecular finding (CSV, XLSX or "
+                                   "JSON by the name), readable back with convert --findings.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str | None,
-            all_columns: bool, quiet: bool, debug: bool, server: str | None,
+            all_columns: bool, findings_output: str | None, quiet: bool, debug: bool,
+            server: str | None,
             token_file: str | None, user: str | None, password_file: str | None,
             ca_bundle: str | None, insecure: bool, timeout: float, retries: int) -> None:
     """FHIR made by casefhir back into the canonical table (one row per case), through the
@@ -1014,10 +1018,12 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
       casefhir flatten bundle.json -o cases.csv
       casefhir flatten out-ndjson/ -o cases.xlsx
       casefhir flatten --server http://127.0.0.1:8080/fhir --series-id kobayashi-2023 -o -
+      casefhir flatten bundle.json -o cases.csv --findings-output findings.csv
     """
     from converter.tables.flatten import COLUMNS, file_resources, server_resources, used_columns
     from converter.tables.flatten import flatten as flatten_resources
     from converter.tables.write import table_format, write_table
+    from mappings.genomics import FINDING_COLUMNS
 
     if bool(files) == bool(server):
         raise click.UsageError("give FHIR files, or --server (not both)")
@@ -1026,7 +1032,11 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
     table_kind = table_format(output, fmt)
     if table_kind == "xlsx" and output == "-":
         raise click.UsageError("XLSX cannot go to standard output; give -o FILE.xlsx")
-    _paths(files, [Output("-o", output)], read=_server_files(locals()))
+    findings_kind = table_format(findings_output, None) if findings_output else None
+    outputs = [Output("-o", output)]
+    if findings_output:
+        outputs.append(Output("--findings-output", findings_output))
+    _paths(files, outputs, read=_server_files(locals()))
 
     def run() -> Any:
         if server:
@@ -1039,6 +1049,8 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
         result = flatten_resources(resources, series_id)
         headers = list(COLUMNS) if all_columns else used_columns(result.rows)
         write_table(output, headers, result.rows, table_kind)
+        if findings_output and findings_kind:
+            write_table(findings_output, FINDING_COLUMNS, result.findings, findings_kind)
         return result
 
     result = _run(debug, run)

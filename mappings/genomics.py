@@ -236,3 +236,51 @@ def from_fhir_genomics(case: CaseResources) -> Cells:
     if method:
         cells["molecular_method"] = method
     return cells
+
+
+# the long findings table (`casefhir flatten --findings-output`): one row per finding, readable
+# back as a findings file (`--findings`: `finding` is its alteration column)
+FINDING_COLUMNS = ("case_id", "finding", "kind", "result", "gene_symbols", "hgnc_ids", "dna_change_type",
+                   "molecular_consequence", "variation", "allele_frequency_percent", "method")
+_RESULTS = {"LA9633-4": "detected", "LA9634-2": "not detected"}
+
+
+def _component_values(observation: Resource, code: str) -> list[dict[str, Any]]:
+    return [c.get("valueCodeableConcept") or c.get("valueQuantity") or {}
+            for c in observation.get("component", [])
+            if any(x.get("code") == code for x in c.get("code", {}).get("coding", []))]
+
+
+def finding_rows(case: CaseResources, case_id: str) -> list[Cells]:
+    """One long-table row per molecular finding of a case, in report order."""
+    rows: list[Cells] = []
+    for role in _finding_roles(case):
+        observation = case.get(role)
+        if observation is None:
+            continue
+        value = observation.get("valueCodeableConcept") or {}
+        genes = _component_values(observation, "48018-6")
+        codings: list[dict[str, Any]] = [next(iter(g.get("coding", [])), {}) for g in genes]
+        first = {key: next((c.get("display", "") for v in _component_values(observation, code)
+                            for c in v.get("coding", [])), "")
+                 for key, code in (("dna_change_type", "48019-4"),
+                                   ("molecular_consequence", "molecular-consequence"))}
+        frequency = _component_values(observation, "81258-6")
+        row: Cells = {
+            "case_id": case_id,
+            "finding": observation.get("valueString") or str(value.get("text", "")),
+            "kind": role.rsplit("-", 1)[0] if role[-1].isdigit() else role,
+            "result": _RESULTS.get(next((c.get("code", "") for c in value.get("coding", [])), ""),
+                                   "as written"),
+            "gene_symbols": " ".join(c.get("display") or g.get("text", "") for g, c in zip(genes, codings,
+                                                                                   strict=True)),
+            "hgnc_ids": " ".join(c.get("code", "") for c in codings if c),
+            **first,
+            "variation": next((str(v.get("text", "")) for v in
+                               _component_values(observation, "81252-9")), ""),
+            "allele_frequency_percent": (str(plain_number(round(frequency[0]["value"] * 100, 4)))
+                                         if frequency else ""),
+            "method": text_of(observation.get("method")) or "",
+        }
+        rows.append({k: v for k, v in row.items() if v})
+    return rows

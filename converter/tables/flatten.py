@@ -22,6 +22,7 @@ from converter.server.client import search_all
 from converter.tables.template import TEMPLATE_COLUMNS
 from mappings.case import RESOURCE_TYPES, patient_of, table_row
 from mappings.common import CaseResources, Cells, Resource, series_of
+from mappings.genomics import finding_rows
 from mappings.provenance import from_fhir_provenance
 from mappings.terminology import system_url
 
@@ -32,6 +33,7 @@ COLUMNS = tuple(c.name for c in TEMPLATE_COLUMNS)
 class Flattened:
     series: list[str]
     rows: list[Cells]
+    findings: list[Cells] = field(default_factory=list)  # one row per molecular finding
     resources: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # why → how many resources
 
@@ -73,7 +75,7 @@ def flatten(resources: Iterable[Resource], series: str | None = None) -> Flatten
     if series is None and len(found_series) > 1:
         raise InputError(error("the input holds several series (" + ", ".join(
             sorted(found_series)) + "); choose one with --series-id"))
-    rows: list[tuple[tuple[int, str, int], Cells]] = []
+    rows: list[tuple[tuple[int, str, int], Cells, list[Cells]]] = []
     for position, (patient_id, found) in enumerate(cases.items()):
         if not any(r["resourceType"] == "Patient" for r in found):
             skipped["about a Patient missing from the input"] += len(found)
@@ -82,10 +84,12 @@ def flatten(resources: Iterable[Resource], series: str | None = None) -> Flatten
         source = from_fhir_provenance(case["provenance"]) if "provenance" in case else {}
         row = source.get("source_row")
         key = (0, str(source.get("source_file")), row) if row is not None else (1, "", position)
-        rows.append((key, table_row(case)))
+        cells = table_row(case)
+        rows.append((key, cells, finding_rows(case, cells.get("case_id", ""))))
     rows.sort(key=lambda item: item[0])
     return Flattened(sorted(found_series) if series is None else [series],
-                     [cells for _, cells in rows], total, skipped)
+                     [cells for _, cells, _ in rows],
+                     [finding for _, _, found in rows for finding in found], total, skipped)
 
 
 def file_resources(paths: list[str]) -> Iterator[Resource]:

@@ -3,6 +3,7 @@ random records), the second conversion gives the same FHIR, and written tables a
 
 from __future__ import annotations
 
+import csv
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -142,3 +143,41 @@ def test_flatten_refuses_what_it_cannot_do_clearly(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and not (tmp_path / "b.csv").exists()
     assert run("flatten", "--server", "http://127.0.0.1:9/fhir").exit_code == 2
     assert run("flatten", two, "-o", "-", "-t", "xlsx").exit_code == 2
+
+
+def test_the_long_findings_file_reads_back_as_a_findings_file(tmp_path: Path) -> None:
+    bundle = EXAMPLES / "published-molecular" / "bundle.json"
+    table, findings = tmp_path / "cases.csv", tmp_path / "findings.csv"
+    result = run("flatten", bundle, "-o", table, "--findings-output", findings)
+    assert result.exit_code == 0, result.stderr
+    lines = findings.read_text().splitlines()
+    assert lines[0].startswith("case_id,finding,kind,result,gene_symbols,hgnc_ids")
+    original = [r for r in bundle_resources(bundle) if r["resourceType"] == "Observation"
+                and r["meta"].get("profile", [""])[0].endswith("genomic-variant")]
+    assert len(lines) - 1 >= len(original)
+    # the cases without their molecular cells, and the long file instead
+    rows = list(csv.DictReader(table.open()))
+    for row in rows:
+        for column in ("fusion", "molecular", "molecular_method"):
+            row.pop(column, None)
+    bare = tmp_path / "bare.csv"
+    with bare.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "again.json"
+    result = run("convert", bare, "--findings", findings, "--series-id", "published-molecular",
+                 "-o", out)
+    assert result.exit_code == 0, result.stderr
+    again = [r for r in bundle_resources(out) if r["resourceType"] == "Observation"
+             and r["meta"].get("profile", [""])[0].endswith("genomic-variant")]
+    assert sorted(components_of(r) for r in again) == sorted(components_of(r) for r in original)
+
+
+def components_of(observation: dict[str, Any]) -> str:
+    """What a variant says (genes, change, consequence, result), not how its text is worded."""
+    return orjson.dumps([observation["valueCodeableConcept"]["coding"],
+                         [c for c in observation["component"]
+                          if c["code"]["coding"][0]["code"] in ("48018-6", "48019-4",
+                                                                 "molecular-consequence")]],
+                        option=orjson.OPT_SORT_KEYS).decode()
