@@ -1,7 +1,8 @@
 """A seeded generator of realistic synthetic case series of any size.
 
 Every column the mapping uses, written the way real case-series tables write them (ages with
-units, sex words, sizes in mm/cm, several fusion notations, yes/no words, margins, outcome
+units, sex words, sizes in mm/cm, fusion and other molecular notations (mutations, copy
+number, negatives, several per cell), yes/no words, margins, outcome
 abbreviations), so that benchmarks exercise the normalisers as real input does. The values are
 synthetic; the same seed always gives the same file.
 
@@ -17,6 +18,7 @@ import sys
 from collections.abc import Iterator
 
 HEADERS = ["Case", "Age", "Sex", "Diagnosis", "Site", "Depth", "Size", "Gene fusion", "Method",
+           "Molecular findings",
            "pan-TRK IHC", "Vascularity", "Flow voids", "Border", "Fat infiltration", "T1", "T2",
            "Enhancement", "MRI findings", "Pre-op Dx", "Surgery", "Margin", "Treatment",
            "Response", "Local recurrence", "Metastasis", "Follow-up (months)", "Status"]
@@ -52,6 +54,21 @@ def fusion(r: random.Random) -> str:
                      f"{gene} fusion", f"{gene} (partner not reported)"])
 
 
+# notations of real papers and MAFs (tests/read/real_notations.tsv has their sources)
+MOLECULAR = ["BRAF V600E", "BRAF p.V600E", "KRAS G12C", "KRAS p.G12D", "TP53 R273H",
+             "EGFR exon 19 deletion", "EGFR L858R", "EGFR p.E746_A750del", "EGFR exon 20 insertion",
+             "NM_004333.4:c.1799T>A", "PIK3CA p.H1047R (VAF 35%)", "ERBB2 amplification",
+             "MDM2 amp", "CDKN2A homozygous deletion", "ALK-", "EGFR wt", "ROS1 negative",
+             "negative for NTRK1-3", "NAB2ex6-STAT6ex16", "EML4-ALK variant 3a/b", "MET exon 14 skipping",
+             "IDH1 p.R132H", "DNMT3A R882H", "NPM1 p.W288fs", "TERT c.-124C>T"]
+
+
+def molecular(r: random.Random) -> str:
+    if r.random() < 0.5:
+        return ""
+    return "; ".join(r.sample(MOLECULAR, r.choice([1, 1, 2, 3])))
+
+
 def yes_no(r: random.Random, p: float) -> str:
     return r.choice(["yes", "Y", "+", "present"]) if r.random() < p else \
         r.choice(["no", "N", "-", "absent", "none"])
@@ -70,6 +87,7 @@ def rows(count: int, seed: int) -> Iterator[list[str]]:
             r.choice(["superficial", "deep", "subcutaneous", "intramuscular", ""]),
             size(r), fusion(r),
             r.choice(["NGS", "RNA-seq", "Archer FusionPlex", "RT-PCR", "targeted RNA NGS"]),
+            molecular(r),
             r.choice(["diffuse positive", "positive", "focal", "+", "negative", ""]),
             r.choice(["high", "hypervascular", "yes", "no"]), yes_no(r, 0.85),
             r.choice(["ill-defined", "partially ill-defined", "well-defined", "circumscribed"]),

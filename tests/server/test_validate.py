@@ -13,7 +13,7 @@ import pytest
 
 import mappings.case
 from mappings import profiles
-from tests.conftest import EXAMPLES, SHARED, load, run
+from tests.conftest import EXAMPLES, ROOT, SHARED, load, run
 
 US_CORE = SHARED / "fhir-packages" / "hl7.fhir.us.core-6.1.0.tgz"
 MCODE = SHARED / "fhir-packages" / "mcode-stu4"
@@ -43,7 +43,7 @@ def test_install_profiles_again_changes_nothing(server: str, tmp_path: Path) -> 
         assert counts["unchanged"] > 0
 
 
-@pytest.mark.parametrize("name", ["kobayashi-2023", "messy-synthetic"])
+@pytest.mark.parametrize("name", ["kobayashi-2023", "messy-synthetic", "published-molecular"])
 def test_examples_validate_on_the_server_without_errors(server: str, tmp_path: Path,
                                                         name: str) -> None:
     example = tomllib.loads((EXAMPLES / "examples.toml").read_text())[name]
@@ -57,6 +57,23 @@ def test_examples_validate_on_the_server_without_errors(server: str, tmp_path: P
     assert profiles.CANCER_PATIENT in report["profiles"]
     # every warning points at its Bundle entry and names the element
     assert all(p["file"] == str(bundle) and p["entry"] >= 1 for p in report["problems"])
+
+
+@pytest.mark.parametrize("study", ["summit-biliary", "tcga-laml"])
+def test_real_molecular_data_validates_on_the_server_without_errors(server: str, tmp_path: Path,
+                                                                     study: str) -> None:
+    """HGVS codes with their transcripts, copy numbers, allele frequencies, negatives, text-only
+    findings: a real cBioPortal study and a real TCGA MAF, zero errors."""
+    data = ROOT / "tests" / "data" / study
+    bundle = tmp_path / "bundle.json"
+    args: list[str | Path] = [data] if study == "summit-biliary" else [
+        data / "tcga_laml_annot.tsv", "--findings", data / "tcga_laml.maf", "--ignore-unmapped"]
+    converted = run("convert", *args, "--series-id", study, "-o", bundle)
+    assert converted.exit_code == 0, converted.stderr
+    report_file = tmp_path / "report.json"
+    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
+    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
+    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
 
 
 def test_ihc_panels_validate_on_the_server_without_errors(server: str, tmp_path: Path,
