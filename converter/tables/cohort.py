@@ -272,7 +272,8 @@ def server_cohort(client: Any, series: str | None = None) -> Cohort:
                 names = [c.get("display") for c in code.get("coding", [])] or [code.get("text")]
                 result.preoperative_diagnoses[str(names[0])] += 1
         elif query.figure.startswith("fusion:"):
-            result.fusion_genes[query.figure.split(":")[1]] = len(subjects)
+            if subjects:  # as from files: only the genes some patient has
+                result.fusion_genes[query.figure.split(":")[1]] = len(subjects)
         elif query.figure == "fusion_negative":
             result.fusion_negative = len(subjects)
         else:
