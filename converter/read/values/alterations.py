@@ -46,7 +46,7 @@ from converter.read.values.hgvs import (
     protein_reference,
 )
 from converter.read.values.terms import lookup
-from converter.read.values.text import DASHES, InvalidValue, Warn, norm
+from converter.read.values.text import DASHES, InvalidValue, Warn, norm, split_outside_brackets
 from mappings.terminology.genes import resolve_gene
 
 MAX_CELL = 2_000
@@ -846,23 +846,7 @@ _SPLIT = re.compile(r"\s*(?:;|\n|\r|,|\s\+\s|\s+and\s+|\s+&\s+|\s+plus\s+)\s*", 
 
 def _split(text: str) -> list[tuple[int, int]]:
     """The spans of the parts of a cell, split at separators outside brackets."""
-    spans: list[tuple[int, int]] = []
-    depth, start, i = 0, 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            m = _SPLIT.match(text, i)
-            if m and m.end() > i and (m.group(0).strip() or "\n" in m.group(0)):
-                spans.append((start, i))
-                start = i = m.end()
-                continue
-        i += 1
-    spans.append((start, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    return [(a, b) for a, b, _ in split_outside_brackets(text, _SPLIT)]
 
 
 def _plain(word: str) -> bool:

@@ -30,7 +30,7 @@ from functools import cache
 
 from converter.problems import shorten
 from converter.read.schema import Gene, Marker
-from converter.read.values.text import InvalidValue, Warn, number
+from converter.read.values.text import InvalidValue, Warn, number, split_outside_brackets
 from mappings.terminology.markers import MarkerEntry, marker_slug, markers, spellings
 
 _POSITIVE = {"positive", "pos", "positivity", "immunopositive", "immunopositivity", "immunoreactive",
@@ -164,25 +164,7 @@ def parse_ihc_panel(text: str, hint: str | None, warn: Warn) -> tuple[Marker, ..
 # ------------------------------------------------------------------ cutting the cell
 def _split(text: str, separators: re.Pattern[str]) -> list[tuple[str, str]]:
     """Parts of `text` between separators outside brackets, each with the separator before it."""
-    parts: list[tuple[str, str]] = []
-    depth, start, before = 0, 0, ""
-    position = 0
-    while position < len(text):
-        char = text[position]
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            match = separators.match(text, position)
-            if match and match.end() > position:
-                parts.append((before, text[start:position]))
-                before = match.group().strip().casefold()
-                start = position = match.end()
-                continue
-        position += 1
-    parts.append((before, text[start:]))
-    return [(sep, part.strip()) for sep, part in parts if part.strip()]
+    return [(sep, text[a:b].strip()) for a, b, sep in split_outside_brackets(text, separators)]
 
 
 _CLAUSE_END = re.compile(r"\s*[;\n\r]+\s*|\.\s+(?=[A-Za-z])")

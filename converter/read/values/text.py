@@ -75,3 +75,28 @@ def parse_case_id(text: str, hint: str | None, warn: Warn) -> str:
     if len(value) > 64:
         raise InvalidValue("a case id longer than 64 characters")
     return value
+
+
+def split_outside_brackets(text: str, separators: re.Pattern[str]
+                           ) -> list[tuple[int, int, str]]:
+    """(start, end, separator before it) of each non-blank part of `text` between matches of
+    `separators` outside round and square brackets ("KRAS G12C; TP53 (VAF 3%, NGS)" splits at
+    the ';' only). An empty match, or one of only spaces and tabs, does not separate."""
+    parts: list[tuple[int, int, str]] = []
+    depth, start, before, position = 0, 0, "", 0
+    while position < len(text):
+        char = text[position]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            found = separators.match(text, position)
+            if found and found.end() > position and found.group().strip(" \t"):
+                parts.append((start, position, before))
+                before = found.group().strip().casefold()
+                start = position = found.end()
+                continue
+        position += 1
+    parts.append((start, len(text), before))
+    return [(a, b, sep) for a, b, sep in parts if text[a:b].strip()]
