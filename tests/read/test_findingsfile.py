@@ -117,3 +117,25 @@ def test_sample_ids_join_through_a_sample_map_and_tcga_barcodes() -> None:
     assert "case-a" in found.by_case and "TCGA-AB-2802" not in found.by_case
     assert tcga_case("TCGA-AB-2802-03A-01W-0728-08") == "TCGA-AB-2802"
     assert tcga_case("P1") is None
+
+
+def test_a_structural_variant_file_gives_fusions_with_their_exons(tmp_path: Path) -> None:
+    # the column names of cBioPortal's structural-variant format (data_sv.txt)
+    cases = tmp_path / "cases.csv"
+    cases.write_text("Case,Sex\nS-1,F\n")
+    sv = tmp_path / "data_sv.txt"
+    sv.write_text("Sample_Id\tSite1_Hugo_Symbol\tSite1_Region\tSite1_Region_Number\t"
+                  "Site2_Hugo_Symbol\tSite2_Region\tSite2_Region_Number\tClass\n"
+                  "S-1\tEML4\tEXON\t13\tALK\tEXON\t20\tFUSION\n"
+                  "S-1\tNAB2\tINTRON\t6\tSTAT6\tEXON\t16\tFUSION\n")
+    out = tmp_path / "out.json"
+    result = run("convert", cases, "--findings", sv, "--series-id", "s", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    fusions = [r for r in json.loads(out.read_text())["entry"]
+               if r["resource"]["resourceType"] == "Observation"]
+    variations = sorted(c["valueCodeableConcept"]["text"] for r in fusions
+                        for c in r["resource"]["component"]
+                        if c["code"]["coding"][0]["code"] == "81252-9")
+    # an intronic breakpoint is not an exon: only STAT6's exon is given
+    assert variations == ["EML4::ALK (EML4 exon 13, ALK exon 20)",
+                          "NAB2::STAT6 (STAT6 exon 16)"]
