@@ -8,6 +8,7 @@ from converter.fhir.ids import resource_id
 from converter.read.schema import AGE_UNITS, Age, CaseRecord, Site, Term, plain_number
 from mappings import profiles
 from mappings.terminology import codeable, coding, concept, entry, system_url, vocabulary
+from mappings.terminology.tumours import ONCOTREE_SYSTEM, TumourType, tumour_of_key
 
 Resource = dict[str, Any]
 # The inverse direction (FHIR back to the canonical table): a case's resources by role
@@ -69,11 +70,28 @@ def resource(resource_type: str, record: CaseRecord, role: str | None, *profile:
 def term_concept(term: Term, vocabulary: str, attribute: str) -> dict[str, Any]:
     """A CodeableConcept for a recognised or unknown term: codings from the vocabulary entry's
     `attribute` concepts (none for an unknown term), the table's own words as text."""
+    tumour = tumour_of_key(term.key)
+    if tumour is not None:
+        return tumour_concept(term, tumour, attribute)
     keys: list[str] = []
     if term.key is not None:
         value = entry(vocabulary, term.key).attributes.get(attribute, [])
         keys = [value] if isinstance(value, str) else list(value)
     return codeable(*keys, text=term.text)
+
+
+def tumour_concept(term: Term, tumour: TumourType, attribute: str) -> dict[str, Any]:
+    """An OncoTree tumour type as a CodeableConcept: as the Condition's code, SNOMED's malignant
+    neoplasm only for a type classed malignant, then its NCIt code and its OncoTree code; as the
+    histology, the table's words only (no verified morphology code comes with OncoTree)."""
+    if attribute != "condition":
+        return {"text": term.text}
+    codings = [coding("malignant-neoplastic-disease")] if tumour.behaviour == "malignant" else []
+    if tumour.ncit:
+        codings.append({"system": system_url("ncit"), "code": tumour.ncit,
+                        "display": tumour.ncit_name or tumour.name})
+    codings.append({"system": ONCOTREE_SYSTEM, "code": tumour.code, "display": tumour.name})
+    return {"coding": codings, "text": term.text}
 
 
 def age_quantity(age: Age) -> dict[str, Any]:

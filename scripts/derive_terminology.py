@@ -21,6 +21,7 @@ import argparse
 import csv
 import gzip
 import io
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -115,6 +116,45 @@ def so_rows(shared: Path) -> Iterator[str]:
         yield "\t".join((term, name, *flags)) + "\n"
 
 
+def oncotree_rows(shared: Path) -> Iterator[str]:
+    """OncoTree 2025-10-03 (CC BY 4.0): code, name, main type, tissue, parent, NCIt code and its
+    preferred name (NCIt 25.12e), and the ICD-O behaviour digit of ontology_mappings.txt as a
+    word (only 'malignant' is ever used: to decide whether a diagnosis may also carry the
+    malignant-neoplasm code; the ICD-O codes themselves are not shipped)."""
+    folder = shared / "data" / "terminology"
+    tree = json.loads((folder / "oncotree" / "oncotree_2025_10_03.json").read_text("utf-8"))
+    ncit_names = dict(line.split("|", 1) for line in
+                      (folder / "ncit" / "ncit_25.12e.txt").read_text("utf-8").splitlines()
+                      if "|" in line)
+    behaviours: dict[str, str] = {}
+    with (folder / "oncotree" / "ontology_mappings.txt").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            morphology = row.get("ICDO_MORPHOLOGY_CODE") or ""
+            digit = morphology.rpartition("/")[2]
+            behaviours[row["ONCOTREE_CODE"]] = {"3": "malignant", "2": "in-situ", "1": "uncertain",
+                                                "0": "benign"}.get(digit, "")
+    nodes: list[dict[str, object]] = []
+
+    def walk(children: dict[str, dict[str, object]]) -> None:
+        for node in children.values():
+            nodes.append(node)
+            walk(node.get("children") or {})  # type: ignore[arg-type]
+
+    walk(tree)
+    yield ("# OncoTree 2025-10-03 (CC BY 4.0, MSK) with NCIt 25.12e names (CC BY 4.0), derived by "
+           "scripts/derive_terminology.py\n")
+    yield "# code\tname\tmain type\ttissue\tparent\tncit\tncit name\tbehaviour\n"
+    for node in sorted(nodes, key=lambda n: str(n["code"])):
+        code = str(node["code"])
+        if code == "TISSUE":
+            continue
+        ncit = next(iter((node.get("externalReferences") or {}).get("NCI") or []), "")  # type: ignore[union-attr]
+        fields = (code, node.get("name") or "", node.get("mainType") or "",
+                  node.get("tissue") or "", node.get("parent") or "", ncit,
+                  ncit_names.get(ncit, ""), behaviours.get(code, ""))
+        yield "\t".join(str(f).replace("\t", " ") for f in fields) + "\n"
+
+
 def _gzip(text: str) -> bytes:
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=9, filename="") as out:
@@ -124,7 +164,8 @@ def _gzip(text: str) -> bytes:
 
 def derived(shared: Path) -> dict[Path, bytes]:
     return {OUT / "hgnc.tsv.gz": _gzip("".join(hgnc_rows(shared))),
-            OUT / "so.tsv": "".join(so_rows(shared)).encode("utf-8")}
+            OUT / "so.tsv": "".join(so_rows(shared)).encode("utf-8"),
+            OUT / "oncotree.tsv": "".join(oncotree_rows(shared)).encode("utf-8")}
 
 
 def main() -> int:

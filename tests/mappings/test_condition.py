@@ -11,7 +11,9 @@ def test_primary_condition_follows_mcode() -> None:
     [condition] = to_fhir_primary_condition(record(
         diagnosis="NTRK-RSCN", age="12-year-old", site="left thigh, subcutaneous"))
     assert condition["meta"]["profile"] == [profiles.PRIMARY_CANCER_CONDITION]
-    assert codes(condition["code"]) == ["363346000"] and condition["code"]["text"] == "NTRK-RSCN"
+    # an entity of variable behaviour: its own code, never asserted malignant (issue 13)
+    assert codes(condition["code"]) == ["ntrk-rearranged-spindle-cell-neoplasm"]
+    assert condition["code"]["text"] == "NTRK-RSCN"
     histology = condition["extension"][0]
     assert histology["url"] == profiles.HISTOLOGY_MORPHOLOGY_BEHAVIOR
     assert codes(histology["valueCodeableConcept"]) == ["ntrk-rearranged-spindle-cell-neoplasm"]
@@ -26,8 +28,8 @@ def test_primary_condition_follows_mcode() -> None:
 
 
 def test_unknown_diagnosis_keeps_text_without_code() -> None:
-    [condition] = to_fhir_primary_condition(record(diagnosis="spindle cell sarcoma, NOS"))
-    assert condition["code"] == {"text": "spindle cell sarcoma, NOS"}
+    [condition] = to_fhir_primary_condition(record(diagnosis="tumour of uncertain type"))
+    assert condition["code"] == {"text": "tumour of uncertain type"}
 
 
 def test_clinical_status_follows_the_course() -> None:
@@ -82,3 +84,19 @@ def test_a_preoperative_diagnosis_the_final_one_confirms_is_a_note_on_the_primar
     [primary] = to_fhir_primary_condition(agreeing)
     assert primary["note"] == [{"text": "Preoperative diagnosis (agrees with the final diagnosis): "
                                         "NTRK-rearranged spindle cell neoplasm"}]
+
+
+def test_an_oncotree_type_carries_its_ncit_and_oncotree_codes() -> None:
+    condition = to_fhir_primary_condition(record(diagnosis="Synovial sarcoma"))[0]
+    systems = {c["system"]: c["code"] for c in condition["code"]["coding"]}
+    assert systems["http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl"] == "C3400"
+    assert systems["https://casefhir.org/fhir/CodeSystem/oncotree"] == "SYNS"
+    assert systems["http://snomed.info/sct"] == "363346000"  # OncoTree's ICD-O class: /3
+    assert condition["code"]["text"] == "Synovial sarcoma"
+
+
+def test_a_type_not_classed_malignant_is_not_asserted_malignant() -> None:
+    condition = to_fhir_primary_condition(record(diagnosis="Inflammatory myofibroblastic tumour"))[0]
+    systems = [c["system"] for c in condition["code"]["coding"]]
+    assert "http://snomed.info/sct" not in systems  # IMT: ICD-O 8825/1, uncertain behaviour
+    assert condition["code"]["coding"][-1]["code"] == "IMT"

@@ -15,7 +15,6 @@ from converter.read.values.sizes import parse_size
 from converter.read.values.terms import (
     parse_border,
     parse_depth,
-    parse_diagnosis,
     parse_enhancement,
     parse_fusion_method,
     parse_ihc,
@@ -31,6 +30,7 @@ from converter.read.values.terms import (
 )
 from converter.read.values.text import Warn, parse_case_id, parse_text
 from converter.read.values.times import parse_age, parse_age_sex, parse_months
+from converter.read.values.tumours import parse_diagnosis
 
 Parser = Callable[[str, "str | None", Warn], Any]
 

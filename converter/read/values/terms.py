@@ -108,9 +108,6 @@ parse_signal = vocabulary_parser("signal", "signal intensity")
 parse_enhancement = vocabulary_parser("enhancement", "enhancement pattern")
 
 
-parse_diagnosis = vocabulary_parser("diagnosis", "tumour entity")
-
-
 parse_surgery = vocabulary_parser("surgery", "surgical procedure")
 
 
