@@ -47,6 +47,7 @@ def code_tables() -> list[str]:
     from mappings.terminology.genes import HGNC_RELEASE, TABLE, approved_count
     from mappings.terminology.sequence_ontology import SO_RELEASE, sequence_terms
     from mappings.terminology.sequence_ontology import TABLE as SO_TABLE
+    from mappings.terminology.tumours import ONCOTREE_RELEASE, ONCOTREE_SYSTEM, tumour_types
 
     return [
         f"- Genes: HGNC complete set, release {HGNC_RELEASE} (CC0): {approved_count():,} approved "
@@ -56,7 +57,14 @@ def code_tables() -> list[str]:
         f"- Sequence Ontology, release {SO_RELEASE} (CC BY 4.0): {len(sequence_terms())} terms "
         f"(DNA change types and molecular consequences; `mappings/terminology/{SO_TABLE.name}`). "
         "System `http://www.sequenceontology.org`.",
-        "- Both are derived from `../shared/data/terminology/` by `scripts/derive_terminology.py`; "
+        f"- Tumour types: OncoTree {ONCOTREE_RELEASE} (CC BY 4.0, MSK): {len(tumour_types())} "
+        "types with their NCIt codes and NCIt 25.12e preferred names "
+        "(`mappings/terminology/oncotree.tsv`), matched after the curated `diagnosis` "
+        "vocabulary. A Condition gets the NCIt code, the OncoTree code (system "
+        f"`{ONCOTREE_SYSTEM}`: HL7 Terminology 7.0.1 names no OncoTree URI) and SNOMED "
+        "363346000 Malignant neoplastic disease only when OncoTree's ICD-O mapping classes the "
+        "type malignant (behaviour /3); the ICD-O codes themselves are not shipped.",
+        "- These tables are derived from `../shared/data/terminology/` by `scripts/derive_terminology.py`; "
         "`scripts/derive_terminology.py --check` (run by the tests) proves the shipped tables "
         "match their sources.",
     ]
