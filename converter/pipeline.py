@@ -34,6 +34,7 @@ from converter.read.records import CaseIds, RecordBuilder, SourceRow
 from converter.read.rows import RawRow, Table, display_name
 from converter.read.schema import Series
 from converter.read.tables import open_table
+from converter.read.titles import without_titles_and_footnotes
 from converter.report import Report
 from converter.signals import blocked, critical, init_worker
 from converter.signals import check as check_stop
@@ -190,7 +191,8 @@ def open_input(options: ConvertOptions) -> tuple[Table, ConvertOptions, JoinedFi
         return study.table, options, joined, study.problems
     table = open_table(options.input, options.input_format, options.sheet, options.encoding,
                        options.delimiter)
-    return table, options, open_findings(options.findings, options.encoding), []
+    table, notes = without_titles_and_footnotes(table)
+    return table, options, open_findings(options.findings, options.encoding), notes
 
 
 def _work(rows: list[RawRow]) -> list[CaseResult]:
@@ -263,6 +265,7 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
     table, options, joined, input_problems = open_input(options)
     builder = record_builder(table, options, joined)
     report.problems.extend(input_problems)
+    input_problems_seen = len(input_problems)  # footnote rows add theirs as they are read
     report.problems.extend(builder.header_problems)
     if joined is not None:
         report.inputs += [f.name for f in joined.files]
@@ -325,6 +328,7 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
             failed = True
         elif options.skip_invalid and report.cases_written == 0:
             failed = True
+        report.problems.extend(input_problems[input_problems_seen:])
         if joined is not None:  # a finding no case takes would be lost
             lost = joined.unmatched(joined_cases)
             report.problems.extend(lost)
