@@ -30,7 +30,7 @@ from converter.output.atomic import AtomicFile
 from converter.problems import InputError, Location, Problem, Severity, error
 from converter.read.cbioportal import is_study, open_study
 from converter.read.findingsfile import JoinedFindings, read_findings
-from converter.read.records import CaseIds, RecordBuilder, SourceRow
+from converter.read.records import CaseIds, ColumnMap, RecordBuilder, SourceRow
 from converter.read.rows import RawRow, Table, display_name
 from converter.read.schema import Series
 from converter.read.tables import open_table
@@ -55,7 +55,7 @@ class ConvertOptions:
     sheet: str | None = None
     encoding: str = "utf-8"
     delimiter: str | None = None
-    column_map: Mapping[str, str | None] | None = None
+    column_map: ColumnMap | None = None
     ignore_unmapped: bool = False
     skip_invalid: bool = False
     rejects: str | None = None

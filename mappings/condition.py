@@ -65,7 +65,8 @@ def to_fhir_primary_condition(record: CaseRecord) -> list[Resource]:
         code=code,
         bodySite=[body_site(record.site)] if record.site is not None else None,
         subject=patient_ref(record),
-        **(onset_elements(record.age) if record.age is not None else {}),
+        **(onset_elements(record.age) if record.age is not None else
+           {"onsetString": record.age_text} if record.age_text else {}),
         note=[{"text": t} for t in (record.notes, agreeing_preop_note(record)) if t] or None,
     )
     return [condition]
@@ -177,6 +178,8 @@ def from_fhir_conditions(case: CaseResources) -> Cells:
         age = primary.get("onsetAge") or primary.get("onsetRange", {}).get("low")
         if age is not None:
             cells["age"] = age_text(age)
+        elif "onsetString" in primary:  # "in utero", "infant"
+            cells["age"] = primary["onsetString"]
         for note in primary.get("note", []):
             if note["text"].startswith(PREOP_NOTE):
                 cells["preop_diagnosis"] = note["text"].removeprefix(PREOP_NOTE)

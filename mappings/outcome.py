@@ -64,9 +64,38 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
         if record.follow_up_months is not None:
             anchor = "surgery" if record.surgery is not None else "diagnosis"
             note = f"Last follow-up {record.follow_up_months} months after {anchor}"
+            if record.follow_up_censored:  # "36+": the table's own mark, kept where it reads back
+                note = (f"Last follow-up {record.follow_up_months}+ months after {anchor} "
+                        f"{CENSORED}")
         resources.append(disease_status(
             record, "last-follow-up", "status-last-follow-up", value,
             after_anchor(record, record.follow_up_months), note))
+    resources += survival_statuses(record)
+    return resources
+
+
+# what "36+" says, in the last follow-up's note (from_fhir_outcome reads the "+" back)
+CENSORED = "(censored: no event seen by the last contact)"
+SURVIVAL_EVENTS = {  # role: (category, the event's words, the pertinent negative's)
+    "dfs": ("status-disease-free-survival", "Recurrence or progression (disease-free survival "
+            "event)", "No recurrence or progression (disease-free survival censored)"),
+    "pfs": ("status-progression-free-survival", "Progression (progression-free survival event)",
+            "No progression (progression-free survival censored)"),
+}
+
+
+def survival_statuses(record: CaseRecord) -> list[Resource]:
+    """The DFS / PFS status at its time: the event as condition-worsened, its absence (censored)
+    as text only (no verified code says it); the note keeps the table's words."""
+    resources = []
+    for role, (category, event_text, censored_text) in SURVIVAL_EVENTS.items():
+        event = getattr(record, role)
+        if event is None:
+            continue
+        value = codeable("condition-worsened", text=event_text) if event.occurred else \
+            {"text": censored_text}
+        resources.append(disease_status(record, role, category, value,
+                                        after_anchor(record, event.months), event.text))
     return resources
 
 
@@ -86,5 +115,13 @@ def from_fhir_outcome(case: CaseResources) -> Cells:
             cells["status"] = last["valueCodeableConcept"]["text"]
         months = offset_months(last.get("_effectiveDateTime"))
         if months is not None:
-            cells["follow_up_months"] = number_text(months)
+            censored = any(CENSORED in n.get("text", "") for n in last.get("note", []))
+            cells["follow_up_months"] = number_text(months) + ("+" if censored else "")
+    for role in SURVIVAL_EVENTS:
+        found = case.get(role)
+        if found is not None:
+            cells[f"{role}_status"] = found["note"][0]["text"]
+            months = offset_months(found.get("_effectiveDateTime"))
+            if months is not None:
+                cells[f"{role}_months"] = number_text(months)
     return cells

@@ -21,7 +21,9 @@ class Column:
     fhir: str
     aliases: tuple[str, ...] = ()
     required: bool = False
-    units: str | None = None  # unit family a bracketed header hint may give: age | size | months
+    # unit family a header may give (in brackets, "Follow-up (days)", or as a word of the name,
+    # "days_to_last_followup"): age | size | months | event (a status column's 1=event)
+    units: str | None = None
     # several headers may give this column (e.g. one molecular column per test); their values
     # are read in table order and joined
     repeatable: bool = False
@@ -39,11 +41,15 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "age", "age", "Age at diagnosis.",
-        "22, 2 y, 3 months, 12-year-old, 54-yr-old, 1 y 6 mo, at birth. Bare numbers are years "
-        "unless the header says otherwise, e.g. 'Age (months)'.",
-        "Condition(primary).onsetAge (UCUM a, mo, wk, d); at birth onsetRange 0-0 d",
+        "22, 2 y, 3 months, 12-year-old, 54-yr-old, 1 y 6 mo, at birth, newborn, born at term. "
+        "Bare numbers are years unless the header says otherwise, e.g. 'Age (months)'. Before "
+        "birth (in utero, antenatally, prenatal) and stages of life (infant, child, adult; with a "
+        "warning) are kept as text.",
+        "Condition(primary).onsetAge (UCUM a, mo, wk, d); at birth onsetRange 0-0 d; words "
+        "onsetString",
         ("age years", "age yrs", "age y", "age at diagnosis", "age at dx", "age at presentation",
-         "age in years", "age months", "age in months", "age at surgery"),
+         "age in years", "age months", "age in months", "age at surgery", "age at initial "
+         "diagnosis", "age at diagnosis years"),
         units="age",
     ),
     Column(
@@ -64,7 +70,7 @@ COLUMNS: tuple[Column, ...] = (
         "Condition(primary, mCODE PrimaryCancerCondition).code + histology extension",
         ("final diagnosis", "dx", "final dx", "histology", "histologic diagnosis",
          "histological diagnosis", "pathological diagnosis", "pathologic diagnosis", "tumor type",
-         "tumour type", "entity", "pathology"),
+         "tumour type", "entity", "pathology", "cancer type detailed"),
     ),
     Column(
         "site", "site", "Tumour site, with side and depth if written there.",
@@ -289,11 +295,15 @@ COLUMNS: tuple[Column, ...] = (
         units="months",
     ),
     Column(
-        "follow_up_months", "months", "Follow-up from surgery to last contact.",
-        "36, 36 mo, 3 years, 36+.",
-        "Observation(CancerDiseaseStatus at last follow-up) effective offset",
+        "follow_up_months", "follow_up", "Follow-up from surgery to last contact.",
+        "36, 36 mo, 945 days, 3 years, 36+ (censored: alive, no event at the last contact). Bare "
+        "numbers are months unless the header says otherwise, e.g. 'Follow-up (days)', "
+        "'days_to_last_followup'.",
+        "Observation(CancerDiseaseStatus at last follow-up) effective offset; 36+ in its note",
         ("follow up", "followup", "follow up months", "fu", "fu months", "follow up period",
-         "duration of follow up", "follow up duration", "length of follow up", "follow up time"),
+         "duration of follow up", "follow up duration", "length of follow up", "follow up time",
+         "months to last follow up", "months to last followup", "time to last follow up",
+         "last follow up months"),
         units="months",
     ),
     Column(
@@ -302,6 +312,58 @@ COLUMNS: tuple[Column, ...] = (
         "Observation(mCODE CancerDiseaseStatus, category last-follow-up); Patient.deceasedBoolean",
         ("outcome", "status at last follow up", "last status", "oncologic outcome", "vital status",
          "disease status", "current status", "status at follow up", "final status", "outcome status"),
+    ),
+    Column(
+        "os_status", "os_status", "Overall survival status: alive or dead at the last contact.",
+        "1:DECEASED, 0:LIVING, dead, alive, UNKNOWN. A bare 1/0 (or yes/no) needs a header that "
+        "names the event ('OS event', 'Death') or the unit '1=event' from --columns.",
+        "Patient.deceasedBoolean; the status (dead / alive) when no status column gives one",
+        ("os status", "overall survival status", "os event", "death", "deceased", "died",
+         "death event", "overall survival event"),
+        units="event",
+    ),
+    Column(
+        "os_months", "follow_up", "Overall survival: months from diagnosis to death or last contact.",
+        "24.5, 945 days, 2 years, 24+.",
+        "the follow-up time (last follow-up CancerDiseaseStatus) when no follow-up column gives one",
+        ("os months", "overall survival months", "overall survival", "os time", "os",
+         "overall survival time", "survival months", "months of survival", "survival time"),
+        units="months",
+    ),
+    Column(
+        "dfs_status", "event_status", "Disease-free survival status: recurred (or progressed) or "
+        "disease-free at the DFS time.",
+        "1:Recurred/Progressed, 0:DiseaseFree, recurred, censored. A bare 1/0 (or yes/no) needs "
+        "a header that names the event ('DFS event') or the unit '1=event' from --columns.",
+        "Observation(mCODE CancerDiseaseStatus, category disease-free-survival) at dfs_months",
+        ("dfs status", "disease free survival status", "dfs event", "rfs status", "rfs event",
+         "recurrence free survival status", "disease free status"),
+        units="event",
+    ),
+    Column(
+        "dfs_months", "months", "Disease-free survival: months to recurrence (or progression) "
+        "or to the last contact without it.",
+        "14, 14 mo, 420 days.", "the dfs_status observation's effective offset",
+        ("dfs months", "disease free survival months", "disease free survival", "dfs",
+         "dfs time", "rfs months", "recurrence free survival", "rfs", "rfs time"),
+        units="months",
+    ),
+    Column(
+        "pfs_status", "event_status", "Progression-free survival status: progressed or not at "
+        "the PFS time.",
+        "1:Progressed, 0:Censored, progressed, censored. A bare 1/0 (or yes/no) needs a header "
+        "that names the event ('PFS event') or the unit '1=event' from --columns.",
+        "Observation(mCODE CancerDiseaseStatus, category progression-free-survival) at pfs_months",
+        ("pfs status", "progression free survival status", "pfs event", "progression status"),
+        units="event",
+    ),
+    Column(
+        "pfs_months", "months", "Progression-free survival: months to progression or to the "
+        "last contact without it.",
+        "8, 8 mo, 240 days.", "the pfs_status observation's effective offset",
+        ("pfs months", "progression free survival months", "progression free survival", "pfs",
+         "pfs time"),
+        units="months",
     ),
     Column(
         "notes", "text", "Any other remark about the case.", "Any text.",
@@ -321,8 +383,15 @@ UNIT_HINTS: dict[str, dict[str, str]] = {
             "d": "d", "day": "d", "days": "d"},
     "size": {"mm": "mm", "cm": "cm"},
     "months": {"m": "mo", "mo": "mo", "mos": "mo", "month": "mo", "months": "mo",
-               "y": "a", "yr": "a", "yrs": "a", "year": "a", "years": "a"},
+               "y": "a", "yr": "a", "yrs": "a", "year": "a", "years": "a",
+               "w": "wk", "wk": "wk", "wks": "wk", "week": "wk", "weeks": "wk",
+               "d": "d", "day": "d", "days": "d"},
+    "event": {"1 event": "1=event", "0 event": "0=event"},
 }
+
+# the words of a header that say a time column's unit wherever they stand ("days_to_last_followup",
+# "OS_DAYS"): the header is then read with "months" in their place
+TIME_UNIT_WORDS = {"days": "d", "weeks": "wk", "months": "mo", "years": "a"}
 
 
 def header_key(text: str) -> str:

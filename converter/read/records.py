@@ -25,7 +25,14 @@ from converter.problems import (
     shorten,
     warning,
 )
-from converter.read.dictionary import ALIASES, COLUMNS_BY_NAME, UNIT_HINTS, Column, header_key
+from converter.read.dictionary import (
+    ALIASES,
+    COLUMNS_BY_NAME,
+    TIME_UNIT_WORDS,
+    UNIT_HINTS,
+    Column,
+    header_key,
+)
 from converter.read.genecolumns import gene_column, header_genes
 from converter.read.rows import RawRow, Table
 from converter.read.schema import CaseRecord, Event, Finding, RowSource, Series, Site, Term
@@ -33,6 +40,21 @@ from converter.read.values.parsers import DASH_IS_VALUE, PARSERS
 from converter.read.values.text import MAX_CELL_CHARS, InvalidValue, is_missing, norm
 
 IGNORE = "ignore"
+
+# header words that name a status column's event: its 1 (or yes) is the event
+EVENT_HEADER_WORDS = {"event", "death", "deceased", "died", "dead", "recurred", "progressed"}
+
+
+@dataclass(frozen=True, slots=True)
+class MappedColumn:
+    """A --columns target with the unit its bare values are in ("days", "1=event")."""
+
+    column: str
+    unit: str
+
+
+# a --columns file's targets: a column name, a column with its unit, or None (ignored)
+ColumnMap = Mapping[str, str | MappedColumn | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +97,15 @@ def match_header(text: str) -> Binding | None:
     if column is not None:
         if column.kind in GENE_CONTEXT_KINDS:  # "NTRK fusion": the genes a bare result is about
             return Binding(column, " ".join(header_genes(text)) or None)
+        if column.units == "event":  # "OS event", "Death": 1 is the event
+            return Binding(column, "1=event" if EVENT_HEADER_WORDS & set(tokens) else None)
         return Binding(column, _unit(column, tokens[-1]))
+    for position, token in enumerate(tokens):  # "days_to_last_followup", "OS_DAYS"
+        if token in TIME_UNIT_WORDS:
+            renamed = [*tokens[:position], "months", *tokens[position + 1:]]
+            column = ALIASES.get(header_key("".join(renamed)))
+            if column is not None and column.units == "months":
+                return Binding(column, TIME_UNIT_WORDS[token])
     named = gene_column(text)  # "EGFR", "KRAS mutation", "ALK/ROS1 status"
     if named is not None:
         return Binding(COLUMNS_BY_NAME[named[0]], " ".join(named[1]))
@@ -93,9 +123,19 @@ def _unit(column: Column, word: str) -> str | None:
     return UNIT_HINTS.get(column.units or "", {}).get(word)
 
 
-def load_column_map(path: str) -> dict[str, str | None]:
-    """A --columns file: JSON {"their header": "canonical_name" | "ignore" | null} or a CSV with
-    two columns (header, column)."""
+def unit_hint(column: Column, unit: str) -> str | None:
+    """What a unit given with --columns says of a column's bare values (None: not a unit of it)."""
+    words = UNIT_HINTS.get(column.units or "", {})
+    word = unit.strip().casefold()
+    if column.units == "event":
+        return word.replace(" ", "") if word.replace(" ", "") in ("1=event", "0=event") else None
+    return words.get(word) or (word if word in words.values() else None)
+
+
+def load_column_map(path: str) -> dict[str, str | MappedColumn | None]:
+    """A --columns file: JSON {"their header": "canonical_name" | "ignore" | null |
+    {"column": "canonical_name", "unit": "days"}} or a CSV with two columns (header, column) or
+    three (header, column, unit; the unit may be empty)."""
     location = Location(path)
     try:
         data = Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf")
@@ -123,13 +163,29 @@ def load_column_map(path: str) -> dict[str, str | None]:
             if not row or (number == 1 and [c.strip().casefold() for c in row[:2]] ==
                            ["header", "column"]):
                 continue
-            if len(row) != 2:
-                raise InputError(error("each line needs two cells: header,column",
+            if len(row) not in (2, 3):
+                raise InputError(error("each line needs two or three cells: header,column[,unit]",
                                        Location(path, number)))
-            mapping[row[0].strip()] = row[1].strip()
-    result: dict[str, str | None] = {}
+            target = row[1].strip()
+            unit = row[2].strip() if len(row) == 3 else ""
+            mapping[row[0].strip()] = {"column": target, "unit": unit} if unit else target
+    result: dict[str, str | MappedColumn | None] = {}
     for header, target in mapping.items():
-        if target is None or (isinstance(target, str) and target.casefold() in ("", IGNORE)):
+        if isinstance(target, dict) and set(target) <= {"column", "unit"} and \
+                isinstance(target.get("column"), str) and \
+                isinstance(target.get("unit", ""), str) and target["column"] in COLUMNS_BY_NAME:
+            column = COLUMNS_BY_NAME[target["column"]]
+            unit = target.get("unit", "")
+            if not unit:
+                result[header] = column.name
+                continue
+            if unit_hint(column, unit) is None:
+                known = sorted(UNIT_HINTS.get(column.units or "", {})) or ["none"]
+                raise InputError(error(
+                    f"maps {shorten(str(header))!r} to {column.name} in the unit {shorten(unit)!r}, "
+                    f"which is not a unit of that column (units: {', '.join(known)})", location))
+            result[header] = MappedColumn(column.name, unit)
+        elif target is None or (isinstance(target, str) and target.casefold() in ("", IGNORE)):
             result[header] = None
         elif isinstance(target, str) and target in COLUMNS_BY_NAME:
             result[header] = target
@@ -147,7 +203,7 @@ class RecordBuilder:
     """Turns the rows of one table into CaseRecords for one series."""
 
     def __init__(self, table: Table, series: Series,
-                 column_map: Mapping[str, str | None] | None = None,
+                 column_map: ColumnMap | None = None,
                  ignore_unmapped: bool = False,
                  joined: Mapping[str, tuple[Finding, ...]] | None = None,
                  joined_from: str | None = None) -> None:
@@ -170,8 +226,12 @@ class RecordBuilder:
         binding: Binding | None
         if key in self.column_map:
             target = self.column_map[key]
-            binding = Binding(COLUMNS_BY_NAME[target]) if target else Binding(None)
-            if target:
+            if isinstance(target, MappedColumn):  # the unit --columns gives wins over the header's
+                column = COLUMNS_BY_NAME[target.column]
+                binding = Binding(column, unit_hint(column, target.unit))
+            else:
+                binding = Binding(COLUMNS_BY_NAME[target]) if target else Binding(None)
+            if isinstance(target, str):
                 guessed = match_header(text)
                 if guessed and guessed.column is binding.column:
                     binding = guessed
@@ -269,6 +329,8 @@ class RecordBuilder:
 
             try:
                 value = PARSERS[column.kind](cell.value, binding.unit, warn)
+                if value is None:  # a status that says it is unknown ("UNKNOWN")
+                    continue
                 values[column.name] = values.get(column.name, ()) + value if column.repeatable \
                     else value
             except InvalidValue as exc:
@@ -305,17 +367,23 @@ class RecordBuilder:
             values["treatments"] = values.pop("treatment")
         if "age_sex" in values:
             values["age"], values["sex"] = values.pop("age_sex")
+        if isinstance(values.get("age"), str):  # "in utero", "infant": no number to give
+            values["age_text"] = values.pop("age")
+        if "follow_up_months" in values:
+            values["follow_up_months"], values["follow_up_censored"] = values["follow_up_months"]
         site = _merge_site(values.pop("site", None), values.pop("laterality", None),
                            values.pop("depth", None), note)
         status = values.pop("status", None)
         if status is not None:
-            values["status"], status_months = status
+            values["status"], status_months, stated_recurrence = status
+            _stated_recurrence(values, stated_recurrence, note)
             follow_up = values.get("follow_up_months")
             if follow_up is None and status_months is not None:
                 values["follow_up_months"] = status_months
             elif status_months is not None and follow_up != status_months:
                 note("status", f"the status says {status_months} months but the follow-up column "
                                f"says {follow_up}; the follow-up column is used")
+        _survival(values, note)
         for event_field in ("recurrence", "metastasis"):  # a time column for each event
             event: Event | None = values.get(event_field)
             months = values.pop(f"{event_field}_months", None)
@@ -345,6 +413,64 @@ class RecordBuilder:
                                 f"column value; it is ignored")
                 values.pop(dependent)
         return CaseRecord(series=self.series, site=site, source=origin, **values)
+
+
+def _stated_recurrence(values: dict[str, Any], stated: Event | None,
+                       note: Callable[[str, str], None]) -> None:
+    """A recurrence the status column states with its time ("recurred 1 yr later"): the
+    recurrence, unless the recurrence column says otherwise (which is kept)."""
+    if stated is None:
+        return
+    given: Event | None = values.get("recurrence")
+    if given is None:
+        values["recurrence"] = stated
+    elif not given.occurred:
+        note("status", "the status states a recurrence but the recurrence column says 'no'; "
+                       "the recurrence column is used")
+    elif given.months is None:
+        values["recurrence"] = replace(given, months=stated.months)
+    elif given.months != stated.months:
+        note("status", f"the status says a recurrence at {stated.months} months but the "
+                       f"recurrence column says {given.months}; the recurrence column is used")
+
+
+def _survival(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
+    """Survival columns into the record: the OS status is the status when no status column
+    gives one (else it must agree), the OS time the follow-up when none is given (censored when
+    alive), and each DFS / PFS status an event at its time."""
+    os_status: Term | None = values.pop("os_status", None)
+    status: Term | None = values.get("status")
+    if os_status is not None:
+        if status is None or status.key is None:
+            if status is not None:
+                note("os_status", "the status is not a known one; the OS status gives alive or dead")
+            values["status"] = os_status
+        elif (status.key in ("dod", "doc", "dead")) != (os_status.key in ("dod", "doc", "dead")):
+            note("os_status", f"the OS status says {os_status.key} but the status says "
+                              f"{status.text!r}; the status is used")
+    os_months = values.pop("os_months", None)
+    if os_months is not None:
+        months, censored = os_months
+        alive = values.get("status") is not None and values["status"].key in ("alive", "ned", "awd")
+        if "surgery" in values:
+            note("os_months", "overall survival counts from the diagnosis, casefhir's follow-up "
+                              "from the surgery this row reports; the OS time is left out")
+        elif "follow_up_months" not in values:
+            values["follow_up_months"] = months
+            values["follow_up_censored"] = censored or alive
+        elif values["follow_up_months"] != months:
+            note("os_months", f"the OS time says {months} months but the follow-up column says "
+                              f"{values['follow_up_months']}; the follow-up column is used")
+    for name in ("dfs", "pfs"):
+        event = values.pop(f"{name}_status", None)
+        months = values.pop(f"{name}_months", None)
+        if event is None:
+            if months is not None:
+                note(f"{name}_months", f"a {name.upper()} time without its {name.upper()} status "
+                                       "says nothing of an event; it is left out")
+            continue
+        occurred, text = event
+        values[name] = Event(occurred, text, months)
 
 
 def _one_pan_trk(values: dict[str, Any], columns: list[str],

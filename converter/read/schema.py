@@ -238,6 +238,7 @@ class CaseRecord:
     series: Series
     case_id: str
     age: Age | None = None
+    age_text: str | None = None  # an age without a number: "in utero", "infant" (onsetString)
     sex: Term | None = None
     diagnosis: Term | None = None
     site: Site | None = None
@@ -263,6 +264,10 @@ class CaseRecord:
     recurrence: Event | None = None
     metastasis: Event | None = None
     follow_up_months: int | float | None = None
+    follow_up_censored: bool = False  # "36+": no event (death, recurrence) seen by then
     status: Term | None = None
+    # the event of disease-free / progression-free survival (DFS_STATUS, PFS_STATUS) at its time
+    dfs: Event | None = None
+    pfs: Event | None = None
     notes: str | None = None
     source: RowSource | None = None  # None for records made in code rather than read

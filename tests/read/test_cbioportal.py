@@ -36,7 +36,8 @@ def test_the_study_folder_is_recognised_and_joined() -> None:
 def test_every_mutation_and_copy_number_row_becomes_a_finding(tmp_path: Path) -> None:
     result, resources = convert(tmp_path)
     assert result.exit_code == 0, result.stderr
-    observations = [r for r in resources if r["resourceType"] == "Observation"]
+    observations = [r for r in resources if r["resourceType"] == "Observation"
+                    and "last-follow-up" not in r["id"]]  # OS_MONTHS: each case's follow-up
     mutations = (STUDY / "data_mutations_extended.txt").read_text().count("\n") - 1
     copy_numbers = (STUDY / "data_CNA.tsv").read_text().count("\n") - 1
     assert len(observations) == mutations + copy_numbers
@@ -55,6 +56,14 @@ def test_every_mutation_and_copy_number_row_becomes_a_finding(tmp_path: Path) ->
     assert amplified and deleted
     reports = [r for r in resources if r["resourceType"] == "DiagnosticReport"]
     assert all("detected" in r["conclusion"] for r in reports)
+
+
+def test_overall_survival_months_give_the_follow_up(tmp_path: Path) -> None:
+    result, resources = convert(tmp_path)
+    assert result.exit_code == 0, result.stderr
+    follow_ups = [r for r in resources if r["id"].endswith(".last-follow-up")]
+    assert len(follow_ups) == 5  # every patient has OS_MONTHS; OS_STATUS is UNKNOWN
+    assert "OS_MONTHS" not in result.stderr and "OS_STATUS" not in result.stderr
 
 
 def test_the_shifted_classification_column_is_named_once_not_trusted(tmp_path: Path) -> None:

@@ -116,7 +116,7 @@ def test_unknown_terms_warn_and_keep_text() -> None:
     ("dead of other cause", "doc", None), ("NED at 1.5 y", "ned", 18),
 ])
 def test_outcomes(text: str, key: str, months: float | None) -> None:
-    term, parsed = parse_status(text, None, Warnings())
+    term, parsed, _ = parse_status(text, None, Warnings())
     assert (term.key, parsed) == (key, months)
 
 

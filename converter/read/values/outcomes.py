@@ -20,15 +20,28 @@ def parse_treatments(text: str, hint: str | None, warn: Warn) -> tuple[Term, ...
     return tuple(t for t in terms if t.key != "none")
 
 
-def parse_status(text: str, hint: str | None, warn: Warn) -> tuple[Term, int | float | None]:
+def parse_status(text: str, hint: str | None,
+                 warn: Warn) -> tuple[Term, int | float | None, Event | None]:
+    """The status, the follow-up time it states, and a recurrence it states with its time
+    ("recurred 1 yr later", "recurrence after 8 months": a recurrence at 12 / 8 months, not a
+    follow-up time)."""
     rest, months = split_months(text)
+    rest = re.sub(r"^\s*[01]\s*:\s*", "", rest)  # cBioPortal's "1:DECEASED", "0:LIVING"
     key = lookup("status", rest) if rest else None
     if key is None:
         key = lookup("status", text)
     if key is None:
         warn(f"{shorten(text, 80)!r} is not a known follow-up status (NED, AWD, DOD, DOC, alive, dead); "
              "kept as text without a code")
-    return Term(text=text, key=key), months
+    recurred = _STATED_RECURRENCE.search(rest) and not _DENIED_RECURRENCE.search(rest)
+    if recurred and months is not None:
+        return Term(text=text, key=key), None, Event(True, text, months)
+    return Term(text=text, key=key), months, None
+
+
+_STATED_RECURRENCE = re.compile(r"\b(recurred|recurrence|recurrent|relapsed?|local recurrence|lr)\b",
+                                re.I)
+_DENIED_RECURRENCE = re.compile(r"\b(no|without|free of|never)\b[^,;]*\b(recurr|relaps)", re.I)
 
 
 _RECURRENCE_WORDS = {"lr", "local recurrence", "recurrence", "recurred", "relapse", "local relapse",
@@ -41,7 +54,8 @@ def _event(text: str, warn: Warn, what: str) -> tuple[bool | None, str, int | fl
     if not n:
         return (True if months is not None else None), rest, months
     key = lookup("presence", rest)
-    if key is None and n in _RECURRENCE_WORDS:
+    if key is None and (n in _RECURRENCE_WORDS or (  # "Recurred 8 months after excision"
+            _STATED_RECURRENCE.search(rest) and not _DENIED_RECURRENCE.search(rest))):
         key = "yes"
     if key is None:
         return None, rest, months

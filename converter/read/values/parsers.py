@@ -12,6 +12,7 @@ from converter.read.values.ihc import parse_ihc_panel
 from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status, parse_treatments
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
+from converter.read.values.survival import parse_event_status, parse_os_status
 from converter.read.values.terms import (
     parse_border,
     parse_depth,
@@ -29,7 +30,7 @@ from converter.read.values.terms import (
     parse_vascularity,
 )
 from converter.read.values.text import Warn, parse_case_id, parse_text
-from converter.read.values.times import parse_age, parse_age_sex, parse_months
+from converter.read.values.times import parse_age, parse_age_sex, parse_follow_up, parse_months
 from converter.read.values.tumours import parse_diagnosis
 
 Parser = Callable[[str, "str | None", Warn], Any]
@@ -65,6 +66,9 @@ PARSERS: dict[str, Parser] = {
     "metastasis": parse_metastasis,
     "months": parse_months,
     "status": parse_status,
+    "follow_up": parse_follow_up,
+    "os_status": parse_os_status,
+    "event_status": parse_event_status,
 }
 
 

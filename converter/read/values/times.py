@@ -34,10 +34,20 @@ _AGE_PART = re.compile(NUMBER + r"\s*(" + "|".join(
     sorted((re.escape(w) for w in _AGE_UNIT), key=len, reverse=True)) + r")\b")
 
 
-AT_BIRTH = {"at birth", "birth", "newborn", "neonate", "neonatal", "congenital", "0", "0 d"}
+AT_BIRTH = {"at birth", "birth", "newborn", "neonate", "neonatal", "congenital", "0", "0 d",
+            "born at term", "at term birth", "newborn baby", "at delivery"}
+
+# before birth: no Age can say it (an Age is at least 0), so it is kept as text (Condition.onsetString)
+BEFORE_BIRTH = {"in utero", "antenatal", "antenatally", "prenatal", "prenatally", "fetal", "foetal",
+                "intrauterine", "before birth", "prior to birth"}
+
+# words that name a stage of life, not an age: kept as text, with a warning
+LIFE_STAGES = {"infant", "infancy", "child", "childhood", "adult", "adolescent", "teenager",
+               "toddler", "elderly", "young adult", "adolescence", "pediatric", "paediatric"}
 
 
-def parse_age(text: str, hint: str | None, warn: Warn) -> Age:
+def parse_age(text: str, hint: str | None, warn: Warn) -> Age | str:
+    """An Age, or the words as written (a str) for an age before birth or a stage of life."""
     raw = text.strip()
     if re.match(r"^\s*[-\u2212]\s*\d", raw):
         raise InvalidValue("an age cannot be negative")
@@ -45,6 +55,11 @@ def parse_age(text: str, hint: str | None, warn: Warn) -> Age:
     n = re.sub(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)", " ", n)
     if n in AT_BIRTH:
         return Age(0, "d", raw)
+    if n in BEFORE_BIRTH:
+        return raw
+    if n in LIFE_STAGES:
+        warn(f"{raw!r} names a stage of life, not an age; kept as text (Condition.onsetString)")
+        return raw
     if re.fullmatch(NUMBER, raw):
         value = number(raw)
         unit = hint or "a"
@@ -70,27 +85,57 @@ def parse_age(text: str, hint: str | None, warn: Warn) -> Age:
     return age
 
 
-def parse_months(text: str, hint: str | None, warn: Warn) -> int | float:
-    """A duration in months: 14, 14 mo, 1.5 years, 36+ (read as 36)."""
+# a month is a twelfth of the Julian year (365.25 days): days / 30.4375
+DAYS_PER_MONTH = 365.25 / 12
+MONTHS_PER_UNIT = {"a": 12.0, "mo": 1.0, "wk": 7 / DAYS_PER_MONTH, "d": 1 / DAYS_PER_MONTH}
+# months are kept to 2 decimals: within 0.005 months (0.15 days) of the value, so a number of
+# days converts back to the same whole number of days
+MONTH_DECIMALS = 2
+
+
+def to_months(value: float, unit: str) -> int | float:
+    """A duration in a unit of MONTHS_PER_UNIT, in months (rounded to MONTH_DECIMALS)."""
+    months = value * MONTHS_PER_UNIT[unit]
+    if months > MAX_MONTHS:
+        raise InvalidValue(f"a duration of {plain_number(round(months))} months is impossible")
+    return plain_number(round(months, MONTH_DECIMALS))
+
+
+def parse_duration(text: str, hint: str | None) -> tuple[int | float, bool]:
+    """A duration in months and whether it is censored: 14, 14 mo, 945 days, 1.5 years, 3 yr;
+    a bare number is in the header's unit (`hint`: d, wk, mo or a), else months. "36+" is
+    censored: at least 36, the event (death, recurrence) not seen at the last contact."""
     raw = text.strip()
     if re.match(r"^\s*[-\u2212]\s*\d", raw):
         raise InvalidValue("a duration cannot be negative")
-    n = norm(raw).replace("+", " ").strip()
-    match = re.fullmatch(NUMBER + r"\s*([a-z ]*)", n)
+    n = norm(raw)
+    censored = bool(re.search(r"\d\s*\+|\+\s*$", n))
+    n = n.replace("+", " ").strip()
+    match = re.fullmatch(NUMBER + r"\s*([a-z ]*?)\s*", n)
     if not match:
-        raise InvalidValue("not a duration; write e.g. 14, 14 mo or 1.5 years")
+        raise InvalidValue("not a duration; write e.g. 14, 14 mo, 945 days, 1.5 years or 36+")
     value, word = number(match.group(1)), match.group(2).strip()
     unit = _AGE_UNIT.get(word) if word else (hint or "mo")
-    if unit not in ("a", "mo"):
-        raise InvalidValue("give durations in months or years")
-    months = value * 12 if unit == "a" else value
-    if months > MAX_MONTHS:
-        raise InvalidValue(f"a follow-up of {months:.0f} months is impossible")
-    return plain_number(round(months, 2))
+    if unit not in MONTHS_PER_UNIT:
+        raise InvalidValue(f"{word!r} is not a unit of time; write days, weeks, months or years "
+                           "(e.g. 945 days, 3 yr), or give the column's unit with --columns")
+    return to_months(value, unit), censored
+
+
+def parse_months(text: str, hint: str | None, warn: Warn) -> int | float:
+    """A duration in months (see parse_duration); a "+" is dropped."""
+    return parse_duration(text, hint)[0]
+
+
+def parse_follow_up(text: str, hint: str | None, warn: Warn) -> tuple[int | float, bool]:
+    """The follow-up in months, and whether it is censored ("36+")."""
+    return parse_duration(text, hint)
 
 
 _MONTHS_IN_TEXT = re.compile(
-    r"(?:\bat\s+|\bafter\s+)?" + NUMBER + r"\s*\+?\s*(months|month|mos|mo|m|years|year|yrs|yr|y)\b")
+    r"(?:\bat\s+|\bafter\s+)?" + NUMBER +
+    r"\s*\+?\s*(months|month|mos|mo|m|years|year|yrs|yr|y|weeks|week|wks|wk|days|day|d)\b"
+    r"(?:\s+later\b)?")
 
 
 def split_months(text: str) -> tuple[str, int | float | None]:
@@ -98,15 +143,12 @@ def split_months(text: str) -> tuple[str, int | float | None]:
     match = _MONTHS_IN_TEXT.search(text.casefold())
     if not match:
         return text, None
-    value = number(match.group(1))
-    months = value * 12 if match.group(2).startswith("y") else value
-    if months > MAX_MONTHS:
-        raise InvalidValue(f"{months:.0f} months is impossible")
+    months = to_months(number(match.group(1)), _AGE_UNIT[match.group(2)])
     rest = (text[: match.start()] + text[match.end():]).strip(" ,;()")
-    return rest, plain_number(round(months, 2))
+    return rest, months
 
 
-def parse_age_sex(text: str, hint: str | None, warn: Warn) -> tuple[Age, Term]:
+def parse_age_sex(text: str, hint: str | None, warn: Warn) -> tuple[Age | str, Term]:
     """'22/F', '2 y/M', '43F', 'F/22', '3 mo / male'."""
     raw = text.strip()
     parts = [p.strip() for p in re.split(r"[/,;]", raw) if p.strip()]
