@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.read.schema import Age, CaseRecord, Term
+from converter.read.schema import Age, CaseRecord
 from mappings import profiles
 from mappings.common import (
     CaseResources,
@@ -26,7 +26,7 @@ from mappings.common import (
     resource,
     term_concept,
 )
-from mappings.imaging import has_imaging
+from mappings.imaging import has_imaging, preop_confirmed
 from mappings.terminology import codeable, entry
 
 DIAGNOSIS_NOT_REPORTED = "Primary tumour, diagnosis not reported"
@@ -40,12 +40,6 @@ def clinical_status_key(record: CaseRecord) -> str:
     if record.recurrence is not None and record.recurrence.occurred:
         return "clinical-recurrence"
     return "clinical-active"
-
-
-def same_entity(a: Term, b: Term) -> bool:
-    if a.key is not None or b.key is not None:
-        return a.key == b.key
-    return a.text.casefold().strip() == b.text.casefold().strip()
 
 
 def to_fhir_primary_condition(record: CaseRecord) -> list[Resource]:
@@ -77,8 +71,8 @@ PREOP_NOTE = "Preoperative diagnosis (agrees with the final diagnosis): "
 def agreeing_preop_note(record: CaseRecord) -> str | None:
     """A preoperative diagnosis the final one confirmed is a note on the primary cancer (a
     refuted one is a Condition of its own: to_fhir_preoperative_diagnosis)."""
-    preop, final = record.preop_diagnosis, record.diagnosis
-    if preop is not None and final is not None and same_entity(preop, final):
+    preop = record.preop_diagnosis
+    if preop is not None and preop_confirmed(record):
         return PREOP_NOTE + preop.text
     return None
 
@@ -96,10 +90,7 @@ def to_fhir_preoperative_diagnosis(record: CaseRecord) -> list[Resource]:
     """A preoperative diagnosis the final diagnosis overturned, as a refuted Condition. One that
     agrees with the final diagnosis needs no Condition: the primary cancer's note records it."""
     preop = record.preop_diagnosis
-    if preop is None:
-        return []
-    final = record.diagnosis
-    if final is not None and same_entity(preop, final):
+    if preop is None or preop_confirmed(record):
         return []
     condition = resource(
         "Condition", record, "preop-diagnosis", profiles.US_CORE_CONDITION,
