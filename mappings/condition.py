@@ -139,7 +139,8 @@ def to_fhir_metastases(record: CaseRecord) -> list[Resource]:
         text = f"Distant metastasis ({site.text})" if site else "Distant metastasis"
         code = (codeable(*site_code, text=text) if site_code else
                 codeable("secondary-malignant-neoplastic-disease", text=text))
-        onset = after_anchor(record, metastasis.months)
+        # no time given: no time relation either (a metastasis may be found before surgery)
+        onset = after_anchor(record, metastasis.months) if metastasis.months is not None else None
         resources.append(resource(
             "Condition", record, f"metastasis-{number}", profiles.SECONDARY_CANCER_CONDITION,
             extension=[{"url": profiles.CONDITION_RELATED, "valueReference": primary_ref(record)}],

@@ -82,3 +82,11 @@ def test_a_preoperative_diagnosis_the_final_one_confirms_is_a_note_on_the_primar
     [primary] = to_fhir_primary_condition(agreeing)
     assert primary["note"] == [{"text": "Preoperative diagnosis (agrees with the final diagnosis): "
                                         "NTRK-rearranged spindle cell neoplasm"}]
+
+
+def test_metastasis_without_a_time_claims_no_time_relation() -> None:
+    """No time given: not "after the surgery" (a metastasis may be found at presentation)."""
+    [metastasis] = to_fhir_metastases(record(metastasis="yes", surgery="excision"))
+    assert "_onsetDateTime" not in metastasis and "onsetDateTime" not in metastasis
+    [timed] = to_fhir_metastases(record(metastasis="lung (24 mo)", surgery="excision"))
+    assert "_onsetDateTime" in timed
