@@ -51,6 +51,7 @@ class Cohort:
     flow_voids: set[str] = field(default_factory=set)
     high_vascularity: set[str] = field(default_factory=set)
     ill_defined_border: set[str] = field(default_factory=set)
+    partially_ill_defined_border: set[str] = field(default_factory=set)
     fat_infiltration: set[str] = field(default_factory=set)
     deceased: int = 0
 
@@ -78,6 +79,7 @@ class Cohort:
             "mri_high_vascularity": len(self.high_vascularity),
             "mri_flow_voids": len(self.flow_voids),
             "mri_ill_defined_border": len(self.ill_defined_border),
+            "mri_partially_ill_defined_border": len(self.partially_ill_defined_border),
             "mri_fat_infiltration": len(self.fat_infiltration),
             "deceased": self.deceased,
         }
@@ -155,6 +157,9 @@ def cohort(resources: Iterable[Resource]) -> Cohort:
                 result.high_vascularity.add(subject)
             elif _has_coding(code, "tumour-border") and _has_coding(value, "poorly-defined"):
                 result.ill_defined_border.add(subject)
+            elif _has_coding(code, "tumour-border") and _has_coding(value,
+                                                                    "partially-ill-defined"):
+                result.partially_ill_defined_border.add(subject)
             elif _has_coding(code, "fat-infiltration") and _has_coding(value, "present"):
                 result.fat_infiltration.add(subject)
     return result
@@ -177,6 +182,7 @@ def render_table(data: dict[str, Any]) -> str:
         ("MRI high vascularity", str(data["mri_high_vascularity"])),
         ("MRI flow voids", str(data["mri_flow_voids"])),
         ("MRI ill-defined border", str(data["mri_ill_defined_border"])),
+        ("MRI partially ill-defined border", str(data["mri_partially_ill_defined_border"])),
         ("MRI fat infiltration", str(data["mri_fat_infiltration"])),
         ("deceased", str(data["deceased"])),
     ]
@@ -238,6 +244,9 @@ def server_queries() -> list[Query]:
                             f"{_token('present')}", "subjects"),
         Query("ill_defined", f"Observation?code={_token('tumour-border')}&value-concept="
                              f"{_token('poorly-defined')}", "subjects"),
+        Query("partially_ill_defined", f"Observation?code={_token('tumour-border')}"
+                                       f"&value-concept={_token('partially-ill-defined')}",
+              "subjects"),
         Query("fat", f"Observation?code={_token('fat-infiltration')}&value-concept="
                      f"{_token('present')}", "subjects"),
         Query("deceased", "Patient?deceased=true&_summary=count", "count"),
@@ -280,6 +289,7 @@ def server_cohort(client: Any, series: str | None = None) -> Cohort:
             target = {"recurrence": result.recurrence, "metastasis": result.metastasis,
                       "vascularity": result.high_vascularity, "flow_voids": result.flow_voids,
                       "ill_defined": result.ill_defined_border,
+                      "partially_ill_defined": result.partially_ill_defined_border,
                       "fat": result.fat_infiltration}[query.figure]
             target.update(subjects)
     return result

@@ -17,7 +17,8 @@ def test_mri_findings_grouped_by_a_radiology_report() -> None:
     assert codes(flow["category"][0]) == ["imaging"] and codes(flow["method"]) == ["113091000"]
     assert codes(flow["code"]) == ["flow-voids"] and codes(flow["valueCodeableConcept"]) == ["52101004"]
     assert codes(resources["mri-vascularity"]["valueCodeableConcept"]) == ["111375"]
-    assert codes(resources["mri-border"]["valueCodeableConcept"]) == ["300841009"]
+    # "partially ill-defined" is not "poorly defined" (SNOMED 300841009): its own code
+    assert codes(resources["mri-border"]["valueCodeableConcept"]) == ["partially-ill-defined"]
     assert codes(resources["mri-fat"]["bodySite"]) == ["55603005"]
     assert codes(resources["mri-t1"]["valueCodeableConcept"]) == ["isointense"]
     assert codes(resources["mri-t2"]["valueCodeableConcept"]) == ["RID35805"]
@@ -66,3 +67,15 @@ def test_confirmed_preoperative_diagnosis_is_coded() -> None:
     assert report["conclusion"] == "Preoperative diagnosis: NTRK-rscn"
     assert codes(report["conclusionCode"][0])  # whatever the diagnosis vocabulary codes it as
 
+
+def test_border_words_coded_as_said() -> None:
+    def border(words: str) -> list[str]:
+        [finding] = [r for r in to_fhir_imaging(record(mri_border=words))
+                     if r["id"].endswith(".mri-border")]
+        return codes(finding["valueCodeableConcept"])
+
+    assert border("ill-defined") == ["300841009"]
+    assert border("poorly defined") == ["300841009"]
+    for partial in ("partially ill-defined", "partly ill defined", "focally ill-defined"):
+        assert border(partial) == ["partially-ill-defined"], partial
+    assert border("well-defined") == ["260409000"]
