@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.read.schema import Age, CaseRecord, Term
+from converter.read.schema import Age, CaseRecord
 from mappings import profiles
 from mappings.common import (
     CaseResources,
@@ -26,26 +26,53 @@ from mappings.common import (
     resource,
     term_concept,
 )
-from mappings.imaging import has_imaging
+from mappings.imaging import has_imaging, preop_confirmed
 from mappings.terminology import codeable, entry
 
 DIAGNOSIS_NOT_REPORTED = "Primary tumour, diagnosis not reported"
 
 
-def clinical_status_key(record: CaseRecord) -> str:
-    """active at diagnosis; recurrence after a local recurrence unless the last status is NED,
-    which reads as remission (mCODE group-disease: clinicalStatus follows the course)."""
-    if record.status is not None and record.status.key == "ned":
-        return "clinical-remission"
+def status_clinical_key(record: CaseRecord) -> str | None:
+    """What the status at last follow-up says of the disease, as a condition-clinical concept:
+    NED remission, AWD and DOD active; DOC, alive, dead and unknown words say nothing."""
+    status = record.status
+    if status is None or status.key is None:
+        return None
+    value = entry("status", status.key).attributes.get("clinical")
+    return value if isinstance(value, str) else None
+
+
+def treated(record: CaseRecord) -> bool:
+    """Whether the table reports any treatment (after which the disease may no longer be
+    active: a table that says nothing more does not say whether it is)."""
+    return record.surgery is not None or any(
+        t.key is None or entry("treatment", t.key).attributes.get("kind") != "none"
+        for t in record.treatments)
+
+
+def clinical_status_key(record: CaseRecord) -> str | None:
+    """The least committal condition-clinical value the table supports (mCODE group-disease:
+    clinicalStatus follows the course): remission when the last status is NED, recurrence after
+    a local recurrence, active when the last status says the disease is there (AWD, DOD) or
+    the table reports no treatment (the disease is active at diagnosis, the only time it speaks
+    of). None otherwise, e.g. a resected case without recurrence and without a last status:
+    the element is 0..1 and nothing in the table says active, remission or resolved."""
+    said = status_clinical_key(record)
+    if said == "clinical-remission":
+        return said
     if record.recurrence is not None and record.recurrence.occurred:
         return "clinical-recurrence"
-    return "clinical-active"
+    if said is not None:
+        return said
+    return None if treated(record) else "clinical-active"
 
 
-def same_entity(a: Term, b: Term) -> bool:
-    if a.key is not None or b.key is not None:
-        return a.key == b.key
-    return a.text.casefold().strip() == b.text.casefold().strip()
+def metastasis_clinical_key(record: CaseRecord) -> str | None:
+    """As for the primary, but a local recurrence says nothing about a metastasis."""
+    said = status_clinical_key(record)
+    if said is not None:
+        return said
+    return None if treated(record) else "clinical-active"
 
 
 def to_fhir_primary_condition(record: CaseRecord) -> list[Resource]:
@@ -59,7 +86,7 @@ def to_fhir_primary_condition(record: CaseRecord) -> list[Resource]:
     condition = resource(
         "Condition", record, "primary", profiles.PRIMARY_CANCER_CONDITION,
         extension=extensions or None,
-        clinicalStatus=codeable(clinical_status_key(record)),
+        clinicalStatus=optional_codeable(clinical_status_key(record)),
         verificationStatus=codeable("ver-confirmed"),
         category=[codeable("problem-list-item")],
         code=code,
@@ -78,10 +105,14 @@ PREOP_NOTE = "Preoperative diagnosis (agrees with the final diagnosis): "
 def agreeing_preop_note(record: CaseRecord) -> str | None:
     """A preoperative diagnosis the final one confirmed is a note on the primary cancer (a
     refuted one is a Condition of its own: to_fhir_preoperative_diagnosis)."""
-    preop, final = record.preop_diagnosis, record.diagnosis
-    if preop is not None and final is not None and same_entity(preop, final):
+    preop = record.preop_diagnosis
+    if preop is not None and preop_confirmed(record):
         return PREOP_NOTE + preop.text
     return None
+
+
+def optional_codeable(key: str | None) -> dict[str, Any] | None:
+    return codeable(key) if key is not None else None
 
 
 def onset_elements(age: Age) -> dict[str, Any]:
@@ -97,10 +128,7 @@ def to_fhir_preoperative_diagnosis(record: CaseRecord) -> list[Resource]:
     """A preoperative diagnosis the final diagnosis overturned, as a refuted Condition. One that
     agrees with the final diagnosis needs no Condition: the primary cancer's note records it."""
     preop = record.preop_diagnosis
-    if preop is None:
-        return []
-    final = record.diagnosis
-    if final is not None and same_entity(preop, final):
+    if preop is None or preop_confirmed(record):
         return []
     condition = resource(
         "Condition", record, "preop-diagnosis", profiles.US_CORE_CONDITION,
@@ -149,12 +177,12 @@ def to_fhir_metastases(record: CaseRecord) -> list[Resource]:
         text = f"Distant metastasis ({site.text})" if site else "Distant metastasis"
         code = (codeable(*site_code, text=text) if site_code else
                 codeable("secondary-malignant-neoplastic-disease", text=text))
-        onset = after_anchor(record, metastasis.months)
+        # no time given: no time relation either (a metastasis may be found before surgery)
+        onset = after_anchor(record, metastasis.months) if metastasis.months is not None else None
         resources.append(resource(
             "Condition", record, f"metastasis-{number}", profiles.SECONDARY_CANCER_CONDITION,
             extension=[{"url": profiles.CONDITION_RELATED, "valueReference": primary_ref(record)}],
-            clinicalStatus=codeable("clinical-remission" if clinical_status_key(record) ==
-                                    "clinical-remission" else "clinical-active"),
+            clinicalStatus=optional_codeable(metastasis_clinical_key(record)),
             verificationStatus=codeable("ver-confirmed"),
             category=[codeable("problem-list-item")],
             code=code,

@@ -1,7 +1,9 @@
 """MRI: one Observation per finding (US Core Observation Clinical Result, category imaging),
 the narrative as a grouping Observation (LOINC 18782-3), tumour size (mCODE TumorSize on an mCODE
 Tumor BodyStructure, method MRI), all grouped by a radiology DiagnosticReport (US Core
-DiagnosticReport Note) whose conclusion carries the preoperative diagnosis (guide §4.2)."""
+DiagnosticReport Note) whose conclusion carries the preoperative diagnosis (guide §4.2): coded
+only when the final diagnosis confirmed it; one resection overturned is words only, so a code search
+(`DiagnosticReport?conclusion=`) never finds the patient as having it."""
 
 from __future__ import annotations
 
@@ -143,7 +145,6 @@ def to_fhir_imaging(record: CaseRecord) -> list[Resource]:
         resources.extend([_tumour(record), _tumour_size(record)])
         results.append(ref("Observation", record, "tumour-size"))
     target, path = event_anchor(record)
-    preop = record.preop_diagnosis
     resources.append(resource(
         "DiagnosticReport", record, "mri-report", profiles.US_CORE_DIAGNOSTIC_REPORT_NOTE,
         status="final",
@@ -152,11 +153,40 @@ def to_fhir_imaging(record: CaseRecord) -> list[Resource]:
         subject=patient_ref(record),
         _effectiveDateTime=relative_time(target, path, "before"),
         result=results,
-        conclusion=f"Preoperative diagnosis: {preop.text}" if preop is not None else None,
-        conclusionCode=([term_concept(preop, "diagnosis", "condition")]
-                        if preop is not None and preop.key is not None else None),
+        **preoperative_conclusion(record),
     ))
     return resources
+
+
+REFUTED_CONCLUSION = "Preoperative diagnosis, revised after resection: "
+
+
+def preoperative_conclusion(record: CaseRecord) -> dict[str, Any]:
+    """`conclusion` (and `conclusionCode`) for the preoperative diagnosis. A refuted one stays
+    words only: its code would make a code search count the patient as having it (the refuted
+    Condition keeps the code, where verificationStatus says it is refuted)."""
+    preop = record.preop_diagnosis
+    if preop is None:
+        return {}
+    if not preop_confirmed(record):
+        return {"conclusion": REFUTED_CONCLUSION + preop.text}
+    return {"conclusion": f"Preoperative diagnosis: {preop.text}",
+            "conclusionCode": ([term_concept(preop, "diagnosis", "condition")]
+                               if preop.key is not None else None)}
+
+
+def same_entity(a: Term, b: Term) -> bool:
+    if a.key is not None or b.key is not None:
+        return a.key == b.key
+    return a.text.casefold().strip() == b.text.casefold().strip()
+
+
+def preop_confirmed(record: CaseRecord) -> bool:
+    """Whether the final diagnosis confirmed the preoperative one (else resection overturned it:
+    a preoperative diagnosis without a final one is read as overturned, as the refuted
+    Condition is)."""
+    preop, final = record.preop_diagnosis, record.diagnosis
+    return preop is not None and final is not None and same_entity(preop, final)
 
 
 def from_fhir_imaging(case: CaseResources) -> Cells:

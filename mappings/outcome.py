@@ -21,7 +21,7 @@ from mappings.common import (
     resource,
     term_concept,
 )
-from mappings.terminology import codeable, coding
+from mappings.terminology import codeable, coding, entry
 
 # No code in the guide's VERIFIED lists says "no local recurrence" (the value set is preferred,
 # so text alone is valid); the category says what the observation is about.
@@ -30,7 +30,8 @@ NO_RECURRENCE = "No local recurrence"
 
 def disease_status(record: CaseRecord, role: str, category_key: str,
                    value: dict[str, Any] | None, timing: dict[str, Any] | None,
-                   note: str | None) -> Resource:
+                   notes: str | list[str] | None) -> Resource:
+    texts = [notes] if isinstance(notes, str) else list(notes or [])
     return resource(
         "Observation", record, role, profiles.CANCER_DISEASE_STATUS,
         status="final",
@@ -41,8 +42,30 @@ def disease_status(record: CaseRecord, role: str, category_key: str,
         _effectiveDateTime=timing,
         valueCodeableConcept=value,
         dataAbsentReason=None if value else codeable("data-absent-unknown"),
-        note=[{"text": note}] if note else None,
+        note=[{"text": t} for t in texts] or None,
     )
+
+
+# A status that says nothing of the cancer (DOC, alive, dead) gets no value: "undetermined"
+# would claim the disease was assessed. The value is 0..1 and a dataAbsentReason is allowed
+# (obs-6: only without a value); the table's words stay in a note.
+STATUS_NOTE = "Status at last follow-up (says nothing of the cancer): "
+
+
+def last_status(record: CaseRecord) -> tuple[dict[str, Any] | None, str | None]:
+    """The CancerDiseaseStatus value for the status at last follow-up, or (None, a note with
+    the table's words) when the status says nothing coded or worded about the cancer."""
+    status = record.status
+    if status is None:
+        return None, None
+    if status.key is None:  # words the vocabulary does not know: kept as they are
+        return {"text": status.text}, None
+    item = entry("status", status.key)
+    if item.attributes.get("value"):
+        return term_concept(status, "status", "value"), None
+    if item.attributes.get("disease") == "text":  # AWD: disease present, no code says so
+        return {"text": status.text}, None
+    return None, STATUS_NOTE + status.text
 
 
 def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
@@ -58,18 +81,20 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
             record, "recurrence", "status-local-recurrence", {"text": NO_RECURRENCE},
             after_anchor(record, record.follow_up_months), recurrence.text))
     if record.status is not None or record.follow_up_months is not None:
-        value = (term_concept(record.status, "status", "value")
-                 if record.status is not None else None)
-        note = None
+        value, status_note = last_status(record)
+        notes = []
         if record.follow_up_months is not None:
             anchor = "surgery" if record.surgery is not None else "diagnosis"
-            note = f"Last follow-up {record.follow_up_months} months after {anchor}"
             if record.follow_up_censored:  # "36+": the table's own mark, kept where it reads back
-                note = (f"Last follow-up {record.follow_up_months}+ months after {anchor} "
-                        f"{CENSORED}")
+                notes.append(f"Last follow-up {record.follow_up_months}+ months after {anchor} "
+                             f"{CENSORED}")
+            else:
+                notes.append(f"Last follow-up {record.follow_up_months} months after {anchor}")
+        if status_note is not None:
+            notes.append(status_note)
         resources.append(disease_status(
             record, "last-follow-up", "status-last-follow-up", value,
-            after_anchor(record, record.follow_up_months), note))
+            after_anchor(record, record.follow_up_months), notes))
     resources += survival_statuses(record)
     return resources
 
@@ -113,6 +138,9 @@ def from_fhir_outcome(case: CaseResources) -> Cells:
     if last is not None:
         if "valueCodeableConcept" in last:
             cells["status"] = last["valueCodeableConcept"]["text"]
+        for note in last.get("note", []):
+            if note["text"].startswith(STATUS_NOTE):
+                cells["status"] = note["text"].removeprefix(STATUS_NOTE)
         months = offset_months(last.get("_effectiveDateTime"))
         if months is not None:
             censored = any(CENSORED in n.get("text", "") for n in last.get("note", []))

@@ -27,7 +27,7 @@ def test_golden_output_is_reproduced(name: str, tmp_path: Path) -> None:
 def test_published_cohort_figures_from_fhir_alone() -> None:
     """Kobayashi et al. 2023: 3 F / 3 M, mean age 22 (range 2-43), 4 NTRK1 + 2 NTRK3 fusions,
     3 preoperative solitary fibrous tumours, 1 recurrence with metastases, all 6 highly vascular
-    with flow voids, 5 with (partially) ill-defined borders infiltrating fat."""
+    with flow voids, 5 with partially ill-defined borders infiltrating fat; vital status not given."""
     figures = cohort(bundle_resources(EXAMPLES / "kobayashi-2023" / "bundle.json")).to_json()
     assert figures["patients"] == 6
     assert figures["sex"] == {"female": 3, "male": 3}
@@ -40,8 +40,11 @@ def test_published_cohort_figures_from_fhir_alone() -> None:
     assert figures["recurrence_and_metastasis"] == 1
     assert figures["mri_high_vascularity"] == 6
     assert figures["mri_flow_voids"] == 6
-    assert figures["mri_ill_defined_border"] == 5
+    # the paper's borders are all "partially ill-defined": counted as such, never as ill-defined
+    assert figures["mri_ill_defined_border"] == 0
+    assert figures["mri_partially_ill_defined_border"] == 5
     assert figures["mri_fat_infiltration"] == 5
+    assert (figures["deceased"], figures["vital_status_not_reported"]) == (0, 6)
 
 
 def test_the_recurrent_patient_has_the_ntrk3_fusion() -> None:

@@ -51,8 +51,12 @@ class Cohort:
     flow_voids: set[str] = field(default_factory=set)
     high_vascularity: set[str] = field(default_factory=set)
     ill_defined_border: set[str] = field(default_factory=set)
+    partially_ill_defined_border: set[str] = field(default_factory=set)
     fat_infiltration: set[str] = field(default_factory=set)
+    # Counted over the patients whose vital status is given: a Patient without deceased[x] is
+    # neither alive nor dead as far as the table says, so it is counted apart, never as alive.
     deceased: int = 0
+    vital_status_not_reported: int = 0
 
     @property
     def mean_age(self) -> float | None:
@@ -78,8 +82,10 @@ class Cohort:
             "mri_high_vascularity": len(self.high_vascularity),
             "mri_flow_voids": len(self.flow_voids),
             "mri_ill_defined_border": len(self.ill_defined_border),
+            "mri_partially_ill_defined_border": len(self.partially_ill_defined_border),
             "mri_fat_infiltration": len(self.fat_infiltration),
             "deceased": self.deceased,
+            "vital_status_not_reported": self.vital_status_not_reported,
         }
 
 
@@ -118,6 +124,25 @@ def _gene_symbols(observation: Resource) -> list[str]:
     return symbols
 
 
+def count_vital_status(result: Cohort, patient: Resource) -> None:
+    """deceasedBoolean true or a deceasedDateTime: deceased; deceasedBoolean false: alive; no
+    deceased[x]: the vital status is not reported."""
+    if patient.get("deceasedBoolean") is True or "deceasedDateTime" in patient:
+        result.deceased += 1
+    elif patient.get("deceasedBoolean") is not False:
+        result.vital_status_not_reported += 1
+
+
+def deceased_text(data: dict[str, Any]) -> str:
+    """"2 of 5 (vital status not reported for 1)"; "not reported" when no patient has one."""
+    unknown = data["vital_status_not_reported"]
+    known = data["patients"] - unknown
+    if known <= 0:
+        return "not reported"
+    text = f"{data['deceased']} of {known}"
+    return f"{text} (vital status not reported for {unknown})" if unknown else text
+
+
 def cohort(resources: Iterable[Resource]) -> Cohort:
     result = Cohort()
     for r in resources:
@@ -128,7 +153,7 @@ def cohort(resources: Iterable[Resource]) -> Cohort:
         if kind == "Patient":
             result.patients += 1
             result.sex[r.get("gender", "unknown")] += 1
-            result.deceased += r.get("deceasedBoolean") is True
+            count_vital_status(result, r)
         elif kind == "Condition":
             if profiles.PRIMARY_CANCER_CONDITION in _profiles(r):
                 years = onset_years(r)
@@ -155,6 +180,9 @@ def cohort(resources: Iterable[Resource]) -> Cohort:
                 result.high_vascularity.add(subject)
             elif _has_coding(code, "tumour-border") and _has_coding(value, "poorly-defined"):
                 result.ill_defined_border.add(subject)
+            elif _has_coding(code, "tumour-border") and _has_coding(value,
+                                                                    "partially-ill-defined"):
+                result.partially_ill_defined_border.add(subject)
             elif _has_coding(code, "fat-infiltration") and _has_coding(value, "present"):
                 result.fat_infiltration.add(subject)
     return result
@@ -177,8 +205,9 @@ def render_table(data: dict[str, Any]) -> str:
         ("MRI high vascularity", str(data["mri_high_vascularity"])),
         ("MRI flow voids", str(data["mri_flow_voids"])),
         ("MRI ill-defined border", str(data["mri_ill_defined_border"])),
+        ("MRI partially ill-defined border", str(data["mri_partially_ill_defined_border"])),
         ("MRI fat infiltration", str(data["mri_fat_infiltration"])),
-        ("deceased", str(data["deceased"])),
+        ("deceased", deceased_text(data)),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
@@ -192,7 +221,8 @@ class Query:
 
     figure: str
     search: str
-    read: str  # "count": the search total; "subjects": distinct subjects; "ages"; "names"
+    read: str  # "count": the search total; "subjects": distinct subjects; "ages"; "names";
+    # "vital": each Patient's deceased[x]
 
 
 def _token(key: str) -> str:
@@ -238,9 +268,14 @@ def server_queries() -> list[Query]:
                             f"{_token('present')}", "subjects"),
         Query("ill_defined", f"Observation?code={_token('tumour-border')}&value-concept="
                              f"{_token('poorly-defined')}", "subjects"),
+        Query("partially_ill_defined", f"Observation?code={_token('tumour-border')}"
+                                       f"&value-concept={_token('partially-ill-defined')}",
+              "subjects"),
         Query("fat", f"Observation?code={_token('fat-infiltration')}&value-concept="
                      f"{_token('present')}", "subjects"),
-        Query("deceased", "Patient?deceased=true&_summary=count", "count"),
+        # every Patient's deceased[x] (a search on `deceased` cannot tell "alive" from "not
+        # reported": its expression is false for both)
+        Query("vital_status", "Patient?_elements=deceased", "vital"),
     ]
 
 
@@ -257,14 +292,15 @@ def server_cohort(client: Any, series: str | None = None) -> Cohort:
             total = int((response.json() or {}).get("total", 0))
             if query.figure == "patients":
                 result.patients = total
-            elif query.figure == "deceased":
-                result.deceased = total
             elif total:
                 result.sex[query.figure.split(":")[1]] = total
             continue
         found = list(search_all(client, search))
         subjects = {str(_subject(r)) for r in found}
-        if query.read == "ages":
+        if query.read == "vital":
+            for patient in found:
+                count_vital_status(result, patient)
+        elif query.read == "ages":
             result.ages_years += [y for y in map(onset_years, found) if y is not None]
         elif query.read == "names":
             for r in found:
@@ -280,6 +316,7 @@ def server_cohort(client: Any, series: str | None = None) -> Cohort:
             target = {"recurrence": result.recurrence, "metastasis": result.metastasis,
                       "vascularity": result.high_vascularity, "flow_voids": result.flow_voids,
                       "ill_defined": result.ill_defined_border,
+                      "partially_ill_defined": result.partially_ill_defined_border,
                       "fat": result.fat_infiltration}[query.figure]
             target.update(subjects)
     return result

@@ -39,6 +39,31 @@ def test_clinical_status_follows_the_course() -> None:
     assert status(recurrence="yes", status="AWD") == ["recurrence"]
     assert status(recurrence="yes", status="NED") == ["remission"]
     assert status(status="NED") == ["remission"]
+    assert status(surgery="excision", status="AWD") == ["active"]
+    assert status(surgery="excision", status="DOD") == ["active"]
+    assert status(diagnosis="NTRK-RSCN") == ["active"]  # untreated: as at diagnosis
+
+
+def test_clinical_status_is_omitted_where_the_table_says_nothing_of_it() -> None:
+    """Resected, no recurrence, no last status: not active, not remission, as far as the table
+    says; clinicalStatus is 0..1 (US Core, mCODE), so it is left out."""
+    for cells in ({"surgery": "excision", "recurrence": "no"},
+                  {"surgery": "excision", "recurrence": "no", "status": "DOC"},
+                  {"treatment": "larotrectinib", "status": "alive"}):
+        [condition] = to_fhir_primary_condition(record(diagnosis="NTRK-RSCN", **cells))
+        assert "clinicalStatus" not in condition, cells
+    [metastasis] = to_fhir_metastases(record(metastasis="lung", surgery="excision"))
+    assert "clinicalStatus" not in metastasis
+    [metastasis] = to_fhir_metastases(record(metastasis="lung", surgery="excision", status="AWD"))
+    assert codes(metastasis["clinicalStatus"]) == ["active"]
+
+
+def test_metastasis_without_a_time_claims_no_time_relation() -> None:
+    """No time given: not "after the surgery" (a metastasis may be found at presentation)."""
+    [metastasis] = to_fhir_metastases(record(metastasis="yes", surgery="excision"))
+    assert "_onsetDateTime" not in metastasis and "onsetDateTime" not in metastasis
+    [timed] = to_fhir_metastases(record(metastasis="lung (24 mo)", surgery="excision"))
+    assert "_onsetDateTime" in timed
 
 
 def test_preoperative_misdiagnosis_is_refuted() -> None:

@@ -17,7 +17,8 @@ def test_mri_findings_grouped_by_a_radiology_report() -> None:
     assert codes(flow["category"][0]) == ["imaging"] and codes(flow["method"]) == ["113091000"]
     assert codes(flow["code"]) == ["flow-voids"] and codes(flow["valueCodeableConcept"]) == ["52101004"]
     assert codes(resources["mri-vascularity"]["valueCodeableConcept"]) == ["111375"]
-    assert codes(resources["mri-border"]["valueCodeableConcept"]) == ["300841009"]
+    # "partially ill-defined" is not "poorly defined" (SNOMED 300841009): its own code
+    assert codes(resources["mri-border"]["valueCodeableConcept"]) == ["partially-ill-defined"]
     assert codes(resources["mri-fat"]["bodySite"]) == ["55603005"]
     assert codes(resources["mri-t1"]["valueCodeableConcept"]) == ["isointense"]
     assert codes(resources["mri-t2"]["valueCodeableConcept"]) == ["RID35805"]
@@ -30,8 +31,9 @@ def test_mri_findings_grouped_by_a_radiology_report() -> None:
     assert report["meta"]["profile"] == [profiles.US_CORE_DIAGNOSTIC_REPORT_NOTE]
     assert codes(report["category"][0]) == ["LP29684-5"] and codes(report["code"]) == ["25056-3"]
     assert len(report["result"]) == 9
-    assert report["conclusion"] == "Preoperative diagnosis: SFT"
-    assert codes(report["conclusionCode"][0]) == ["C7634"]
+    # refuted (no final diagnosis confirms it): words only, never a code a search would find
+    assert report["conclusion"] == "Preoperative diagnosis, revised after resection: SFT"
+    assert "conclusionCode" not in report
     timing = report["_effectiveDateTime"]["extension"][0]["extension"]
     assert {"url": "relationship", "valueCode": "before"} in timing
     # cqf-relativeDateTime needs its offset; an unknown one carries a data-absent-reason
@@ -48,3 +50,32 @@ def test_absent_findings_are_recorded_as_absent() -> None:
     resources = by_id(to_fhir_imaging(record(mri_flow_voids="no", mri_vascularity="no")))
     assert codes(resources["mri-flow-voids"]["valueCodeableConcept"]) == ["2667000"]
     assert codes(resources["mri-vascularity"]["valueCodeableConcept"]) == ["111373"]
+
+
+def test_refuted_preoperative_diagnosis_is_no_conclusion_code() -> None:
+    [report] = [r for r in to_fhir_imaging(record(
+        diagnosis="NTRK-RSCN", preop_diagnosis="solitary fibrous tumour", mri_flow_voids="yes"))
+        if r["resourceType"] == "DiagnosticReport"]
+    assert "conclusionCode" not in report
+    assert report["conclusion"].endswith("solitary fibrous tumour")
+
+
+def test_confirmed_preoperative_diagnosis_is_coded() -> None:
+    [report] = [r for r in to_fhir_imaging(record(
+        diagnosis="NTRK-RSCN", preop_diagnosis="NTRK-rscn", mri_flow_voids="yes"))
+        if r["resourceType"] == "DiagnosticReport"]
+    assert report["conclusion"] == "Preoperative diagnosis: NTRK-rscn"
+    assert codes(report["conclusionCode"][0])  # whatever the diagnosis vocabulary codes it as
+
+
+def test_border_words_coded_as_said() -> None:
+    def border(words: str) -> list[str]:
+        [finding] = [r for r in to_fhir_imaging(record(mri_border=words))
+                     if r["id"].endswith(".mri-border")]
+        return codes(finding["valueCodeableConcept"])
+
+    assert border("ill-defined") == ["300841009"]
+    assert border("poorly defined") == ["300841009"]
+    for partial in ("partially ill-defined", "partly ill defined", "focally ill-defined"):
+        assert border(partial) == ["partially-ill-defined"], partial
+    assert border("well-defined") == ["260409000"]

@@ -18,7 +18,8 @@ def test_recurrence_and_last_follow_up() -> None:
     assert codes(recurrence["category"][0]) == ["local-recurrence"]
     assert codes(recurrence["valueCodeableConcept"]) == ["271299001"]
     assert offset(recurrence) == 14 and offset(last) == 30
-    assert codes(last["valueCodeableConcept"]) == ["709137006"]
+    # AWD: the disease is there; no verified code says that (not "undetermined"): words only
+    assert last["valueCodeableConcept"] == {"text": "AWD"} and "dataAbsentReason" not in last
     assert last["focus"] == [{"reference": "Condition/test-series.1.primary"}]
 
 
@@ -35,3 +36,18 @@ def test_no_recurrence_is_a_pertinent_negative_without_an_invented_code() -> Non
     assert codes(negative["category"][0]) == ["local-recurrence"]
     assert negative["valueCodeableConcept"] == {"text": "No local recurrence"}
     assert negative["note"] == [{"text": "no"}]
+
+
+def test_a_status_that_says_nothing_of_the_cancer_claims_no_value() -> None:
+    for status in ("DOC", "died of other causes", "alive", "dead"):
+        [last] = to_fhir_outcome(record(status=status, surgery="excision"))
+        assert "valueCodeableConcept" not in last, status
+        assert codes(last["dataAbsentReason"]) == ["unknown"]
+        assert last["note"][-1]["text"].endswith(": " + status)
+
+
+def test_statuses_that_say_how_the_cancer_is_keep_their_codes() -> None:
+    [ned] = to_fhir_outcome(record(status="NED"))
+    assert codes(ned["valueCodeableConcept"]) == ["550991000124107"]
+    [dod] = to_fhir_outcome(record(status="DOD"))
+    assert codes(dod["valueCodeableConcept"]) == ["271299001"]

@@ -307,7 +307,9 @@ def test_cohort_figures_from_fhir_searches_on_the_server(hapi: HapiServer) -> No
     assert (figures["local_recurrence"], figures["distant_metastasis"],
             figures["recurrence_and_metastasis"]) == (1, 1, 1)
     assert (figures["mri_high_vascularity"], figures["mri_flow_voids"],
-            figures["mri_ill_defined_border"]) == (6, 6, 5)
+            figures["mri_ill_defined_border"],
+            figures["mri_partially_ill_defined_border"]) == (6, 6, 0, 5)
+    assert (figures["deceased"], figures["vital_status_not_reported"]) == (0, 6)
     assert "GET " in done.stderr and "component-value-concept=" in done.stderr
 
 
