@@ -13,7 +13,7 @@ def test_drugs_radiotherapy_and_response() -> None:
     assert codes(drug["medicationCodeableConcept"]) == ["larotrectinib"]
     assert drug["effectivePeriod"]["extension"][0]["valueCode"] == "unknown"
     assert resources["medication-2"]["medicationCodeableConcept"] == {"text": "doxorubicin"}
-    assert codes(resources["radiotherapy-1"]["code"]) == ["radiotherapy"]
+    assert codes(resources["radiotherapy-1"]["code"]) == ["1217123003"]
     response = resources["treatment-response"]
     assert codes(response["category"][0]) == ["treatment-response"]
     assert codes(response["valueCodeableConcept"]) == ["551001000124108"]
