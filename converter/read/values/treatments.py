@@ -1,8 +1,8 @@
 """Treatment cells and treatment responses.
 
 A treatment cell lists treatments in the order given ("crizotinib then resection"), separated by
-";", ",", "+", "then", "followed by" or "and" outside brackets (never by "/": "RT 3040 cGy/19 fx"
-and "5-FU/leucovorin" are one item each). Each item is classified:
+";", ",", "+", "then", "followed by" or "and" outside brackets (never by "/" or a decimal comma:
+"RT 3040 cGy/19 fx", "45,5 Gy" and "5-FU/leucovorin" are one item each). Each item is classified:
 
 - radiotherapy: a radiotherapy word (RT, radiation, chemoradiation, IMRT...) or a dose in Gy/cGy,
   with the dose (in cGy) and fractions read ("30 Gy/10 fx", "3040 cGy in 19 fractions", "60 Gy");
@@ -27,7 +27,7 @@ from converter.read.values.text import Warn, norm, split_outside_brackets
 from mappings.terminology import entry
 from mappings.terminology.drugs import find_drug
 
-_SEPARATORS = re.compile(r"[;,+]|\bthen\b|\bfollowed by\b|\band\b", re.I)
+_SEPARATORS = re.compile(r"[;+]|(?<!\d),|,(?!\d)|\bthen\b|\bfollowed by\b|\band\b", re.I)
 
 _RADIOTHERAPY = re.compile(
     r"\b(radiotherapy|radiation|chemoradiation|chemoradiotherapy|radiochemotherapy|irradiation|"
