@@ -7,6 +7,7 @@
   saying only that the volume was not reported;
 - systemic drug or regimen: an mCODE CancerRelatedMedicationAdministration, coded with NCIt where
   the drug table verifies the code (else the casefhir concept of a known drug, else text only);
+  a chemoradiation's concurrent drugs are `partOf` its radiotherapy course;
 - other: a US Core Procedure carrying the text alone.
 
 The response is an mCODE CancerDiseaseStatus in the treatment-response category tied to the
@@ -153,9 +154,11 @@ def _names(treatment: Treatment) -> list[str]:
 def to_fhir_treatments(record: CaseRecord) -> list[Resource]:
     resources: list[Resource] = []
     roles = treatment_roles(record)
+    course: dict[str, str] | None = None  # the radiotherapy a concurrent drug was given with
     for treatment, (_, role) in zip(record.treatments, roles, strict=True):
         if treatment.kind == "radiotherapy":
             resources.extend(_radiotherapy(record, treatment, role))
+            course = ref("Procedure", record, role)
         elif treatment.kind == "surgery":
             resources.append(_procedure(record, treatment, role, profiles.SURGICAL_PROCEDURE))
         elif treatment.kind == "other":
@@ -163,6 +166,7 @@ def to_fhir_treatments(record: CaseRecord) -> list[Resource]:
         else:
             resources.append(resource(
                 "MedicationAdministration", record, role, profiles.MEDICATION_ADMINISTRATION,
+                partOf=[course] if treatment.concurrent and course is not None else None,
                 status="completed",
                 medicationCodeableConcept=_medication_concept(treatment),
                 subject=patient_ref(record),
@@ -194,6 +198,8 @@ def from_fhir_treatments(case: CaseResources) -> Cells:
     for role, found in case.items():
         stem, _, number = role.rpartition("-")
         if stem == "medication" and number.isdigit():
+            if "partOf" in found:  # a chemoradiation's drug: the course's text names it
+                continue
             texts.append(found["medicationCodeableConcept"]["text"])
         elif stem in TREATMENT_ROLE_STEMS and number.isdigit():
             texts.append(found["code"]["text"])

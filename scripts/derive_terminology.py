@@ -144,6 +144,10 @@ REGIMENS = {
 }
 
 
+# GDC answers that are no agent (a table writing "other" or "placebo" names no drug)
+NOT_AGENTS = {"Not Otherwise Specified", "Placebo", "Other", "Unknown", "Not Reported"}
+
+
 def drug_rows(shared: Path) -> Iterator[str]:
     folder = shared / "data" / "terminology"
     ncit: dict[str, tuple[str, str]] = {}
@@ -153,7 +157,7 @@ def drug_rows(shared: Path) -> Iterator[str]:
             ncit.setdefault(name.strip().casefold(), (code.strip(), name.strip()))
     names = [line.strip() for line in
              (folder / "gdc" / "gdc_treatment_therapeutic_agents_enum.txt").read_text("utf-8")
-             .splitlines() if line.strip()]
+             .splitlines() if line.strip() and line.strip() not in NOT_AGENTS]
     yield (f"# GDC therapeutic agents (2024-02, Apache-2.0) with NCIt {NCIT_RELEASE} codes "
            "(CC BY 4.0) where the preferred name is the same; derived by "
            "scripts/derive_terminology.py\n")

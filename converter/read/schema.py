@@ -55,8 +55,9 @@ class Term:
 class Treatment:
     """One item of a treatment cell: what kind of treatment it is ("surgery", "radiotherapy",
     "systemic", "other"), its text, the vocabulary entry it was recognised as (treatment or
-    surgery vocabulary), the NCIt drug code where verified, and a radiotherapy's dose and
-    fractions."""
+    surgery vocabulary), the NCIt drug code where verified, a radiotherapy's dose and
+    fractions, and whether a drug was given with the radiotherapy listed before it (the
+    concurrent drugs of "chemoradiation (weekly carboplatin + paclitaxel, 70 Gy)")."""
 
     text: str
     kind: str
@@ -65,6 +66,7 @@ class Treatment:
     ncit_name: str | None = None
     dose_cgy: int | float | None = None
     fractions: int | None = None
+    concurrent: bool = False
 
 
 @dataclass(frozen=True, slots=True)

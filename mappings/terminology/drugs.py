@@ -1,7 +1,7 @@
 """Drug and regimen names → systemic therapy, from the compact table shipped beside this module
-(drugs.tsv: the GDC dictionary's 4,478 therapeutic agents, with the NCIt code of the 63 whose name is
-an NCIt preferred name in the shared NCIt 25.12e copy, plus regimen abbreviations; derived by
-scripts/derive_terminology.py). A name without an NCIt code is still recognised as a drug: it is
+(drugs.tsv: the GDC dictionary's therapeutic agents — 4,473 once its answers "Other", "Unknown",
+"Placebo"... are left out — with the NCIt code of the 63 whose name is an NCIt preferred name in
+the shared NCIt 25.12e copy, plus regimen abbreviations; derived by scripts/derive_terminology.py). A name without an NCIt code is still recognised as a drug: it is
 coded only where the code is verified.
 """
 

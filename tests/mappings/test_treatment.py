@@ -1,5 +1,5 @@
 from mappings import profiles
-from mappings.treatment import to_fhir_treatments
+from mappings.treatment import from_fhir_treatments, to_fhir_treatments
 from tests.conftest import by_id, codes, record
 
 
@@ -63,7 +63,7 @@ def test_the_response_answers_the_treatment_it_names() -> None:
     assert _answered("Debulking surgery; chemoradiation (weekly carboplatin + paclitaxel, 70 Gy "
                      "in 35 fractions); larotrectinib",
                      "Responded to larotrectinib; well tolerated") == (
-        "medication-1", "Response to larotrectinib")
+        "medication-3", "Response to larotrectinib")  # not the concurrent carboplatin, paclitaxel
 
 
 def test_else_the_last_systemic_therapy_else_the_last_treatment() -> None:
@@ -73,3 +73,16 @@ def test_else_the_last_systemic_therapy_else_the_last_treatment() -> None:
         "medication-2", "Response to doxorubicin")
     assert _answered("excision; radiotherapy", "CR") == ("radiotherapy-1",
                                                          "Response to radiotherapy")
+
+
+def test_a_chemoradiation_s_drugs_are_part_of_its_course_and_flatten_back_to_its_cell() -> None:
+    cell = "chemoradiation (weekly carboplatin + paclitaxel, 70 Gy in 35 fractions); larotrectinib"
+    made = to_fhir_treatments(record(treatment=cell))
+    resources = by_id(made)
+    course = f"Procedure/{resources['radiotherapy-1']['id']}"
+    assert resources["medication-1"]["partOf"] == [{"reference": course}]
+    assert resources["medication-1"]["medicationCodeableConcept"]["text"] == "weekly carboplatin"
+    assert resources["medication-2"]["partOf"] == [{"reference": course}]
+    assert "partOf" not in resources["medication-3"]
+    assert codes(resources["medication-3"]["medicationCodeableConcept"]) == ["larotrectinib"]
+    assert from_fhir_treatments(resources) == {"treatment": cell}

@@ -52,14 +52,27 @@ def test_real_cells() -> None:
     assert kinds("Low anterior resection; adjuvant chemoradiotherapy; 5-FU/leucovorin; "
                  "anti-EGFR therapy; trastuzumab with a chemotherapy backbone") == [
         ("surgery", "Low anterior resection"), ("radiotherapy", "adjuvant chemoradiotherapy"),
+        ("systemic", "chemotherapy"),  # the chemoradiotherapy's, unnamed
         ("systemic", "5-FU/leucovorin"), ("systemic", "anti-EGFR therapy"),
         ("systemic", "trastuzumab with a chemotherapy backbone")]
     debulking = parse_treatments("Debulking surgery; chemoradiation (weekly carboplatin + "
                                  "paclitaxel, 70 Gy in 35 fractions); larotrectinib",
                                  None, Warnings())
-    assert [t.kind for t in debulking] == ["surgery", "radiotherapy", "systemic"]
+    assert [(t.kind, t.text, t.concurrent) for t in debulking] == [
+        ("surgery", "Debulking surgery", False),
+        ("radiotherapy", "chemoradiation (weekly carboplatin + paclitaxel, 70 Gy in 35 fractions)",
+         False),
+        ("systemic", "weekly carboplatin", True), ("systemic", "paclitaxel", True),
+        ("systemic", "larotrectinib", False)]
     assert (debulking[1].dose_cgy, debulking[1].fractions) == (7000, 35)
-    assert debulking[2].key == "larotrectinib"
+    assert debulking[3].ncit_code == "C1411"
+    assert debulking[4].key == "larotrectinib"
+    sirolimus = parse_treatments("Sirolimus + methylprednisone (initial); larotrectinib 100 mg/m2 "
+                                 "twice daily; resection after 7 months; larotrectinib continued "
+                                 "12 months postoperatively", None, Warnings())
+    assert [(t.kind, t.key) for t in sirolimus] == [
+        ("systemic", None), ("other", None), ("systemic", "larotrectinib"),
+        ("surgery", "excision"), ("systemic", "larotrectinib")]
     assert kinds("Gefitinib (2 weeks)") == [("systemic", "Gefitinib (2 weeks)")]
 
 
