@@ -1,16 +1,30 @@
-"""Treatment other than surgery: each drug (TRK inhibitors such as larotrectinib, chemotherapy) as
-an mCODE CancerRelatedMedicationAdministration, radiotherapy as a US Core Procedure, and the
-response as an mCODE CancerDiseaseStatus in the treatment-response category.
+"""Treatments of the treatment column, each after its kind (converter/read/values/treatments.py):
 
-Case series give no dates: MedicationAdministration.effective[x] (1..1 in R4) carries a
-data-absent-reason, radiotherapy `performedString` says the date was not reported. The mCODE
-radiotherapy course summary is not claimed: it needs a performed Period and a code the guide
-does not verify.
+- surgery: an mCODE CancerRelatedSurgicalProcedure (as for the surgery column);
+- radiotherapy: an mCODE RadiotherapyCourseSummary (code SNOMED 1217123003, fixed by the
+  profile), with the fractions as actualNumberOfSessions and, when a dose is given, a
+  doseDeliveredToVolume whose required volume is an mCODE RadiotherapyVolume BodyStructure
+  saying only that the volume was not reported;
+- systemic drug or regimen: an mCODE CancerRelatedMedicationAdministration, coded with NCIt where
+  the drug table verifies the code (else the casefhir concept of a known drug, else text only);
+  a chemoradiation's concurrent drugs are `partOf` its radiotherapy course;
+- other: a US Core Procedure carrying the text alone.
+
+The response is an mCODE CancerDiseaseStatus in the treatment-response category tied to the
+treatment it answers: the one its cell names ("PR to crizotinib"), else the last systemic therapy,
+else the last treatment. mCODE gives the status no element pointing at a treatment, so the tie is
+the effective time's cqf-relativeDateTime target ("after" that treatment) and a note naming it.
+
+Case series give no dates: MedicationAdministration.effective[x] (1..1 in R4) and the radiotherapy
+course's performedPeriod carry a data-absent-reason, the other Procedures `performedString`.
 """
 
 from __future__ import annotations
 
-from converter.read.schema import CaseRecord
+import re
+from typing import Any
+
+from converter.read.schema import CaseRecord, Term, Treatment
 from mappings import profiles
 from mappings.common import (
     NOT_REPORTED,
@@ -26,63 +40,152 @@ from mappings.common import (
     term_concept,
 )
 from mappings.outcome import disease_status
-from mappings.terminology import entry
+from mappings.terminology import codeable, entry, system_url
 
-
-def _kind(key: str | None) -> str:
-    # an unknown treatment is most often a drug named by the authors (doxorubicin, crizotinib...)
-    return "medication" if key is None else str(entry("treatment", key).attributes["kind"])
+# kind → (resource type, role stem)
+_ROLES = {"systemic": ("MedicationAdministration", "medication"),
+          "radiotherapy": ("Procedure", "radiotherapy"),
+          "surgery": ("Procedure", "tx-surgery"),
+          "other": ("Procedure", "other-treatment")}
+TREATMENT_ROLE_STEMS = tuple(stem for _, stem in _ROLES.values())
 
 
 def treatment_roles(record: CaseRecord) -> list[tuple[str, str]]:
     """(resource type, role) for each treatment, in table order."""
     roles: list[tuple[str, str]] = []
-    counts = {"medication": 0, "radiotherapy": 0}
+    counts: dict[str, int] = {}
     for treatment in record.treatments:
-        kind = _kind(treatment.key)
-        counts[kind] += 1
-        if kind == "radiotherapy":
-            roles.append(("Procedure", f"radiotherapy-{counts[kind]}"))
-        else:
-            roles.append(("MedicationAdministration", f"medication-{counts[kind]}"))
+        resource_type, stem = _ROLES[treatment.kind]
+        counts[stem] = counts.get(stem, 0) + 1
+        roles.append((resource_type, f"{stem}-{counts[stem]}"))
     return roles
+
+
+def _medication_concept(treatment: Treatment) -> dict[str, Any]:
+    concept = (term_concept(treatment_term(treatment), "treatment", "medication")
+               if treatment.key is not None else {"text": treatment.text})
+    if treatment.ncit_code is not None:
+        concept = {"coding": [*concept.get("coding", []),
+                              {"system": system_url("ncit"), "code": treatment.ncit_code,
+                               "display": treatment.ncit_name}],
+                   "text": treatment.text}
+    return concept
+
+
+def treatment_term(treatment: Treatment) -> Term:
+    return Term(text=treatment.text, key=treatment.key)
+
+
+def _radiotherapy(record: CaseRecord, treatment: Treatment, role: str) -> list[Resource]:
+    extension: list[dict[str, Any]] = []
+    resources: list[Resource] = []
+    if treatment.fractions is not None:
+        extension.append({"url": profiles.RADIOTHERAPY_SESSIONS,
+                          "valueUnsignedInt": treatment.fractions})
+    if treatment.dose_cgy is not None:
+        volume_role = role.replace("radiotherapy-", "rt-volume-")
+        resources.append(resource(
+            "BodyStructure", record, volume_role, profiles.RADIOTHERAPY_VOLUME,
+            description=f"Treated volume not reported ({treatment.text})",
+            patient=patient_ref(record)))
+        parts: list[dict[str, Any]] = [
+            {"url": "volume", "valueReference": ref("BodyStructure", record, volume_role)},
+            {"url": "totalDoseDelivered",
+             "valueQuantity": {"value": treatment.dose_cgy, "unit": "cGy",
+                               "system": system_url("ucum"), "code": "cGy"}}]
+        if treatment.fractions is not None:
+            parts.append({"url": "fractionsDelivered", "valueUnsignedInt": treatment.fractions})
+        extension.append({"url": profiles.RADIOTHERAPY_DOSE, "extension": parts})
+    course = resource(
+        "Procedure", record, role, profiles.RADIOTHERAPY_COURSE_SUMMARY,
+        extension=extension or None,
+        status="completed",
+        code=codeable("radiotherapy-course", text=treatment.text),
+        subject=patient_ref(record),
+        performedPeriod=data_absent(),
+        reasonReference=[primary_ref(record)],
+    )
+    return [*resources, course]
+
+
+def _procedure(record: CaseRecord, treatment: Treatment, role: str, profile: str) -> Resource:
+    code = (term_concept(treatment_term(treatment), "surgery", "procedure")
+            if treatment.kind == "surgery" else {"text": treatment.text})
+    return resource(
+        "Procedure", record, role, profile,
+        status="completed",
+        code=code,
+        subject=patient_ref(record),
+        performedString=NOT_REPORTED,
+        reasonReference=[primary_ref(record)],
+    )
+
+
+def answered_treatment(record: CaseRecord) -> int | None:
+    """The index of the treatment the response answers: the last one its cell names, else the
+    last systemic therapy, else the last treatment."""
+    if not record.treatments:
+        return None
+    response = f" {norm(record.treatment_response.text)} " if record.treatment_response else ""
+    named = [i for i, t in enumerate(record.treatments)
+             if any(f" {name} " in response for name in _names(t))]
+    if named:
+        return named[-1]
+    systemic = [i for i, t in enumerate(record.treatments) if t.kind == "systemic"]
+    return systemic[-1] if systemic else len(record.treatments) - 1
+
+
+def norm(text: str) -> str:
+    """Lower-case words, punctuation as spaces, for matching a treatment's name in a response."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
+
+
+def _names(treatment: Treatment) -> list[str]:
+    names = [norm(treatment.text), norm(treatment.text.split("(")[0])]
+    if treatment.ncit_name:
+        names.append(norm(treatment.ncit_name))
+    if treatment.key is not None and treatment.kind == "systemic":
+        names.append(norm(str(entry("treatment", treatment.key).label)))
+    if treatment.text.split():
+        names.append(norm(treatment.text.split()[0]))  # "larotrectinib 100 mg/m2" → larotrectinib
+    return [name for name in names if len(name) > 2]
 
 
 def to_fhir_treatments(record: CaseRecord) -> list[Resource]:
     resources: list[Resource] = []
-    for treatment, (resource_type, role) in zip(record.treatments, treatment_roles(record),
-                                                strict=True):
-        if resource_type == "Procedure":
-            resources.append(resource(
-                "Procedure", record, role, profiles.US_CORE_PROCEDURE,
-                status="completed",
-                code=term_concept(treatment, "treatment", "procedure"),
-                subject=patient_ref(record),
-                performedString=NOT_REPORTED,
-                reasonReference=[primary_ref(record)],
-            ))
+    roles = treatment_roles(record)
+    course: dict[str, str] | None = None  # the radiotherapy a concurrent drug was given with
+    for treatment, (_, role) in zip(record.treatments, roles, strict=True):
+        if treatment.kind == "radiotherapy":
+            resources.extend(_radiotherapy(record, treatment, role))
+            course = ref("Procedure", record, role)
+        elif treatment.kind == "surgery":
+            resources.append(_procedure(record, treatment, role, profiles.SURGICAL_PROCEDURE))
+        elif treatment.kind == "other":
+            resources.append(_procedure(record, treatment, role, profiles.US_CORE_PROCEDURE))
         else:
             resources.append(resource(
                 "MedicationAdministration", record, role, profiles.MEDICATION_ADMINISTRATION,
+                partOf=[course] if treatment.concurrent and course is not None else None,
                 status="completed",
-                medicationCodeableConcept=term_concept(treatment, "treatment", "medication"),
+                medicationCodeableConcept=_medication_concept(treatment),
                 subject=patient_ref(record),
                 effectivePeriod=data_absent(),
                 reasonReference=[primary_ref(record)],
             ))
     if record.treatment_response is not None:
-        roles = treatment_roles(record)
+        answered = answered_treatment(record)
         timing = None
-        if roles:  # "after the (first) treatment"
-            first_type, first_role = roles[0]
-            path = "effective" if first_type == "MedicationAdministration" else "performed"
-            timing = relative_time(ref(first_type, record, first_role), path, "after")
-        treated = ", ".join(t.text for t in record.treatments)
+        note = "Response to treatment"
+        if answered is not None:
+            resource_type, role = roles[answered]
+            path = "effective" if resource_type == "MedicationAdministration" else "performed"
+            timing = relative_time(ref(resource_type, record, role), path, "after")
+            note = f"Response to {record.treatments[answered].text}"
         resources.append(disease_status(
             record, "treatment-response", "status-treatment-response",
             term_concept(record.treatment_response, "response", "value"),
-            timing,
-            f"Response to {treated}" if treated else "Response to treatment",
+            timing, note,
         ))
     return resources
 
@@ -93,10 +196,12 @@ def from_fhir_treatments(case: CaseResources) -> Cells:
     cells: Cells = {}
     texts = []
     for role, found in case.items():
-        kind, _, number = role.rpartition("-")
-        if kind == "medication" and number.isdigit():
+        stem, _, number = role.rpartition("-")
+        if stem == "medication" and number.isdigit():
+            if "partOf" in found:  # a chemoradiation's drug: the course's text names it
+                continue
             texts.append(found["medicationCodeableConcept"]["text"])
-        elif kind == "radiotherapy" and number.isdigit():
+        elif stem in TREATMENT_ROLE_STEMS and number.isdigit():
             texts.append(found["code"]["text"])
     if texts:
         cells["treatment"] = "; ".join(texts)

@@ -7,7 +7,11 @@ in ../shared/data/terminology/ (see docs/terminology.md for releases and licence
   (withdrawn symbols and the successors HGNC names for them);
 - mappings/terminology/so.tsv from the Sequence Ontology (id and name of every term casefhir may
   write as a DNA change type or molecular consequence, with whether the Genomics Reporting
-  ValueSets' roots include it).
+  ValueSets' roots include it);
+- mappings/terminology/drugs.tsv from the GDC dictionary's therapeutic agents (names) and NCIt
+  (code|preferred name): every agent name, with its NCIt code where NCIt's preferred name is
+  the same name (case-insensitive), plus common regimen abbreviations (no code: the NCIt copy
+  has no regimens).
 
 Deterministic: the same sources give byte-identical files (sorted rows, gzip without a time
 stamp). `--check` verifies the shipped files instead of writing them (scripts/test runs it).
@@ -31,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "mappings" / "terminology"
 HGNC_RELEASE = "2024-10-18"
 SO_RELEASE = "2025-09-10"
+NCIT_RELEASE = "25.12e"
 
 # Genomics Reporting 3.0.0 ValueSet roots (dna-change-type-vs, molecular-consequence-vs)
 DNA_CHANGE_TYPE_ROOT = "SO:0002072"
@@ -155,6 +160,55 @@ def oncotree_rows(shared: Path) -> Iterator[str]:
         yield "\t".join(str(f).replace("\t", " ") for f in fields) + "\n"
 
 
+# Regimens papers name by abbreviation → their agents (the abbreviation is recognised as systemic
+# therapy; NCIt regimen concepts are not in the shared copy, so no code is written).
+REGIMENS = {
+    "VAC": "vincristine, dactinomycin, cyclophosphamide",
+    "VAC/IE": "vincristine, doxorubicin, cyclophosphamide alternating with ifosfamide, etoposide",
+    "VDC": "vincristine, doxorubicin, cyclophosphamide",
+    "IE": "ifosfamide, etoposide",
+    "AI": "doxorubicin, ifosfamide",
+    "MAP": "methotrexate, doxorubicin, cisplatin",
+    "CHOP": "cyclophosphamide, doxorubicin, vincristine, prednisone",
+    "R-CHOP": "rituximab, cyclophosphamide, doxorubicin, vincristine, prednisone",
+    "FOLFOX": "folinic acid, fluorouracil, oxaliplatin",
+    "FOLFIRI": "folinic acid, fluorouracil, irinotecan",
+    "FOLFIRINOX": "folinic acid, fluorouracil, irinotecan, oxaliplatin",
+    "CAPOX": "capecitabine, oxaliplatin",
+    "XELOX": "capecitabine, oxaliplatin",
+    "ABVD": "doxorubicin, bleomycin, vinblastine, dacarbazine",
+    "BEP": "bleomycin, etoposide, cisplatin",
+    "TC": "paclitaxel, carboplatin",
+    "GT": "gemcitabine, docetaxel",
+    "5-FU": "fluorouracil",
+}
+
+
+# GDC answers that are no agent (a table writing "other" or "placebo" names no drug)
+NOT_AGENTS = {"Not Otherwise Specified", "Placebo", "Other", "Unknown", "Not Reported"}
+
+
+def drug_rows(shared: Path) -> Iterator[str]:
+    folder = shared / "data" / "terminology"
+    ncit: dict[str, tuple[str, str]] = {}
+    for line in (folder / "ncit" / "ncit_25.12e.txt").read_text("utf-8").splitlines():
+        code, _, name = line.partition("|")
+        if name:
+            ncit.setdefault(name.strip().casefold(), (code.strip(), name.strip()))
+    names = [line.strip() for line in
+             (folder / "gdc" / "gdc_treatment_therapeutic_agents_enum.txt").read_text("utf-8")
+             .splitlines() if line.strip() and line.strip() not in NOT_AGENTS]
+    yield (f"# GDC therapeutic agents (2024-02, Apache-2.0) with NCIt {NCIT_RELEASE} codes "
+           "(CC BY 4.0) where the preferred name is the same; derived by "
+           "scripts/derive_terminology.py\n")
+    yield "# kind\tname\tNCIt code\tNCIt preferred name\tagents (regimens)\n"
+    for name in sorted(set(names), key=str.casefold):
+        code, preferred = ncit.get(name.casefold(), ("", ""))
+        yield "\t".join(("agent", name, code, preferred, "")) + "\n"
+    for abbreviation, agents in sorted(REGIMENS.items()):
+        yield "\t".join(("regimen", abbreviation, "", "", agents)) + "\n"
+
+
 def _gzip(text: str) -> bytes:
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=9, filename="") as out:
@@ -165,7 +219,8 @@ def _gzip(text: str) -> bytes:
 def derived(shared: Path) -> dict[Path, bytes]:
     return {OUT / "hgnc.tsv.gz": _gzip("".join(hgnc_rows(shared))),
             OUT / "so.tsv": "".join(so_rows(shared)).encode("utf-8"),
-            OUT / "oncotree.tsv": "".join(oncotree_rows(shared)).encode("utf-8")}
+            OUT / "oncotree.tsv": "".join(oncotree_rows(shared)).encode("utf-8"),
+            OUT / "drugs.tsv": "".join(drug_rows(shared)).encode("utf-8")}
 
 
 def main() -> int:

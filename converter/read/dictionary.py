@@ -252,9 +252,11 @@ COLUMNS: tuple[Column, ...] = (
          "margin status", "r status", "r classification", "residual tumor", "r"),
     ),
     Column(
-        "treatment", "treatments", "Other treatment (list).",
-        "larotrectinib, entrectinib, chemotherapy, radiotherapy, none; separate with , ; + or 'and'.",
-        "MedicationAdministration(mCODE cancer-related); Procedure(radiotherapy)",
+        "treatment", "treatments", "Treatments (list, in order): surgery, radiotherapy, drugs, regimens.",
+        "crizotinib then resection; RT 3040 cGy/19 fx; larotrectinib; none; separate with , ; + "
+        "'then' 'followed by' or 'and'.",
+        "MedicationAdministration(mCODE cancer-related); Procedure(mCODE radiotherapy course "
+        "summary, mCODE cancer-related surgical procedure, US Core)",
         ("treatments", "other treatment", "other treatments", "adjuvant treatment", "adjuvant therapy",
          "systemic therapy", "therapy", "additional treatment", "additional therapy",
          "chemotherapy radiotherapy", "medical treatment", "targeted therapy", "trk inhibitor"),

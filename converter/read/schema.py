@@ -52,6 +52,24 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class Treatment:
+    """One item of a treatment cell: what kind of treatment it is ("surgery", "radiotherapy",
+    "systemic", "other"), its text, the vocabulary entry it was recognised as (treatment or
+    surgery vocabulary), the NCIt drug code where verified, a radiotherapy's dose and
+    fractions, and whether a drug was given with the radiotherapy listed before it (the
+    concurrent drugs of "chemoradiation (weekly carboplatin + paclitaxel, 70 Gy)")."""
+
+    text: str
+    kind: str
+    key: str | None = None
+    ncit_code: str | None = None
+    ncit_name: str | None = None
+    dose_cgy: int | float | None = None
+    fractions: int | None = None
+    concurrent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Age:
     value: int | float
     unit: str  # UCUM code, a key of AGE_UNITS
@@ -259,7 +277,7 @@ class CaseRecord:
     surgery: Term | None = None
     surgery_intent: Term | None = None
     margin: Term | None = None
-    treatments: tuple[Term, ...] = field(default_factory=tuple)
+    treatments: tuple[Treatment, ...] = field(default_factory=tuple)
     treatment_response: Term | None = None
     recurrence: Event | None = None
     metastasis: Event | None = None

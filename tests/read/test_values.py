@@ -9,7 +9,6 @@ from converter.read.values.outcomes import (
     parse_metastasis,
     parse_recurrence,
     parse_status,
-    parse_treatments,
 )
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
@@ -171,12 +170,6 @@ def test_site_with_side_and_depth() -> None:
 def test_unknown_site_warns() -> None:
     warnings = Warnings()
     assert parse_site("foot", None, warnings).region is None and warnings
-
-
-def test_treatment_lists() -> None:
-    keys = [t.key for t in parse_treatments("larotrectinib; chemotherapy + RT", None, Warnings())]
-    assert keys == ["larotrectinib", "chemotherapy", "radiotherapy"]
-    assert parse_treatments("none", None, Warnings()) == ()
 
 
 @pytest.mark.parametrize(("text", "dash", "missing"), [

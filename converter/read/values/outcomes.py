@@ -1,4 +1,4 @@
-"""Treatments and outcomes: treatment lists, the status at last follow-up, local recurrence and
+"""Outcomes: the status at last follow-up, local recurrence and
 metastasis (with their times and sites).
 """
 
@@ -8,16 +8,10 @@ import re
 
 from converter.problems import shorten
 from converter.read.schema import Event, Term
-from converter.read.values.terms import keyword_hits, lookup, term
+from converter.read.values.terms import keyword_hits, lookup
 from converter.read.values.text import InvalidValue, Warn, norm
 from converter.read.values.times import split_months
 from mappings.terminology import vocabulary
-
-
-def parse_treatments(text: str, hint: str | None, warn: Warn) -> tuple[Term, ...]:
-    items = [p.strip() for p in re.split(r"[,;+/]|\band\b|\bthen\b|\bfollowed by\b", text) if p.strip()]
-    terms = [term("treatment", item, warn, "treatment") for item in items]
-    return tuple(t for t in terms if t.key != "none")
 
 
 def parse_status(text: str, hint: str | None,

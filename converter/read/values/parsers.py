@@ -9,7 +9,7 @@ from typing import Any
 
 from converter.read.values.alterations import parse_fusion, parse_molecular
 from converter.read.values.ihc import parse_ihc_panel
-from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status, parse_treatments
+from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
 from converter.read.values.survival import parse_event_status, parse_os_status
@@ -22,7 +22,6 @@ from converter.read.values.terms import (
     parse_laterality,
     parse_margin,
     parse_presence,
-    parse_response,
     parse_sex,
     parse_signal,
     parse_surgery,
@@ -31,6 +30,7 @@ from converter.read.values.terms import (
 )
 from converter.read.values.text import Warn, parse_case_id, parse_text
 from converter.read.values.times import parse_age, parse_age_sex, parse_follow_up, parse_months
+from converter.read.values.treatments import parse_treatment_response, parse_treatments
 from converter.read.values.tumours import parse_diagnosis
 
 Parser = Callable[[str, "str | None", Warn], Any]
@@ -61,7 +61,7 @@ PARSERS: dict[str, Parser] = {
     "surgery_intent": parse_surgery_intent,
     "margin": parse_margin,
     "treatments": parse_treatments,
-    "response": parse_response,
+    "response": parse_treatment_response,
     "recurrence": parse_recurrence,
     "metastasis": parse_metastasis,
     "months": parse_months,

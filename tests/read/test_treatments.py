@@ -1,0 +1,107 @@
+"""Treatment cells (real ones: tests/read/treatment_sources.md) and treatment responses."""
+
+from __future__ import annotations
+
+import pytest
+
+from converter.read.values.treatments import parse_treatment_response, parse_treatments
+
+
+class Warnings(list[str]):
+    def __call__(self, message: str) -> None:
+        self.append(message)
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(t.kind, t.text) for t in parse_treatments(text, None, Warnings())]
+
+
+@pytest.mark.parametrize(("text", "dose", "fractions"), [
+    ("RT 3040 cGy/19 fx", 3040, 19),
+    ("30 Gy/10 fx", 3000, 10),
+    ("3040 cGy in 19 fractions", 3040, 19),
+    ("60 Gy", 6000, None),
+    ("45,5 Gy in 25 fractions", 4550, 25),
+    ("radiotherapy", None, None),
+])
+def test_radiotherapy_dose_and_fractions_never_split_at_the_slash(
+        text: str, dose: int | None, fractions: int | None) -> None:
+    (treatment,) = parse_treatments(text, None, Warnings())
+    assert (treatment.kind, treatment.text, treatment.dose_cgy, treatment.fractions) == \
+        ("radiotherapy", text, dose, fractions)
+
+
+def test_a_sequence_keeps_its_order_and_kinds() -> None:
+    assert kinds("crizotinib then resection") == [("systemic", "crizotinib"),
+                                                  ("surgery", "resection")]
+    assert kinds("excision followed by radiotherapy and doxorubicin") == [
+        ("surgery", "excision"), ("radiotherapy", "radiotherapy"), ("systemic", "doxorubicin")]
+
+
+def test_surgery_is_no_medication() -> None:
+    treatments = parse_treatments("Excision; prostatectomy; radiotherapy", None, Warnings())
+    assert [(t.kind, t.key) for t in treatments] == [
+        ("surgery", "excision"), ("surgery", None), ("radiotherapy", "radiotherapy")]
+
+
+def test_real_cells() -> None:
+    assert kinds("Surgical excision + elective lymph node dissection; adjuvant high-dose "
+                 "interferon alfa-2b; dabrafenib") == [
+        ("surgery", "Surgical excision"), ("surgery", "elective lymph node dissection"),
+        ("systemic", "adjuvant high-dose interferon alfa-2b"), ("systemic", "dabrafenib")]
+    assert kinds("Low anterior resection; adjuvant chemoradiotherapy; 5-FU/leucovorin; "
+                 "anti-EGFR therapy; trastuzumab with a chemotherapy backbone") == [
+        ("surgery", "Low anterior resection"), ("radiotherapy", "adjuvant chemoradiotherapy"),
+        ("systemic", "chemotherapy"),  # the chemoradiotherapy's, unnamed
+        ("systemic", "5-FU/leucovorin"), ("systemic", "anti-EGFR therapy"),
+        ("systemic", "trastuzumab with a chemotherapy backbone")]
+    debulking = parse_treatments("Debulking surgery; chemoradiation (weekly carboplatin + "
+                                 "paclitaxel, 70 Gy in 35 fractions); larotrectinib",
+                                 None, Warnings())
+    assert [(t.kind, t.text, t.concurrent) for t in debulking] == [
+        ("surgery", "Debulking surgery", False),
+        ("radiotherapy", "chemoradiation (weekly carboplatin + paclitaxel, 70 Gy in 35 fractions)",
+         False),
+        ("systemic", "weekly carboplatin", True), ("systemic", "paclitaxel", True),
+        ("systemic", "larotrectinib", False)]
+    assert (debulking[1].dose_cgy, debulking[1].fractions) == (7000, 35)
+    assert debulking[3].ncit_code == "C1411"
+    assert debulking[4].key == "larotrectinib"
+    sirolimus = parse_treatments("Sirolimus + methylprednisone (initial); larotrectinib 100 mg/m2 "
+                                 "twice daily; resection after 7 months; larotrectinib continued "
+                                 "12 months postoperatively", None, Warnings())
+    assert [(t.kind, t.key) for t in sirolimus] == [
+        ("systemic", None), ("other", None), ("systemic", "larotrectinib"),
+        ("surgery", "excision"), ("systemic", "larotrectinib")]
+    assert kinds("Gefitinib (2 weeks)") == [("systemic", "Gefitinib (2 weeks)")]
+
+
+def test_drugs_named_by_the_gdc_list_without_a_verified_code_are_systemic_without_one() -> None:
+    (crizotinib,) = parse_treatments("crizotinib", None, Warnings())
+    (alectinib,) = parse_treatments("Alectinib", None, Warnings())
+    assert (crizotinib.kind, crizotinib.ncit_code) == ("systemic", None)
+    assert (alectinib.kind, alectinib.ncit_code) == ("systemic", None)
+    (paclitaxel,) = parse_treatments("paclitaxel", None, Warnings())
+    assert (paclitaxel.ncit_code, paclitaxel.ncit_name) == ("C1411", "Paclitaxel")
+    (regimen,) = parse_treatments("VAC", None, Warnings())
+    assert regimen.kind == "systemic"
+
+
+def test_other_treatments_keep_their_text_with_a_warning() -> None:
+    warnings = Warnings()
+    (other,) = parse_treatments("hyperthermia", None, warnings)
+    assert (other.kind, other.text) == ("other", "hyperthermia")
+    assert warnings == ["'hyperthermia' is not a known treatment (surgery, radiotherapy, drug or "
+                        "regimen); kept as text without a code"]
+    assert parse_treatments("none", None, Warnings()) == ()
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("PR to crizotinib", "partial"),
+    ("Responded to larotrectinib; well tolerated", "improved"),
+    ("partial response after 3 cycles", "partial"),
+    ("CR", "complete"),
+])
+def test_responses_naming_their_treatment(text: str, key: str) -> None:
+    response = parse_treatment_response(text, None, Warnings())
+    assert (response.text, response.key) == (text, key)
