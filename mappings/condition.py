@@ -45,9 +45,7 @@ def status_clinical_key(record: CaseRecord) -> str | None:
 def treated(record: CaseRecord) -> bool:
     """Whether the table reports any treatment (after which the disease may no longer be
     active: a table that says nothing more does not say whether it is)."""
-    return record.surgery is not None or any(
-        t.key is None or entry("treatment", t.key).attributes.get("kind") != "none"
-        for t in record.treatments)
+    return record.surgery is not None or bool(record.treatments)  # "none" is no treatment item
 
 
 def clinical_status_key(record: CaseRecord) -> str | None:
