@@ -263,7 +263,7 @@ BAD: list[Bad] = [
     Bad("negative-follow-up.csv", csv_("Case,Follow-up\n1,-2\n"), "a duration cannot be negative",
         FOLLOW_UP),
     Bad("follow-up-centuries.csv", csv_("Case,Follow-up\n1,300 years\n"),
-        "a follow-up of 3600 months is impossible", FOLLOW_UP),
+        "a duration of 3600 months is impossible", FOLLOW_UP),
     Bad("nan-in-json.json", b'[{"Case": "1", "Age": NaN}]', "is not valid JSON at character 23",
         ", line 1"),
     Bad("infinity-in-json.json", b'[{"Case": "1",\n "Age": Infinity}]', "is not valid JSON",

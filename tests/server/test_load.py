@@ -81,7 +81,7 @@ def test_table_loads_directly_and_an_edit_updates_only_what_changed(
     done = load_cli(MESSY, "--series-id", "messy-load", "--server", hapi.base, "--report", report)
     assert done.returncode == 0, done.stderr
     assert outcomes(report)["total"]["created"] == MESSY_RESOURCES
-    assert "warning:" in done.stderr and "row 2, column S (Pre-op Dx)" in done.stderr
+    assert "warning:" in done.stderr and "row 6, column H (NTRK fusion)" in done.stderr
     edited = tmp_path / "edited" / MESSY.name  # the same file name: the Provenances name it
     edited.parent.mkdir()
     edited.write_text(MESSY.read_text().replace("excision,free,none", "excision,R1,none"))

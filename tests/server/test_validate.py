@@ -66,8 +66,11 @@ def test_real_molecular_data_validates_on_the_server_without_errors(server: str,
     findings: a real cBioPortal study and a real TCGA MAF, zero errors."""
     data = ROOT / "tests" / "data" / study
     bundle = tmp_path / "bundle.json"
+    columns = tmp_path / "columns.json"  # the annotation's 0/1 status does not say which is death
+    columns.write_text(json.dumps({"FAB_classification": "ignore", "days_to_last_followup": "ignore",
+                                   "Overall_Survival_Status": "ignore"}))
     args: list[str | Path] = [data] if study == "summit-biliary" else [
-        data / "tcga_laml_annot.tsv", "--findings", data / "tcga_laml.maf", "--ignore-unmapped"]
+        data / "tcga_laml_annot.tsv", "--findings", data / "tcga_laml.maf", "--columns", columns]
     converted = run("convert", *args, "--series-id", study, "-o", bundle)
     assert converted.exit_code == 0, converted.stderr
     report_file = tmp_path / "report.json"
