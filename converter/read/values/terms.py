@@ -117,4 +117,3 @@ parse_surgery_intent = vocabulary_parser("surgery_intent", "procedure intent")
 parse_margin = vocabulary_parser("margin", "margin")
 
 
-parse_response = vocabulary_parser("response", "treatment response")
