@@ -6,6 +6,7 @@ error yields no record; warnings (unknown terms...) travel with the record.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from array import array
@@ -117,6 +118,14 @@ def match_header(text: str) -> Binding | None:
         if column is not None and _unit(column, unit_word):
             return Binding(column, _unit(column, unit_word))
     return None
+
+
+def suggestions(header: str) -> str:
+    """" (did you mean age, age_sex?)": the dictionary columns whose name or alias is closest."""
+    key = header_key(header)
+    close = difflib.get_close_matches(key, list(ALIASES), n=6, cutoff=0.75)
+    names = list(dict.fromkeys(ALIASES[k].name for k in close))[:3]
+    return f" (closest: {', '.join(names)})" if names else ""
 
 
 def _unit(column: Column, word: str) -> str | None:
@@ -238,8 +247,9 @@ class RecordBuilder:
         else:
             binding = match_header(text)
         if binding is None:
-            message = (f"column {shorten(text)!r} is not in the data dictionary; map it with --columns "
-                       "(or map it to 'ignore'), or pass --ignore-unmapped to leave it out")
+            message = (f"column {shorten(text)!r} is not in the data dictionary{suggestions(text)}; "
+                       "map it with --columns (or map it to 'ignore'), or pass --ignore-unmapped "
+                       "to leave it out")
             if not self.ignore_unmapped:
                 raise InputError(error(message, location))
             self.header_problems.append(warning(
@@ -260,12 +270,20 @@ class RecordBuilder:
         return binding
 
     def _bind_headers(self) -> None:
+        unknown: list[Problem] = []  # every unknown column at once, not one per run
         for text, label in self.table.headers:
             if text and text not in self.bindings:
-                self._bind(text, label, self.table.header_row)
+                try:
+                    self._bind(text, label, self.table.header_row)
+                except InputError as exc:
+                    if not all("is not in the data dictionary" in p.message for p in exc.problems):
+                        raise
+                    unknown.extend(exc.problems)
             elif text:
                 raise InputError(error(f"the header {shorten(text)!r} appears twice",
                                        self.table.location(self.table.header_row, label)))
+        if unknown:
+            raise InputError(*unknown)
         self._check_columns(self.table.header_row)
 
     def _check_columns(self, row: int | None) -> None:

@@ -141,3 +141,21 @@ def test_a_column_map_quotes_long_keys_and_targets_short(tmp_path: Path) -> None
         message = caught.value.problems[0].render()
         assert len(message) < 400 and "\u2026" in message, message[:400]
         assert "which is not a column of the data dictionary" in message
+
+
+def test_every_unknown_column_is_reported_at_once_with_suggestions() -> None:
+    import pytest
+
+    from converter.problems import InputError
+    from converter.read.records import RecordBuilder
+    from converter.read.rows import Table
+    from tests.conftest import SERIES
+
+    headers = [(h, h) for h in ("Case", "Agee", "Sx", "Foo")]
+    with pytest.raises(InputError) as raised:
+        RecordBuilder(Table("t.csv", "row", headers, iter([])), SERIES)
+    messages = [p.message for p in raised.value.problems]
+    assert len(messages) == 3
+    assert "'Agee' is not in the data dictionary (closest: age" in messages[0]
+    assert "(closest: sex)" in messages[1]
+    assert "closest" not in messages[2]
