@@ -53,6 +53,8 @@ class Warnings(list[str]):
     ("hepatic flexure", "colon", None, None),
     ("renal pelvis", "kidney", None, None),
     ("head and neck", "head-and-neck", None, None),
+    ("Cerebellum", "cerebellum", None, None),
+    ("right cerebral hemisphere", "brain", "right", None),
 ])
 def test_region_side_and_depth_come_out_of_the_words(
         text: str, region: str, laterality: str | None, depth: str | None) -> None:
