@@ -13,6 +13,7 @@ from mappings.terminology.codesystem import casefhir_codesystem, terminology_mar
 from tests.conftest import ROOT, SHARED
 
 GUIDE = SHARED / "reference" / "fhir-modeling.md"
+NCIT = SHARED / "data" / "terminology" / "ncit" / "ncit_25.12e.txt"
 MCODE = SHARED / "fhir-packages" / "mcode-stu4"
 # code systems whose codes FHIR R4 core itself defines (CodeSystem resources of the spec)
 FHIR_CORE = {"condition-clinical", "condition-ver-status", "condition-category",
@@ -56,6 +57,11 @@ def enumerated(package: str, resource_type: str, resource_id: str) -> dict[str, 
     return found
 
 
+@cache
+def ncit_lines() -> frozenset[str]:
+    return frozenset(NCIT.read_text(encoding="utf-8").splitlines())
+
+
 def guide_lines() -> list[str]:
     return GUIDE.read_text(encoding="utf-8").splitlines()
 
@@ -91,6 +97,10 @@ def test_every_standard_code_is_verified_by_the_guide_or_fixed_by_a_profile() ->
             listed = enumerated(package, resource_type, resource_id)
             assert listed.get(item.code) == item.display, \
                 f"{item.key}: {item.code} {item.display!r} is not listed so in {source}"
+            continue
+        if source.startswith("ncit 25.12e"):  # the shared NCIt release's code|preferred name
+            assert f"{item.code}|{item.display}" in ncit_lines(), \
+                f"{item.key}: {item.code}|{item.display} is not a line of {NCIT.name}"
             continue
         if source.startswith("fixed by"):
             assert f'"{item.code}"' in profiles_text, f"{item.key}: not fixed by any mCODE profile"

@@ -1,4 +1,6 @@
-"""Body sites: the region, side and depth named in a site cell (`left thigh, deep`).
+"""Body sites: the region, side and depth named in a site cell (`left thigh, deep`, `Rt
+forearm`, `uterine cervix`). Regions, sides and depths are the "region", "laterality" and "depth"
+vocabularies (mappings/terminology/vocabularies.toml); a site they do not name keeps its text.
 """
 
 from __future__ import annotations
@@ -11,15 +13,30 @@ from converter.read.values.terms import keyword_hits
 from converter.read.values.text import Warn
 
 # phrases whose region word names another part ("the femoral neck" is the femur's, not the
-# neck): left out before the regions are looked for
+# neck): replaced by the part they name before the regions are looked for
 _OTHER_PARTS = re.compile(r"\b(femoral|humeral|bladder|pancreatic|tooth|rib|talar|radial)\s+neck\b"
-                          r"|\bneck\s+of\s+(the\s+)?(femur|humerus|bladder|pancreas|rib|"
+                          r"|\bneck\s+of\s+(?:the\s+)?(femur|humerus|bladder|pancreas|rib|"
                           r"talus|radius)\b", re.IGNORECASE)
+_PART_NOUNS = {"femoral": "femur", "humeral": "humerus", "pancreatic": "pancreas",
+               "talar": "talus", "radial": "radius"}
+
+# "left-hand side of the abdomen" names a side, not the hand
+_HAND_SIDE = re.compile(r"\b(left|right)[\s-]+hand(?:ed)?\s+side\b", re.IGNORECASE)
+# "the back of the (left) hand" is the hand's, not the back (trunk)
+_BACK_OF = re.compile(r"\b(?:back|dorsum)\s+of\s+(?:the\s+)?((?:(?:left|right)\s+)?(?:hand|foot))\b",
+                      re.IGNORECASE)
+
+
+def _owning_part(match: re.Match[str]) -> str:
+    word = (match.group(1) or match.group(2)).lower()
+    return f" {_PART_NOUNS.get(word, word)} "
 
 
 def parse_site(text: str, hint: str | None, warn: Warn) -> Site:
     # "Lung; liver metastases": the primary site is the part before the first ";"
-    primary = _OTHER_PARTS.sub(" ", text.split(";", 1)[0])
+    primary = _OTHER_PARTS.sub(_owning_part, text.split(";", 1)[0])
+    primary = _HAND_SIDE.sub(lambda match: f" {match.group(1)} ", primary)
+    primary = _BACK_OF.sub(lambda match: f" {match.group(1)} ", primary)
     regions = keyword_hits("region", primary)
     lateralities = keyword_hits("laterality", primary)
     depths = keyword_hits("depth", primary)
