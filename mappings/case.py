@@ -28,6 +28,7 @@ from mappings.pathology import from_fhir_pan_trk_ihc, to_fhir_pan_trk_ihc, to_fh
 from mappings.patient import from_fhir_patient, to_fhir_patient
 from mappings.procedure import from_fhir_surgery, to_fhir_surgery
 from mappings.provenance import to_fhir_provenance
+from mappings.staging import from_fhir_staging, to_fhir_grade, to_fhir_stage
 from mappings.treatment import from_fhir_treatments, to_fhir_treatments
 
 Mapper = Callable[[CaseRecord], list[Resource]]
@@ -51,6 +52,8 @@ MAPPERS: tuple[Mapper, ...] = (
     to_fhir_surgery,
     to_fhir_treatments,
     to_fhir_outcome,
+    to_fhir_stage,
+    to_fhir_grade,
 )
 
 # The inverse of each module, for `casefhir flatten`: a case's resources by role back to the
@@ -67,6 +70,7 @@ INVERSES: tuple[Inverse, ...] = (
     from_fhir_surgery,
     from_fhir_treatments,
     from_fhir_outcome,
+    from_fhir_staging,
 )
 
 
@@ -111,6 +115,12 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "treatment-response": ("treatment_response",),
     "recurrence": ("recurrence", "recurrence_months"),
     "last-follow-up": ("status", "follow_up_months"),
+    "stage": ("stage",),
+    "stage-t": ("stage",),
+    "stage-n": ("stage",),
+    "stage-m": ("stage",),
+    "disease-extent": ("stage",),
+    "histologic-grade": ("grade",),
     "provenance": ("case_id",),
 }
 

@@ -25,6 +25,9 @@ RADIOTHERAPY_COURSE_SUMMARY = MCODE + "mcode-radiotherapy-course-summary"
 RADIOTHERAPY_VOLUME = MCODE + "mcode-radiotherapy-volume"
 CANCER_DISEASE_STATUS = MCODE + "mcode-cancer-disease-status"
 HISTORY_OF_METASTATIC_CANCER = MCODE + "mcode-history-of-metastatic-cancer"
+CANCER_STAGE = MCODE + "mcode-cancer-stage"
+HISTOLOGIC_GRADE = MCODE + "mcode-histologic-grade"
+US_CORE_SIMPLE_OBSERVATION = US_CORE + "us-core-simple-observation"
 
 # extensions
 HISTOLOGY_MORPHOLOGY_BEHAVIOR = MCODE + "mcode-histology-morphology-behavior"

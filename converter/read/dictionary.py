@@ -368,6 +368,22 @@ COLUMNS: tuple[Column, ...] = (
         units="months",
     ),
     Column(
+        "stage", "stage", "Stage, TNM categories or extent of the disease.",
+        "Stage III, IIIA, stage IV, pT2N0M0, T2bN1M0, cT3N1M0, FIGO IIIC, Stage IIIA (pT2N1M0); "
+        "extent and resectability words (inoperable, unresectable, locally advanced, recurrent "
+        "after resection, localized, metastatic) are kept as text, never read as a metastasis.",
+        "Observation(mCODE CancerStage) for the stage group and each T, N, M category; "
+        "Observation(US Core simple observation) for extent words",
+        ("tumor stage", "tumour stage", "clinical stage", "pathological stage", "ajcc stage",
+         "tnm", "tnm stage", "ptnm", "figo stage", "extent", "disease extent", "resectability"),
+    ),
+    Column(
+        "grade", "grade", "Histologic grade.",
+        "FNCLCC 2, grade 3, G2, grade II, low grade, intermediate grade, high grade.",
+        "Observation(mCODE HistologicGrade); a level in words coded, a number as text",
+        ("histologic grade", "histological grade", "fnclcc grade", "tumor grade", "tumour grade"),
+    ),
+    Column(
         "notes", "text", "Any other remark about the case.", "Any text.",
         "Condition(primary).note",
         ("note", "comment", "comments", "remarks", "remark", "other", "reference", "references",

@@ -240,6 +240,33 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Stage:
+    """A stage cell: the stage group, TNM categories and extent words it gives (each None when
+    not written). `system` is "tnm" (TNM categories, AJCC, UICC or TNM written), "figo", or None
+    for a bare stage ("Stage III"); `prefix` the TNM prefix, "c" clinical or "p" pathological."""
+
+    text: str
+    group: str | None = None  # normalised roman numeral with its letters/digits, e.g. "IIIA"
+    system: str | None = None
+    prefix: str | None = None
+    t: str | None = None  # "T2b" (without the prefix)
+    n: str | None = None  # "N1"
+    m: str | None = None  # "M0"
+    extent: str | None = None  # extent or resectability words as written ("inoperable")
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """A histologic grade cell: the grade number and grading system when written, the level
+    only when written in words (low / intermediate / high: never inferred from a number)."""
+
+    text: str
+    number: int | None = None
+    system: str | None = None  # "FNCLCC" when written
+    level: str | None = None  # "low", "intermediate", "high"
+
+
+@dataclass(frozen=True, slots=True)
 class RowSource:
     """Where a record was read: the file's name (without its folder, so the output does not
     depend on where the file lies), the row as the file counts them, and the SHA-256 of the row's
@@ -287,5 +314,7 @@ class CaseRecord:
     # the event of disease-free / progression-free survival (DFS_STATUS, PFS_STATUS) at its time
     dfs: Event | None = None
     pfs: Event | None = None
+    stage: Stage | None = None
+    grade: Grade | None = None
     notes: str | None = None
     source: RowSource | None = None  # None for records made in code rather than read

@@ -61,6 +61,14 @@ more_columns: dict[str, st.SearchStrategy[str]] = {
     "recurrence_months": st.integers(0, 240).map(str),
     "metastasis_months": st.one_of(st.integers(0, 240).map(str), st.just("1.5 years")),
     "site": st.one_of(optional["site"], words("region"), free_text),
+    "stage": st.one_of(
+        st.lists(st.sampled_from(["Stage III", "IIIA", "stage IV", "pT2N0M0", "T2bN1M0",
+                                  "cT3 N1 M0", "FIGO IIIC", "AJCC", "Inoperable",
+                                  "locally advanced", "Stage III/IV", "bulky"]),
+                 min_size=1, max_size=3).map(", ".join),
+        free_text),
+    "grade": st.one_of(st.sampled_from(["FNCLCC 2", "grade 3", "G2", "low grade",
+                                        "high grade", "Grade II"]), free_text),
 }
 
 

@@ -12,6 +12,7 @@ from converter.read.values.ihc import parse_ihc_panel
 from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
+from converter.read.values.stages import parse_grade, parse_stage
 from converter.read.values.survival import parse_event_status, parse_os_status
 from converter.read.values.terms import (
     parse_border,
@@ -69,6 +70,8 @@ PARSERS: dict[str, Parser] = {
     "follow_up": parse_follow_up,
     "os_status": parse_os_status,
     "event_status": parse_event_status,
+    "stage": parse_stage,
+    "grade": parse_grade,
 }
 
 
