@@ -79,6 +79,27 @@ def test_real_molecular_data_validates_on_the_server_without_errors(server: str,
     assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
 
 
+def test_stage_grade_survival_and_treatments_validate_on_the_server(server: str,
+                                                                    tmp_path: Path) -> None:
+    """Issue 13's new resources: stage groups with their T/N/M, extent, histologic grade,
+    survival statuses, radiotherapy courses with dose and fractions, classified treatments."""
+    table = tmp_path / "cases.csv"
+    table.write_text(
+        "Case,Diagnosis,Stage,Grade,Treatment,Response,OS_STATUS,OS_MONTHS,DFS_STATUS,DFS_MONTHS\n"
+        "1,Synovial sarcoma,Stage IIIA (pT2N1M0),FNCLCC 3,wide excision; RT 50 Gy/25 fx; "
+        "doxorubicin,PR to doxorubicin,1:DECEASED,20,1:Recurred/Progressed,8\n"
+        "2,Lung adenocarcinoma,Inoperable,high grade,crizotinib then resection,SD,0:LIVING,36,"
+        "0:DiseaseFree,36\n"
+        "3,Inflammatory myofibroblastic tumour,FIGO IIIC,G2,none,,,,,\n")
+    bundle = tmp_path / "bundle.json"
+    converted = run("convert", table, "--series-id", "issue13", "-o", bundle)
+    assert converted.exit_code == 0, converted.stderr
+    report_file = tmp_path / "report.json"
+    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
+    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
+    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+
+
 def test_ihc_panels_validate_on_the_server_without_errors(server: str, tmp_path: Path,
                                                          write_csv: Any) -> None:
     table = write_csv([["Case", "Diagnosis", "IHC"],
