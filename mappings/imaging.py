@@ -1,6 +1,7 @@
 """MRI: one Observation per finding (US Core Observation Clinical Result, category imaging),
 the narrative as a grouping Observation (LOINC 18782-3), tumour size (mCODE TumorSize on an mCODE
-Tumor BodyStructure, method MRI), all grouped by a radiology DiagnosticReport (US Core
+Tumor BodyStructure; its method, and its place in the MRI report, only when the size's cell says
+how it was measured), all grouped by a radiology DiagnosticReport (US Core
 DiagnosticReport Note) whose conclusion carries the preoperative diagnosis (guide §4.2): coded
 only when the final diagnosis confirmed it; one resection overturned is words only, so a code search
 (`DiagnosticReport?conclusion=`) never finds the patient as having it."""
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from converter.read.schema import CaseRecord, Term
+from converter.read.schema import SIZE_METHODS, CaseRecord, Size, Term
 from mappings import profiles
 from mappings.common import (
     CaseResources,
@@ -47,10 +48,15 @@ FINDINGS = (
 )
 
 
+def size_on_mri(record: CaseRecord) -> bool:
+    return record.size is not None and record.size.method == "mri"
+
+
 def has_imaging(record: CaseRecord) -> bool:
-    """Whether the record reports any MRI result (and so gets an MRI report)."""
+    """Whether the record reports any MRI result (and so gets an MRI report). A size is one
+    only when its cell says MRI: a size the table gives without saying how is no MRI result."""
     return (any(getattr(record, f.field) is not None for f in FINDINGS)
-            or record.size is not None or bool(record.mri_findings))
+            or size_on_mri(record) or bool(record.mri_findings))
 
 
 def _finding(record: CaseRecord, finding: Finding, value: Term) -> Resource:
@@ -102,6 +108,14 @@ def _dimension(code: str, value: int | float, unit: str) -> dict[str, Any]:
                               "code": unit}}
 
 
+def _size_method(size: Size) -> dict[str, Any] | None:
+    """How the size was measured, only as its cell says: MRI coded (the one method code the
+    guide verifies), other methods in words, none when the cell does not say."""
+    if size.method == "mri":
+        return codeable("mri")
+    return {"text": SIZE_METHODS[size.method]} if size.method else None
+
+
 def _tumour_size(record: CaseRecord) -> Resource:
     size = record.size
     assert size is not None
@@ -114,15 +128,15 @@ def _tumour_size(record: CaseRecord) -> Resource:
         code=codeable("tumor-size"),
         subject=patient_ref(record),
         focus=[ref("BodyStructure", record, "tumour")],
-        method=codeable("mri"),
+        method=_size_method(size),
         component=components,
         note=[{"text": SIZE_NOTE + size.text}],
     )
 
 
 def to_fhir_imaging(record: CaseRecord) -> list[Resource]:
-    if not has_imaging(record):
-        return []
+    if not has_imaging(record):  # a size alone, not said to be on MRI: no MRI report
+        return [_tumour(record), _tumour_size(record)] if record.size is not None else []
     reported = [f for f in FINDINGS if getattr(record, f.field) is not None]
     findings = [_finding(record, f, getattr(record, f.field)) for f in reported]
     finding_refs = [ref("Observation", record, f.role) for f in reported]
@@ -143,7 +157,8 @@ def to_fhir_imaging(record: CaseRecord) -> list[Resource]:
     results.extend(finding_refs)
     if record.size is not None:
         resources.extend([_tumour(record), _tumour_size(record)])
-        results.append(ref("Observation", record, "tumour-size"))
+        if size_on_mri(record):
+            results.append(ref("Observation", record, "tumour-size"))
     target, path = event_anchor(record)
     resources.append(resource(
         "DiagnosticReport", record, "mri-report", profiles.US_CORE_DIAGNOSTIC_REPORT_NOTE,

@@ -91,11 +91,19 @@ class Site:
     depth_text: str | None = None
 
 
+# how a size was measured, as cells name it → the words FHIR keeps (only MRI has a verified code)
+SIZE_METHODS = {"mri": "MRI", "ct": "CT", "pet-ct": "PET/CT", "ultrasound": "ultrasound",
+                "x-ray": "X-ray", "pathology": "pathological (specimen)",
+                "clinical": "clinical examination"}
+
+
 @dataclass(frozen=True, slots=True)
 class Size:
     dimensions: tuple[int | float, ...]  # as written, 1 to 3 values
     unit: str  # "mm" or "cm"
     text: str
+    # how it was measured, only when the cell says so ("3 cm (on CT)"): a key of SIZE_METHODS
+    method: str | None = None
 
     @property
     def longest(self) -> int | float:

@@ -30,7 +30,8 @@ def test_mri_findings_grouped_by_a_radiology_report() -> None:
     report = resources["mri-report"]
     assert report["meta"]["profile"] == [profiles.US_CORE_DIAGNOSTIC_REPORT_NOTE]
     assert codes(report["category"][0]) == ["LP29684-5"] and codes(report["code"]) == ["25056-3"]
-    assert len(report["result"]) == 9
+    assert len(report["result"]) == 8  # the size's cell does not say MRI: not in the MRI report
+    assert "method" not in size
     # refuted (no final diagnosis confirms it): words only, never a code a search would find
     assert report["conclusion"] == "Preoperative diagnosis, revised after resection: SFT"
     assert "conclusionCode" not in report
@@ -79,3 +80,16 @@ def test_border_words_coded_as_said() -> None:
     for partial in ("partially ill-defined", "partly ill defined", "focally ill-defined"):
         assert border(partial) == ["partially-ill-defined"], partial
     assert border("well-defined") == ["260409000"]
+
+
+def test_a_size_says_how_it_was_measured_only_when_its_cell_does() -> None:
+    on_mri = by_id(to_fhir_imaging(record(size="4.5 cm (MRI)", mri_t2="hyper")))
+    assert codes(on_mri["tumour-size"]["method"]) == ["113091000"]
+    assert {"reference": "Observation/test-series.1.tumour-size"} in on_mri["mri-report"]["result"]
+    on_pet = by_id(to_fhir_imaging(record(size="6 x 4 x 15 cm (FDG-PET)")))
+    assert on_pet["tumour-size"]["method"] == {"text": "PET/CT"}
+    assert "mri-report" not in on_pet  # a PET size is no MRI result
+    specimen = by_id(to_fhir_imaging(record(size="7 x 5 cm, specimen")))
+    assert specimen["tumour-size"]["method"] == {"text": "pathological (specimen)"}
+    unsaid = by_id(to_fhir_imaging(record(size="5 cm")))
+    assert set(unsaid) == {"tumour", "tumour-size"} and "method" not in unsaid["tumour-size"]

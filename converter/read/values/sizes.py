@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from converter.problems import shorten
 from converter.read.schema import Size, plain_number
 from converter.read.values.text import NUMBER, InvalidValue, Warn, number
 
@@ -15,8 +16,33 @@ _SIZE = re.compile(
     r"^" + NUMBER + r"\s*(mm|cm)?((?:\s*(?:x|\*|by)\s*" + NUMBER + r"\s*(?:mm|cm)?){0,2})\s*(mm|cm)?$")
 
 
+# the note of a size ("6 x 4 cm (FDG-PET)", "3 cm on CT", "5 cm, specimen") and what it names
+_NOTE = re.compile(r"\s*(?:\((?P<bracketed>[^)]*)\)|[,;]\s*(?P<after>[a-z][\w /-]*)|"
+                   r"\s+(?:on|by|at|in)\s+(?P<on>[a-z][\w /-]*))\s*$", re.IGNORECASE)
+_METHOD_WORDS = (("pet-ct", r"\bpet\b|fdg"), ("mri", r"\bmri?\b|magnetic"),
+                 ("ct", r"\bct\b|computed tomograph"), ("ultrasound", r"\bus\b|ultraso|sonograph"),
+                 ("x-ray", r"x-?ray|radiograph"),
+                 ("pathology", r"patholog|specimen|gross|macroscop|resect"),
+                 ("clinical", r"clinical|palpat|physical exam"))
+
+
+def _method(note: str) -> str | None:
+    found = [key for key, pattern in _METHOD_WORDS if re.search(pattern, note, re.IGNORECASE)]
+    return found[0] if len(found) == 1 else None
+
+
 def parse_size(text: str, hint: str | None, warn: Warn) -> Size:
     raw = text.strip()
+    method = None
+    note = _NOTE.search(raw)
+    if note and re.search(r"\d", raw[:note.start()]):  # the size comes before its note
+        words = next(g for g in note.groups() if g is not None)
+        method = _method(words)
+        if method is None:
+            warn(f"{shorten(words, 60)!r} after the size names no way of measuring it; kept as "
+                 "text")
+        size = parse_size(raw[:note.start()], hint, warn)
+        return Size(size.dimensions, size.unit, raw, method)
     n = raw.casefold().replace("\u00d7", "x").replace(",", ".")
     n = re.sub(r"(?<=\d)\s*x\s*(?=\d)", " x ", n)
     n = " ".join(n.split())
