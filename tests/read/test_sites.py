@@ -18,7 +18,8 @@ class Warnings(list[str]):
     ("L lower leg", "lower-leg", "left", None),
     ("Rt forearm", "forearm", "right", None),
     ("Lt. thigh, intramuscular", "thigh", "left", "deep"),
-    ("left-sided chest wall", "chest", "left", None),
+    ("left-sided chest wall", "chest-wall", "left", None),
+    ("thorax", "chest", None, None),
     ("right sided knee", "knee", "right", None),
     ("bilateral breasts", "breast", "right-and-left", None),
     ("left thigh, subcutaneous", "thigh", "left", "superficial"),
@@ -96,11 +97,70 @@ def test_the_neck_of_a_part_is_that_part(text: str, region: str) -> None:
     assert parse_site(text, None, Warnings()).region == region
 
 
-@pytest.mark.parametrize("text", ["nasal vestibule", "eyelid", "philtrum"])
+@pytest.mark.parametrize("text", ["nasal vestibule", "philtrum", "peripheral blood", "mesentery"])
 def test_sites_the_region_vocabulary_does_not_name_stay_text_and_warn(text: str) -> None:
     warnings = Warnings()
     site = parse_site(text, None, warnings)
     assert site.region is None and site.text == text and len(warnings) == 1
+
+
+@pytest.mark.parametrize(("text", "region", "laterality"), [
+    ("left distal radius", "radius", "left"), ("radial neck", "radius", None),
+    ("right talus", "talus", "right"), ("talar neck", "talus", None),
+    ("calcaneus", "calcaneus", None), ("os calcis", "calcaneus", None),
+    ("left orbit", "orbit", "left"), ("orbital", "orbit", None),
+    ("right upper eyelid", "upper-eyelid", "right"), ("eyelid", "eyelid", None),
+    ("conjunctiva", "conjunctiva", None), ("left eye", "eye", "left"),
+    ("glottic larynx", "glottis", None), ("left vocal cord", "glottis", "left"),
+    ("supraglottic larynx", "supraglottis", None), ("supraglottis", "supraglottis", None),
+    ("bone marrow", "bone-marrow", None),
+    ("right upper lobe", "upper-lobe", "right"), ("RUL", "upper-lobe", "right"),
+    ("left lower lobe of the lung", "lower-lobe", "left"), ("LLL", "lower-lobe", "left"),
+    ("right middle lobe", "middle-lobe", "right"), ("upper lobe of the left lung", "upper-lobe", "left"),
+    ("extrahepatic bile duct", "bile-duct", None), ("common bile duct", "common-bile-duct", None),
+    ("skull base", "skull", None), ("calvarium", "skull", None),
+    ("iliac wing", "ilium", None), ("pelvic bone", "pelvic-bone", None), ("left 5th rib", "rib", "left"),
+    ("sternum", "sternum", None), ("patella", "patella", None),
+    ("greater omentum", "omentum", None), ("peritoneal", "peritoneum", None),
+    ("nasopharynx", "nasopharynx", None), ("oral cavity", "oral-cavity", None),
+    ("floor of the mouth", "floor-of-mouth", None), ("lower lip", "lip", None),
+    ("left tonsil", "tonsil", "left"), ("submandibular gland", "submandibular-gland", None),
+    ("maxillary sinus", "maxillary-sinus", None), ("nasal cavity", "nasal-cavity", None),
+    ("hard palate", "hard-palate", None), ("trachea", "trachea", None),
+    ("left main bronchus", "bronchus", "left"), ("right pleura", "pleura", "right"),
+    ("heart", "heart", None), ("thymus", "thymus", None), ("spleen", "spleen", None),
+    ("jejunum", "jejunum", None), ("terminal ileum", "ileum", None), ("caecum", "cecum", None),
+    ("appendix", "appendix", None), ("anal canal", "anal-canal", None),
+    ("left adrenal gland", "adrenal", "left"), ("right ureter", "ureter", "right"),
+    ("urethra", "urethra", None), ("left fallopian tube", "fallopian-tube", "left"),
+    ("popliteal fossa", "popliteal-fossa", None), ("splenic flexure", "colon", None),
+    ("left breast", "breast", "left"), ("larynx", "larynx", None), ("sacrum", "sacrum", None),
+    ("T12 vertebra", "spine", None), ("scalp", "scalp", None), ("mandible", "mandible", None),
+    ("maxilla", "maxilla", None), ("right femur", "femur", "right"), ("fibula", "fibula", None),
+    ("left scapula", "scapula", "left"), ("mediastinum", "mediastinum", None),
+    ("right testis", "testis", "right"), ("uterus", "uterus", None), ("gallbladder", "gallbladder", None),
+])
+def test_sites_of_bone_head_and_neck_thoracic_and_visceral_series(
+        text: str, region: str, laterality: str | None) -> None:
+    warnings = Warnings()
+    site = parse_site(text, None, warnings)
+    assert (site.region, site.laterality) == (region, laterality)
+    assert site.text == text and not warnings
+
+
+@pytest.mark.parametrize("text", [
+    "In front of the anterior wall of the maxillary sinus (genial region)",
+    "adjacent to the left kidney", "near the sternum",
+])
+def test_a_part_the_tumour_lies_beside_is_not_its_site(text: str) -> None:
+    warnings = Warnings()
+    site = parse_site(text, None, warnings)
+    assert site.region is None and site.text == text
+    assert len(warnings) == 1 and "no known body region" in warnings[0]
+
+
+def test_a_neighbour_leaves_the_site_named_before_it() -> None:
+    assert parse_site("thigh, adjacent to the femur", None, Warnings()).region == "thigh"
 
 
 def test_two_regions_code_the_first_with_a_warning() -> None:

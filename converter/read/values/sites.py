@@ -27,6 +27,17 @@ _BACK_OF = re.compile(r"\b(?:back|dorsum)\s+of\s+(?:the\s+)?((?:(?:left|right)\s
                       re.IGNORECASE)
 
 
+# "in front of the maxillary sinus", "adjacent to the kidney": the part named after such words
+# is the tumour's neighbour, not its site (up to the next comma, ";" or bracket)
+_NEIGHBOUR = re.compile(r"\b(?:in\s+front\s+of|anterior\s+to|posterior\s+to|behind|adjacent\s+to|"
+                        r"next\s+to|beside|close\s+to|near)\b[^,;(]*", re.IGNORECASE)
+
+# lung lobes as chest tables abbreviate them: the side is part of the abbreviation
+_LOBES = {"rul": "right upper lobe", "rml": "right middle lobe", "rll": "right lower lobe",
+          "lul": "left upper lobe", "lll": "left lower lobe"}
+_LOBE_ABBREVIATION = re.compile(r"\b(rul|rml|rll|lul|lll)\b", re.IGNORECASE)
+
+
 def _owning_part(match: re.Match[str]) -> str:
     word = (match.group(1) or match.group(2)).lower()
     return f" {_PART_NOUNS.get(word, word)} "
@@ -37,6 +48,8 @@ def parse_site(text: str, hint: str | None, warn: Warn) -> Site:
     primary = _OTHER_PARTS.sub(_owning_part, text.split(";", 1)[0])
     primary = _HAND_SIDE.sub(lambda match: f" {match.group(1)} ", primary)
     primary = _BACK_OF.sub(lambda match: f" {match.group(1)} ", primary)
+    primary = _NEIGHBOUR.sub(" ", primary)
+    primary = _LOBE_ABBREVIATION.sub(lambda match: _LOBES[match.group(1).lower()], primary)
     regions = keyword_hits("region", primary)
     lateralities = keyword_hits("laterality", primary)
     depths = keyword_hits("depth", primary)
