@@ -11,6 +11,12 @@
   paper's "pT2N0M0" does not give; casefhir claims their parent, CancerStage (method optional),
   rather than claim a profile it cannot fill. Each T, N, M category is its own CancerStage
   Observation (code T / cT / pT category ..., enumerated), value text, a member of the group.
+  Each category takes its own prefix ("pT1a pN0 cM0": pT, pN, cM category). The y (post-therapy),
+  r (recurrence) and a (autopsy) prefixes have no code in mCODE's staging-type ValueSets (nor in
+  the guide): the code stays the classification written with them ("ypT2" a pT category, "ycT3"
+  a cT category, "aT2" a T category; never clinical for a "p"), and the prefix is kept in words —
+  the code's text ("ypT category (post-therapy)", "ypTNM stage grouping (post-therapy)") and the
+  category's value ("ypT2") — so no reader takes a post-therapy stage for a first one.
 - Extent and resectability words ("inoperable", "locally advanced") are a US Core simple
   observation with casefhir's `disease-extent` code and the words as text: no verified code
   says such a thing, and they are never a metastasis.
@@ -29,14 +35,29 @@ from mappings.terminology import codeable, concepts
 TNM_GROUPING = {None: "tnm-stage-grouping", "c": "clinical-tnm-stage-grouping",
                 "p": "pathologic-tnm-stage-grouping"}
 CATEGORY_ROLES = ("stage-t", "stage-n", "stage-m")
+# the TNM prefixes that modify the classification (AJCC / UICC), which no verified code names
+MODIFIERS = {"y": "post-therapy", "r": "recurrence", "a": "autopsy", "yr": "post-therapy, recurrence",
+             "ry": "post-therapy, recurrence"}
 
 
-def _group_code(stage: Stage) -> str:
+def _classification(prefix: str | None) -> tuple[str | None, str]:
+    """The classification ("c", "p" or None) and the modifier ("y", "r", "a" or "") of a prefix."""
+    if not prefix:
+        return None, ""
+    if prefix[-1] in "cp":
+        return prefix[-1], prefix[:-1]
+    return None, prefix
+
+
+def _group_code(stage: Stage) -> dict[str, object]:
     if stage.system == "figo":
-        return "figo-stage"
+        return codeable("figo-stage")
     if stage.system == "tnm":
-        return TNM_GROUPING[stage.prefix]
-    return "neoplasm-stage"
+        classification, modifier = _classification(stage.prefix)
+        text = (f"{stage.prefix}TNM stage grouping ({MODIFIERS[modifier]})" if modifier
+                else None)
+        return codeable(TNM_GROUPING[classification], text=text)
+    return codeable("neoplasm-stage")
 
 
 def _group_value(stage: Stage) -> dict[str, object]:
@@ -50,18 +71,22 @@ def _group_value(stage: Stage) -> dict[str, object]:
 
 def _categories(record: CaseRecord, stage: Stage) -> list[Resource]:
     made = []
-    for role, letter, value in zip(CATEGORY_ROLES, "tnm", (stage.t, stage.n, stage.m),
-                                   strict=True):
+    own = (stage.prefix, stage.n_prefix or stage.prefix, stage.m_prefix or stage.prefix)
+    for role, letter, value, prefix in zip(CATEGORY_ROLES, "tnm", (stage.t, stage.n, stage.m),
+                                           own, strict=True):
         if value is None:
             continue
+        classification, modifier = _classification(prefix)
+        code_text = (f"{prefix}{letter.upper()} category ({MODIFIERS[modifier]})" if modifier
+                     else None)
         made.append(resource(
             "Observation", record, role, profiles.CANCER_STAGE,
             status="final",
             category=[codeable("laboratory")],
-            code=codeable(f"{stage.prefix or ''}{letter}-category"),
+            code=codeable(f"{classification or ''}{letter}-category", text=code_text),
             subject=patient_ref(record),
             focus=[primary_ref(record)],
-            valueCodeableConcept={"text": value},
+            valueCodeableConcept={"text": f"{prefix}{value}" if modifier else value},
         ))
     return made
 
@@ -79,7 +104,7 @@ def to_fhir_stage(record: CaseRecord) -> list[Resource]:
             "Observation", record, "stage", profiles.CANCER_STAGE,
             status="final",
             category=[codeable("laboratory")],
-            code=codeable(_group_code(stage)),
+            code=_group_code(stage),
             subject=patient_ref(record),
             focus=[primary_ref(record)],
             valueCodeableConcept=_group_value(stage),
@@ -116,6 +141,14 @@ def to_fhir_grade(record: CaseRecord) -> list[Resource]:
     )]
 
 
+def _written_category(category: Resource) -> tuple[str, str]:
+    """The classification prefix its code gives ("c", "p" or "") and its value's text."""
+    code = category["code"]["coding"][0]["code"]
+    prefix = next((p for p in "cp" for letter in "tnm"
+                   if concepts()[f"{p}{letter}-category"].code == code), "")
+    return prefix, category["valueCodeableConcept"]["text"]
+
+
 def from_fhir_staging(case: CaseResources) -> Cells:
     """stage (the group, the TNM categories and the extent, joined with "; ") and grade back
     from their Observations, in words the stage parser reads back to the same resources."""
@@ -129,10 +162,13 @@ def from_fhir_staging(case: CaseResources) -> Cells:
         parts.append(f"TNM {text}" if codes & tnm_codes else text)
     categories = [case[role] for role in CATEGORY_ROLES if role in case]
     if categories:
-        code = categories[0]["code"]["coding"][0]["code"]
-        prefix = next((p for p in "cp" for letter in "tnm"
-                       if concepts()[f"{p}{letter}-category"].code == code), "")
-        parts.append(prefix + "".join(c["valueCodeableConcept"]["text"] for c in categories))
+        written = [_written_category(category) for category in categories]
+        prefixes = {prefix for prefix, _ in written}
+        if len(prefixes) == 1 and all(text[0] in "TNM" for _, text in written):
+            parts.append(prefixes.pop() + "".join(text for _, text in written))
+        else:  # own prefixes, or a y / r / a kept in the values: each as written
+            parts.append(" ".join(text if text[0] not in "TNM" else prefix + text
+                                  for prefix, text in written))
     extent = case.get("disease-extent")
     if extent is not None:
         parts.append(extent["valueCodeableConcept"]["text"])

@@ -369,7 +369,8 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "stage", "stage", "Stage, TNM categories or extent of the disease.",
-        "Stage III, IIIA, stage IV, pT2N0M0, T2bN1M0, cT3N1M0, FIGO IIIC, Stage IIIA (pT2N1M0); "
+        "Stage III, IIIA, stage IV, pT2N0M0, T2bN1M0, cT3N1M0, ypT2N0, pT1a pN0 cM0, pTis, "
+        "FIGO IIIC, Stage IIIA (pT2N1M0); "
         "extent and resectability words (inoperable, unresectable, locally advanced, recurrent "
         "after resection, localized, metastatic) are kept as text, never read as a metastasis.",
         "Observation(mCODE CancerStage) for the stage group and each T, N, M category; "

@@ -251,12 +251,17 @@ class Event:
 class Stage:
     """A stage cell: the stage group, TNM categories and extent words it gives (each None when
     not written). `system` is "tnm" (TNM categories, AJCC, UICC or TNM written), "figo", or None
-    for a bare stage ("Stage III"); `prefix` the TNM prefix, "c" clinical or "p" pathological."""
+    for a bare stage ("Stage III"); `prefix` the TNM prefix as written (lower case): "c"
+    clinical, "p" pathological, after "y" post-therapy, "r" recurrence or "a" autopsy ("yp",
+    "yc", "rp", "a"); it applies to N and M unless `n_prefix` / `m_prefix` give their own
+    ("pT1a pN0 cM0": prefix "p", m_prefix "c")."""
 
     text: str
     group: str | None = None  # normalised roman numeral with its letters/digits, e.g. "IIIA"
     system: str | None = None
     prefix: str | None = None
+    n_prefix: str | None = None
+    m_prefix: str | None = None
     t: str | None = None  # "T2b" (without the prefix)
     n: str | None = None  # "N1"
     m: str | None = None  # "M0"

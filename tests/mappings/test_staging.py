@@ -50,6 +50,46 @@ def test_categories_without_a_group(text: str, code: str) -> None:
     assert codes(made["stage-t"]["code"]) == [code]
 
 
+CATEGORIES = ("stage-t", "stage-n", "stage-m")
+T, CT, PT = "78873005", "399504009", "384625004"
+N, CN, PN = "277206009", "399534004", "371494008"
+M, CM, PM = "277208005", "399387003", "371497001"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # text → per category: (code, code text, value text)
+    ("ypT2N0", [(PT, "ypT category (post-therapy)", "ypT2"),
+                (PN, "ypN category (post-therapy)", "ypN0")]),
+    ("ycT3N1M0", [(CT, "ycT category (post-therapy)", "ycT3"),
+                  (CN, "ycN category (post-therapy)", "ycN1"),
+                  (CM, "ycM category (post-therapy)", "ycM0")]),
+    ("rpT1", [(PT, "rpT category (recurrence)", "rpT1")]),
+    ("aT2N0", [(T, "aT category (autopsy)", "aT2"), (N, "aN category (autopsy)", "aN0")]),
+    ("cT2N0M0", [(CT, None, "T2"), (CN, None, "N0"), (CM, None, "M0")]),
+    ("pT1a pN0 cM0", [(PT, None, "T1a"), (PN, None, "N0"), (CM, None, "M0")]),
+    ("pTis", [(PT, None, "Tis")]), ("pTX", [(PT, None, "TX")]),
+    ("pN1mi", [(PN, None, "N1mi")]),
+])
+def test_prefixes_keep_the_classification_and_the_modifier(
+        text: str, expected: list[tuple[str, str | None, str]]) -> None:
+    """c / p choose the code (mCODE's staging-type ValueSets enumerate them); y / r / a have no
+    verified code, so the code stays the classification and the prefix is kept in its words."""
+    made = staged(text)
+    found = [(codes(made[role]["code"])[0], made[role]["code"].get("text"),
+              made[role]["valueCodeableConcept"]["text"]) for role in CATEGORIES if role in made]
+    assert found == expected
+
+
+def test_a_post_therapy_group_is_never_clinical() -> None:
+    group = staged("Stage IIA (ypT2N0M0)")["stage"]
+    assert codes(group["code"]) == ["399588009"]  # Pathologic TNM stage grouping
+    assert group["code"]["text"] == "ypTNM stage grouping (post-therapy)"
+    assert group["valueCodeableConcept"] == {"text": "Stage IIA"}
+    clinical = staged("Stage IIB (ycT3N1M0)")["stage"]
+    assert codes(clinical["code"]) == ["399537006"]  # Clinical TNM stage grouping
+    assert clinical["code"]["text"] == "ycTNM stage grouping (post-therapy)"
+
+
 def test_bare_stage_is_a_neoplasm_stage() -> None:
     made = staged("Stage III")
     assert list(made) == ["stage"]
@@ -92,7 +132,10 @@ def test_grade_is_a_histologic_grade(text: str, value_codes: list[str],
     {"stage": "Stage IIIA (pT2N1M0)", "grade": "FNCLCC 2"},
     {"stage": "AJCC stage IIB, locally advanced"}, {"stage": "cT3 N1 M0"},
     {"stage": "FIGO IIIC"}, {"stage": "Stage III/IV", "grade": "high grade"},
-    {"stage": "Inoperable"}, {"stage": "stage IV, metastatic"}])
+    {"stage": "Inoperable"}, {"stage": "stage IV, metastatic"},
+    {"stage": "ypT2N0"}, {"stage": "Stage IIA (ypT2N0M0)"}, {"stage": "rpT1"},
+    {"stage": "pT1a pN0 cM0"}, {"stage": "pTis"}, {"stage": "pN1mi"}, {"stage": "aT2N0"},
+    {"stage": "T2 pN1"}])
 def test_flatten_round_trip(cells: dict[str, str]) -> None:
     built, _ = build({"case_id": "1", **cells})
     made = map_record(built)

@@ -44,6 +44,36 @@ def test_tnm_categories(text: str, prefix: str | None, tnm: tuple[str, ...]) -> 
     assert parsed.group is None and warnings == []
 
 
+@pytest.mark.parametrize(("text", "prefixes", "tnm"), [
+    ("ypT2N0", ("yp", None, None), ("T2", "N0", None)),
+    ("ycT3N1M0", ("yc", None, None), ("T3", "N1", "M0")),
+    ("rpT1", ("rp", None, None), ("T1", None, None)),
+    ("cT2N0M0", ("c", None, None), ("T2", "N0", "M0")),
+    ("pT1a pN0 cM0", ("p", None, "c"), ("T1a", "N0", "M0")),
+    ("cT2 cN0 cM0", ("c", None, None), ("T2", "N0", "M0")),
+    ("pTis", ("p", None, None), ("Tis", None, None)),
+    ("pTX", ("p", None, None), ("TX", None, None)),
+    ("pN1mi", ("p", None, None), (None, "N1mi", None)),
+    ("aT2N0", ("a", None, None), ("T2", "N0", None)),
+    ("Stage IIA (ypT2N0M0)", ("yp", None, None), ("T2", "N0", "M0")),
+])
+def test_tnm_prefixes_as_staging_writes_them(
+        text: str, prefixes: tuple[str | None, ...], tnm: tuple[str | None, ...]) -> None:
+    """c / p classification, y (post-therapy), r (recurrence), a (autopsy): kept, never dropped."""
+    parsed, warnings = stage(text)
+    assert (parsed.prefix, parsed.n_prefix, parsed.m_prefix) == prefixes
+    assert (parsed.t, parsed.n, parsed.m) == tnm
+    assert parsed.system == "tnm" and parsed.extent is None and warnings == []
+
+
+@pytest.mark.parametrize("text", ["T2", "T1-weighted", "N0"])
+def test_a_single_category_without_a_prefix_is_no_stage(text: str) -> None:
+    """"T2" alone may be an MRI weighting: it stays text with a warning."""
+    parsed, warnings = stage(text)
+    assert (parsed.t, parsed.n, parsed.m, parsed.extent) == (None, None, None, text)
+    assert len(warnings) == 1
+
+
 def test_group_with_its_categories() -> None:
     parsed, _ = stage("Stage IIIA (pT2N1M0)")
     assert (parsed.group, parsed.prefix, parsed.t, parsed.n, parsed.m, parsed.extent) == \

@@ -63,7 +63,8 @@ more_columns: dict[str, st.SearchStrategy[str]] = {
     "site": st.one_of(optional["site"], words("region"), free_text),
     "stage": st.one_of(
         st.lists(st.sampled_from(["Stage III", "IIIA", "stage IV", "pT2N0M0", "T2bN1M0",
-                                  "cT3 N1 M0", "FIGO IIIC", "AJCC", "Inoperable",
+                                  "cT3 N1 M0", "ypT2N0", "pT1a pN0 cM0", "rpTis", "pN1mi",
+                                  "FIGO IIIC", "AJCC", "Inoperable",
                                   "locally advanced", "Stage III/IV", "bulky"]),
                  min_size=1, max_size=3).map(", ".join),
         free_text),

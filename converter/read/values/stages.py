@@ -1,8 +1,10 @@
 """Stage and grade cells as papers write them.
 
 Stage: a stage group ("Stage III", "IIIA", "stage IV", "FIGO IIIC"), TNM categories ("pT2N0M0",
-"T2bN1M0", "cT3 N1 M0") and extent or resectability words ("inoperable", "unresectable",
-"locally advanced", "recurrent after resection", "localized", "metastatic"), in any combination.
+"T2bN1M0", "cT3 N1 M0", with the y / r / a prefixes "ypT2N0", "ycT3N1M0", "rpT1", each
+category's own "pT1a pN0 cM0", single prefixed ones "pTis", "pN1mi") and extent or
+resectability words ("inoperable", "unresectable", "locally advanced", "recurrent after
+resection", "localized", "metastatic"), in any combination.
 Extent words are kept as text: they describe the disease or the operation, never a metastasis
 site, so a stage column's "Inoperable" or "metastatic" never becomes a SecondaryCancerCondition.
 
@@ -22,12 +24,19 @@ from converter.read.values.text import Warn
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "0": "0"}
 ROMAN_VALUES = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
-# TNM categories in one run: an optional c/p prefix, then T, N and M as written ("pT2N0M0",
-# "T2b N1 M0", "cT3N1M0"); at least T with N or M, or all three.
-_TNM = re.compile(
-    r"(?<![a-z])(?P<prefix>[cp])?\s*(?P<t>t(?:is|x|[0-4])[a-d]?(?:mi)?)\s*"
-    r"(?P<n>n(?:x|[0-3])[a-c]?(?:mi)?)?\s*(?P<m>m(?:x|[01])[a-d]?)?(?![a-z0-9])",
-    re.I)
+# TNM categories as staging writes them: each T, N, M with an optional prefix — the
+# classification c (clinical) or p (pathological), after an optional y (post-therapy), r
+# (recurrence) or a (autopsy): "pT2N0M0", "T2b N1 M0", "ypT2N0", "ycT3N1M0", "rpT1",
+# "pT1a pN0 cM0", "pTis", "pN1mi". A y/r/a must touch what follows it; c or p may be followed by
+# a space ("p T2"). A prefix written once applies to the categories after it.
+_PREFIX = r"(?P<prefix>(?:y|r|a|yr|ry)?[cp]\s*|(?:y|r|a|yr|ry)(?=[tnm]))?"
+_CATEGORIES = {"t": r"t(?:is|x|[0-4])[a-d]?(?:mi)?", "n": r"n(?:x|[0-3])[a-c]?(?:mi)?",
+               "m": r"m(?:x|[01])[a-d]?"}
+_FIRST = re.compile(rf"(?<![a-z0-9]){_PREFIX}(?P<category>{'|'.join(_CATEGORIES.values())})",
+                    re.I)
+_NEXT = {letter: re.compile(rf"\s*{_PREFIX}(?P<category>{pattern})", re.I)
+         for letter, pattern in _CATEGORIES.items()}
+_END = re.compile(r"(?![a-z0-9])", re.I)
 # a stage group: "stage IIIA", "IV", "stage 3"; FIGO groups may add a digit ("IA1")
 _GROUP = re.compile(r"(?<![a-z])(?:stage\s*)?(?P<roman>iv|i{1,3}|0)(?P<sub>[a-c][1-3]?)?(?![a-z0-9])"
                     r"|(?<![a-z])stage\s*(?P<arabic>[0-4])(?P<asub>[a-c][1-3]?)?(?![a-z0-9])", re.I)
@@ -48,14 +57,18 @@ def parse_stage(text: str, hint: str | None, warn: Warn) -> Stage:
     are kept as text (the extent) with a warning."""
     rest = text
     system: str | None = "figo" if re.search(r"(?<![a-z])figo(?![a-z])", text, re.I) else None
-    prefix = t = n = m = None
+    prefix = n_prefix = m_prefix = t = n = m = None
     tnm = _tnm(rest)
     if tnm is not None:
-        prefix = (tnm.group("prefix") or "").lower() or None
-        t = _category(tnm.group("t"))
-        n = _category(tnm.group("n"))
-        m = _category(tnm.group("m"))
-        rest = rest[:tnm.start()] + " " + rest[tnm.end():]
+        span, categories = tnm
+        t, prefix = categories.get("t", (None, None))
+        n, n_prefix = categories.get("n", (None, None))
+        m, m_prefix = categories.get("m", (None, None))
+        if t is None:  # "pN1mi", "cM0": the first category written carries the prefix
+            prefix = n_prefix if n is not None else m_prefix
+        n_prefix = n_prefix if n_prefix != prefix else None
+        m_prefix = m_prefix if m_prefix != prefix else None
+        rest = rest[:span[0]] + " " + rest[span[1]:]
     if system is None and (tnm is not None
                            or re.search(r"(?<![a-z])(ajcc|uicc|tnm)(?![a-z])", text, re.I)):
         system = "tnm"
@@ -82,19 +95,39 @@ def parse_stage(text: str, hint: str | None, warn: Warn) -> Stage:
     if system == "tnm" and group is None and tnm is None:
         system = None  # "AJCC" alone: nothing staged
     return Stage(text=text, group=group, system=system if group or tnm else None,
-                 prefix=prefix, t=t, n=n, m=m, extent=extent)
+                 prefix=prefix, n_prefix=n_prefix, m_prefix=m_prefix, t=t, n=n, m=m,
+                 extent=extent)
 
 
-def _tnm(text: str) -> re.Match[str] | None:
-    for found in _TNM.finditer(text):
-        if found.group("n") or found.group("m"):
-            return found
+def _tnm(text: str) -> tuple[tuple[int, int], dict[str, tuple[str, str | None]]] | None:
+    """The span of the TNM categories in `text` and each category written (letter → category
+    without its prefix, and the prefix that applies to it, lower case), or None. A run needs two
+    categories ("T2N0", "cT3 N1 M0") or a prefixed one ("pTis", "rpT1", "pN1mi"): a bare "T2" is
+    no stage (it may be an MRI weighting)."""
+    for first in _FIRST.finditer(text):
+        letter = first.group("category")[0].lower()
+        prefix = _prefix(first.group("prefix"))
+        found = {letter: (_category(first.group("category")), prefix)}
+        end = first.end()
+        for following in "tnm"["tnm".index(letter) + 1:]:
+            more = _NEXT[following].match(text, end)
+            if more is None:
+                continue
+            prefix = _prefix(more.group("prefix")) or prefix
+            found[following] = (_category(more.group("category")), prefix)
+            end = more.end()
+        if not _END.match(text, end):
+            continue
+        if len(found) > 1 or _prefix(first.group("prefix")):
+            return (first.start(), end), found
     return None
 
 
-def _category(written: str | None) -> str | None:
-    if not written:
-        return None
+def _prefix(written: str | None) -> str | None:
+    return re.sub(r"\s+", "", written or "").lower() or None
+
+
+def _category(written: str) -> str:
     letter, rest = written[0].upper(), written[1:]
     return letter + (rest.upper() if rest.lower() == "x" else rest.lower())
 
