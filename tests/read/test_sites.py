@@ -139,6 +139,8 @@ def test_sites_the_region_vocabulary_does_not_name_stay_text_and_warn(text: str)
     ("maxilla", "maxilla", None), ("right femur", "femur", "right"), ("fibula", "fibula", None),
     ("left scapula", "scapula", "left"), ("mediastinum", "mediastinum", None),
     ("right testis", "testis", "right"), ("uterus", "uterus", None), ("gallbladder", "gallbladder", None),
+    ("Biliary Tract", "biliary-tract", None), ("Sinonasal (nose)", "nose", None),
+    ("epiglottis", "supraglottis", None),
 ])
 def test_sites_of_bone_head_and_neck_thoracic_and_visceral_series(
         text: str, region: str, laterality: str | None) -> None:
