@@ -135,7 +135,7 @@ def test_grade_is_a_histologic_grade(text: str, value_codes: list[str],
     {"stage": "Inoperable"}, {"stage": "stage IV, metastatic"},
     {"stage": "ypT2N0"}, {"stage": "Stage IIA (ypT2N0M0)"}, {"stage": "rpT1"},
     {"stage": "pT1a pN0 cM0"}, {"stage": "pTis"}, {"stage": "pN1mi"}, {"stage": "aT2N0"},
-    {"stage": "T2 pN1"}])
+    {"stage": "T2 pN1"}, {"stage": "pT1 pN0(i+)(sn) cM0"}, {"stage": "pT2a, pN0, M0"}])
 def test_flatten_round_trip(cells: dict[str, str]) -> None:
     built, _ = build({"case_id": "1", **cells})
     made = map_record(built)

@@ -56,6 +56,10 @@ def test_tnm_categories(text: str, prefix: str | None, tnm: tuple[str, ...]) -> 
     ("pN1mi", ("p", None, None), (None, "N1mi", None)),
     ("aT2N0", ("a", None, None), ("T2", "N0", None)),
     ("Stage IIA (ypT2N0M0)", ("yp", None, None), ("T2", "N0", "M0")),
+    ("pT2a, pN0, M0", ("p", None, None), ("T2a", "N0", "M0")),
+    ("pT1c N0(sn) M0", ("p", None, None), ("T1c", "N0(sn)", "M0")),
+    ("pT2(m)N0", ("p", None, None), ("T2(m)", "N0", None)),
+    ("pT1 pN0(i+)(sn) cM0", ("p", None, "c"), ("T1", "N0(i+)(sn)", "M0")),
 ])
 def test_tnm_prefixes_as_staging_writes_them(
         text: str, prefixes: tuple[str | None, ...], tnm: tuple[str | None, ...]) -> None:

@@ -30,11 +30,14 @@ ROMAN_VALUES = {"I": 1, "II": 2, "III": 3, "IV": 4}
 # "pT1a pN0 cM0", "pTis", "pN1mi". A y/r/a must touch what follows it; c or p may be followed by
 # a space ("p T2"). A prefix written once applies to the categories after it.
 _PREFIX = r"(?P<prefix>(?:y|r|a|yr|ry)?[cp]\s*|(?:y|r|a|yr|ry)(?=[tnm]))?"
-_CATEGORIES = {"t": r"t(?:is|x|[0-4])[a-d]?(?:mi)?", "n": r"n(?:x|[0-3])[a-c]?(?:mi)?",
+# with the AJCC suffixes kept in the category: (m) multiple tumours, (sn) sentinel node, (f) fine
+# needle, (i+) / (mol+) isolated tumour cells
+_CATEGORIES = {"t": r"t(?:is|x|[0-4])[a-d]?(?:mi)?(?:\s?\((?:m|\d+)\))?",
+               "n": r"n(?:x|[0-3])[a-c]?(?:mi)?(?:\s?\((?:sn|f|i[+-]|mol[+-])\))*",
                "m": r"m(?:x|[01])[a-d]?"}
 _FIRST = re.compile(rf"(?<![a-z0-9]){_PREFIX}(?P<category>{'|'.join(_CATEGORIES.values())})",
                     re.I)
-_NEXT = {letter: re.compile(rf"\s*{_PREFIX}(?P<category>{pattern})", re.I)
+_NEXT = {letter: re.compile(rf"(?:\s*,)?\s*{_PREFIX}(?P<category>{pattern})", re.I)
          for letter, pattern in _CATEGORIES.items()}
 _END = re.compile(r"(?![a-z0-9])", re.I)
 # a stage group: "stage IIIA", "IV", "stage 3"; FIGO groups may add a digit ("IA1")
@@ -128,7 +131,7 @@ def _prefix(written: str | None) -> str | None:
 
 
 def _category(written: str) -> str:
-    letter, rest = written[0].upper(), written[1:]
+    letter, rest = written[0].upper(), re.sub(r"\s+", "", written[1:])
     return letter + (rest.upper() if rest.lower() == "x" else rest.lower())
 
 
