@@ -98,6 +98,22 @@ def test_a_range_of_stages_is_text_with_a_warning() -> None:
     assert "range" in warnings[0]
 
 
+@pytest.mark.parametrize("text", ["Inferior vena cava (IVC) invasion", "IVC thrombus",
+                                  "Type II pneumocytes", "Grade III"])
+def test_a_roman_looking_word_among_other_words_is_no_stage(text: str) -> None:
+    """ewing-lit row 15's extent: "IVC" is the vena cava, not stage IVC; the text is kept whole."""
+    parsed, warnings = stage(text)
+    assert parsed.group is None and parsed.extent == text
+    assert "not a known stage" in warnings[0]
+
+
+@pytest.mark.parametrize(("text", "group"), [("IV", "IV"), ("IV, metastatic", "IV"),
+                                             ("Locally advanced (III)", "III"),
+                                             ("T1N0M0 (IA)", "IA"), ("AJCC IIB", "IIB")])
+def test_a_bare_numeral_alone_or_with_extent_words_is_a_stage(text: str, group: str) -> None:
+    assert stage(text)[0].group == group
+
+
 def test_unknown_words_warn() -> None:
     parsed, warnings = stage("Stage II, bulky")
     assert parsed.group == "II" and parsed.extent == "bulky"

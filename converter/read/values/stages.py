@@ -80,6 +80,8 @@ def parse_stage(text: str, hint: str | None, warn: Warn) -> Stage:
     if found is not None and _RANGE.match(rest, found.end()):
         warn(f"{shorten(text, 80)!r} gives a range of stages, not one; kept as text")
         return Stage(text=text, extent=re.sub(r"\s+", " ", text.strip()))
+    if found is not None and not _stated_group(rest, found, system):
+        found = None  # "Inferior vena cava (IVC) invasion": a roman-looking word, not a stage
     if found is not None:
         if found.group("roman"):
             group = found.group("roman").upper() + (found.group("sub") or "").upper()
@@ -100,6 +102,17 @@ def parse_stage(text: str, hint: str | None, warn: Warn) -> Stage:
     return Stage(text=text, group=group, system=system if group or tnm else None,
                  prefix=prefix, n_prefix=n_prefix, m_prefix=m_prefix, t=t, n=n, m=m,
                  extent=extent)
+
+
+def _stated_group(text: str, found: re.Match[str], system: str | None) -> bool:
+    """Whether a stage-group match is a stage: "stage" or a system (FIGO, AJCC, TNM) says so,
+    or nothing but extent words stands beside the bare numeral ("IV", "IV, metastatic")."""
+    if found.group(0).casefold().startswith("stage") or system is not None or \
+            re.search(r"(?<![a-z])(ajcc|uicc|tnm|stage)(?![a-z])", text, re.I):
+        return True
+    beside = text[:found.start()] + " " + text[found.end():]
+    beside = EXTENT_WORDS.sub(" ", _SYSTEM_WORDS.sub(" ", beside))
+    return not re.search(r"[a-z]", beside, re.I)
 
 
 def _tnm(text: str) -> tuple[tuple[int, int], dict[str, tuple[str, str | None]]] | None:
