@@ -19,8 +19,9 @@ DAYS_PER_MONTH = 30.4375
 
 
 def source_rows(name: str) -> list[dict[str, str]]:
+    delimiter = " " if "space" in TABLES[name]["args"] else ","
     with (CORPUS / TABLES[name]["input"]).open(newline="", encoding="utf-8") as file:
-        return list(csv.DictReader(file))
+        return list(csv.DictReader(file, delimiter=delimiter))
 
 
 def resources_by_id(name: str) -> dict[str, dict[str, Any]]:
@@ -49,10 +50,10 @@ def test_golden_output_is_reproduced(name: str, tmp_path: Path,
 def test_corpus_totals() -> None:
     """What the corpus holds, as corpus.toml states it; each table's `cases` is its row count
     and its golden output's number of patients."""
-    assert len(TABLES) == 3
-    assert sum(t["cases"] for t in TABLES.values()) == 120
+    assert len(TABLES) == 4
+    assert sum(t["cases"] for t in TABLES.values()) == 160
     types = {kind for t in TABLES.values() for kind in t["tumour_types"]}
-    assert types == {"breast cancer", "lung cancer", "laryngeal cancer"}
+    assert types == {"breast cancer", "lung cancer", "laryngeal cancer", "acute leukemia"}
     for name, table in TABLES.items():
         assert table["source"].strip() and "\n" not in table["source"], name
         assert len(source_rows(name)) == table["cases"], name
@@ -105,3 +106,19 @@ def test_larynx_rows_say_what_the_source_rows_say() -> None:
         assert offset_months(resources[f"{case}.last-follow-up"]) == float(row["time"])
         assert resources[f"{case}.primary"]["onsetAge"]["value"] == int(row["age"])
     assert not any("stage" in rid for rid in resources)
+
+
+def test_anderson_leukemia_rows_say_what_the_source_rows_say() -> None:
+    """Remission length in weeks, status 1 the relapse, 6-MP only where Rx is 0 (placebo says
+    nothing), sex left out (its coding is not documented)."""
+    resources = resources_by_id("anderson-leukemia")
+    for row in source_rows("anderson-leukemia"):
+        case = f"anderson-leukemia.{row['case']}"
+        dfs = resources[f"{case}.dfs"]
+        assert offset_months(dfs) == round(int(row["t"]) * 7 / DAYS_PER_MONTH, 2)
+        assert bool(dfs["valueCodeableConcept"].get("coding")) is (row["status"] == "1")
+        drug = resources.get(f"{case}.medication-1")
+        assert (drug is not None) is (row["Rx"] == "0")
+        if drug is not None:
+            assert drug["medicationCodeableConcept"]["coding"][0]["display"] == "Mercaptopurine"
+        assert resources[case]["gender"] == "unknown"  # required; the sex codes are not known
