@@ -97,7 +97,8 @@ def test_ncctg_lung_rows_say_what_the_source_rows_say() -> None:
 
 
 def test_larynx_rows_say_what_the_source_rows_say() -> None:
-    """time in months, death 1 = died, every patient a man; the stage dummies are left out."""
+    """time in months, death 1 = died, every patient a man; the stage from its three dummy
+    columns, stage I where all three are 0."""
     resources = resources_by_id("larynx")
     for row in source_rows("larynx"):
         case = f"larynx.{row['case']}"
@@ -105,7 +106,9 @@ def test_larynx_rows_say_what_the_source_rows_say() -> None:
         assert resources[case]["deceasedBoolean"] is (row["death"] == "1")
         assert offset_months(resources[f"{case}.last-follow-up"]) == float(row["time"])
         assert resources[f"{case}.primary"]["onsetAge"]["value"] == int(row["age"])
-    assert not any("stage" in rid for rid in resources)
+        stage = next((f"Stage {s}" for s in ("II", "III", "IV") if row[f"Stage_{s}"] == "1"),
+                     "Stage I")
+        assert resources[f"{case}.stage"]["valueCodeableConcept"]["text"] == stage
 
 
 def test_anderson_leukemia_rows_say_what_the_source_rows_say() -> None:

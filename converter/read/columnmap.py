@@ -16,6 +16,10 @@ mapped to null says nothing (the cell is read as empty). A cell whose code the c
 list is an error at that cell, never a guess. A constant is read the same way for every row; its
 key names it (it is not a header of the table).
 
+Dummy-coded columns (`Stage_II`, `Stage_III`, `Stage_IV`: 1 or 0) may give one column when each
+has a codebook (`{"1": "Stage II", "0": null}`); `{"column": "stage", "otherwise": "Stage I"}`
+then gives the reference value to a row whose coded cells are all present and all say nothing.
+
 CSV: `header,column[,unit[,values]]`, values as `code=label` pairs separated by `;`
 (`1=male; 2=female`; `9=` says nothing). Constants exist in the JSON form only.
 """
@@ -55,6 +59,9 @@ class Constant:
 
     column: str
     value: str
+    # only for rows whose dummy-coded cells for the column all say nothing ("otherwise": stage I
+    # where Stage_II, Stage_III and Stage_IV are all 0)
+    otherwise: bool = False
 
 
 # a --columns file's entry: a column name, a column with its unit or codebook, a constant, or
@@ -169,7 +176,7 @@ def _not_a_column(header: str, target: Any, where: Location) -> Any:
 def _object_entry(header: str, target: dict[str, Any], where: Location) -> str | MappedColumn | \
         Constant:
     name = target.get("column")
-    unknown = sorted(set(target) - {"column", "unit", "values", "constant"})
+    unknown = sorted(set(target) - {"column", "unit", "values", "constant", "otherwise"})
     if unknown or not isinstance(name, str) or name not in COLUMNS_BY_NAME:
         if unknown and isinstance(name, str) and name in COLUMNS_BY_NAME:
             raise InputError(error(
@@ -177,7 +184,7 @@ def _object_entry(header: str, target: dict[str, Any], where: Location) -> str |
                 "takes column, unit, values (a codebook) or constant", where))
         raise InputError(_not_a_column(header, target, where))
     column = COLUMNS_BY_NAME[name]
-    if "constant" in target:
+    if "constant" in target or "otherwise" in target:
         return _constant(header, column, target, where)
     unit = target.get("unit", "")
     if not isinstance(unit, str):
@@ -220,14 +227,15 @@ def _codebook(header: str, values: Any, where: Location) -> dict[str, str | None
 
 
 def _constant(header: str, column: Column, target: dict[str, Any], where: Location) -> Constant:
-    value = target["constant"]
-    if set(target) != {"column", "constant"}:
-        raise InputError(error(f"the constant {shorten(header)!r} takes no unit or codebook: "
-                               "write the value as a cell would", where))
+    kind = "otherwise" if "otherwise" in target else "constant"
+    value = target[kind]
+    if set(target) != {"column", kind}:
+        raise InputError(error(f"the constant {shorten(header)!r} takes no unit, codebook or "
+                               "second value: write the value as a cell would", where))
     if not isinstance(value, str) or not value.strip():
         raise InputError(error(f"the constant {shorten(header)!r} must be non-empty text",
                                where))
     if column.name == "case_id":
         raise InputError(error(f"the constant {shorten(header)!r} gives case_id, which differs "
                                "from case to case", where))
-    return Constant(column.name, value.strip())
+    return Constant(column.name, value.strip(), otherwise=kind == "otherwise")

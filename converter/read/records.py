@@ -146,6 +146,8 @@ class RecordBuilder:
         self.ignore_unmapped = ignore_unmapped
         self.bindings: dict[str, Binding] = {}
         self.bound_by: dict[str, str] = {}  # column name → header label
+        self.coded: dict[str, bool] = {}  # column name → every header giving it has a codebook
+        self.coded_headers: dict[str, int] = {}  # column name → how many headers give it
         self.header_problems: list[Problem] = []
         self._bind_headers()
 
@@ -185,14 +187,21 @@ class RecordBuilder:
             binding = Binding(None)
         if binding.column is not None:
             name = binding.column.name
-            if binding.column.repeatable and name in self.bound_by:
+            # dummy-coded columns (Stage_II, Stage_III: 1 or 0) may share a column when each has
+            # a codebook; a row in which two of them give it is an error at the second cell
+            shared = binding.codebook is not None and self.coded.get(name, False)
+            if (binding.column.repeatable or shared) and name in self.bound_by:
                 self.bound_by[name] += f", {label}"
+                self.coded[name] = self.coded[name] and binding.codebook is not None
+                self.coded_headers[name] = self.coded_headers.get(name, 1) + 1
             elif name in self.bound_by:
                 raise InputError(error(
                     f"both {self.bound_by[name]} and {label} give {name}; keep one, or map one to "
                     "'ignore' with --columns", location))
             else:
                 self.bound_by[name] = label
+                self.coded[name] = binding.codebook is not None
+                self.coded_headers[name] = 1
         self.bindings[text] = binding
         return binding
 
@@ -214,6 +223,12 @@ class RecordBuilder:
         for name, constant in self.constants:  # a constant gives its column as a header would
             column = COLUMNS_BY_NAME[constant.column]
             label = _constant_label(name)
+            if constant.otherwise:  # the value of a row whose coded cells all say nothing
+                if not self.coded.get(column.name):
+                    raise InputError(error(
+                        f"{label} gives {column.name} 'otherwise', but no header with a codebook "
+                        f"gives {column.name}", self.table.location(self.table.header_row)))
+                continue
             if column.name in self.bound_by and not column.repeatable:
                 raise InputError(error(
                     f"both {self.bound_by[column.name]} and {label} give {column.name}; keep one",
@@ -244,6 +259,7 @@ class RecordBuilder:
                             self.table.location(raw.number, note.column)) for note in raw.notes]
         values: dict[str, Any] = {}
         columns: dict[str, str] = {}
+        silent: dict[str, int] = {}  # column name → its cells whose code says nothing
         for cell in raw.cells:
             if not cell.header:
                 if cell.value is not None:
@@ -276,6 +292,7 @@ class RecordBuilder:
                     problems.append(replace(decoded, location=location))
                     continue
                 if decoded is None:  # a code the codebook says states nothing
+                    silent[column.name] = silent.get(column.name, 0) + 1
                     continue
                 text, shown = decoded, f"{cell.value.strip()} = {decoded}"
             # a case id is any non-empty text ("NA" or "-" may well be someone's case id)
@@ -284,11 +301,18 @@ class RecordBuilder:
                     problems.append(warning("NaN (not a number) is read as not recorded", location,
                                             shown))
                 continue
+            if column.name in columns and not column.repeatable:  # two dummy columns say it
+                problems.append(error(f"both {columns[column.name]} and {cell.label} give "
+                                      f"{column.name} in this row; which is it?", location, shown))
+                continue
             repeated = column.repeatable and column.name in columns
             columns[column.name] = f"{columns[column.name]}, {cell.label}" if repeated else cell.label
             self._parse(column, text, shown, binding.unit, location, values, problems)
         for name, constant in self.constants:
             column = COLUMNS_BY_NAME[constant.column]
+            if constant.otherwise and (column.name in columns or
+                                       silent.get(column.name) != self.coded_headers[column.name]):
+                continue  # a cell gave the column, or one was empty: the reference is not implied
             label = _constant_label(name)
             columns[column.name] = f"{columns[column.name]}, {label}" \
                 if column.name in columns else label

@@ -25,6 +25,7 @@ def test_json_codebook_unit_and_constant(tmp_path: Path) -> None:
         "time": {"column": "os_months", "unit": "days"},
         "status": {"column": "os_status", "unit": "1=event", "values": {"1": "1", "0": "0"}},
         "series diagnosis": {"column": "diagnosis", "constant": " lung cancer "},
+        "stage I": {"column": "stage", "otherwise": "Stage I"},
         "grade": {"column": "grade"},
     }))
     assert loaded == {
@@ -32,6 +33,7 @@ def test_json_codebook_unit_and_constant(tmp_path: Path) -> None:
         "time": MappedColumn("os_months", "days"),
         "status": MappedColumn("os_status", "1=event", {"1": "1", "0": "0"}),
         "series diagnosis": Constant("diagnosis", "lung cancer"),
+        "stage I": Constant("stage", "Stage I", otherwise=True),
         "grade": "grade",
     }
 
@@ -57,8 +59,10 @@ def test_csv_codebook_in_a_fourth_cell(tmp_path: Path) -> None:
     ({"column": "shoe", "values": {"1": "male"}}, "not a column of the data dictionary"),
     ({"column": "diagnosis", "constant": ""}, "must be non-empty text"),
     ({"column": "diagnosis", "constant": 3}, "must be non-empty text"),
-    ({"column": "diagnosis", "constant": "x", "unit": "days"}, "takes no unit or codebook"),
+    ({"column": "diagnosis", "constant": "x", "unit": "days"}, "takes no unit, codebook or second value"),
     ({"column": "case_id", "constant": "1"}, "differs from case to case"),
+    ({"column": "stage", "otherwise": "I", "constant": "I"}, "no unit, codebook or second"),
+    ({"column": "stage", "otherwise": None}, "must be non-empty text"),
 ])
 def test_a_malformed_entry_is_an_error_naming_file_and_header(
         tmp_path: Path, entry: dict[str, Any], message: str) -> None:

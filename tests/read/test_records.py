@@ -251,3 +251,34 @@ def test_a_constant_and_a_header_cannot_both_give_a_column(
         coded_builder(tmp_path, write_csv, [["Case", "Dx"], ["1", "SFT"]], mapping)
     with pytest.raises(InputError, match="is a header of the table and the name of a constant"):
         coded_builder(tmp_path, write_csv, [["Case", "trial diagnosis"], ["1", "x"]], mapping)
+
+
+DUMMIES = {"Stage_II": {"column": "stage", "values": {"1": "Stage II", "0": None}},
+           "Stage_III": {"column": "stage", "values": {"1": "Stage III", "0": None}},
+           "reference": {"column": "stage", "otherwise": "Stage I"}}
+
+
+def test_dummy_coded_columns_share_a_column_with_an_otherwise_value(
+        tmp_path: Path, write_csv: Callable[..., Path]) -> None:
+    rows = [["Case", "Stage_II", "Stage_III"], ["1", "0", "1"], ["2", "1", "0"], ["3", "0", "0"],
+            ["4", "0", ""], ["5", "1", "1"]]
+    builder = coded_builder(tmp_path, write_csv, rows, DUMMIES)
+    built = [builder.build(raw) for raw in builder.table.rows]
+    stages = [r.stage.text if r and r.stage else None for r, _, _ in built]
+    # row 4: Stage_III is empty, so "all say nothing" is not known: no stage rather than stage I
+    assert stages == ["Stage III", "Stage II", "Stage I", None, None]
+    assert [s.columns.get("stage") for _, s, _ in built[:3]] == \
+        ["C (Stage_III)", "B (Stage_II)", "reference (constant of --columns)"]
+    [conflict] = built[4][2]
+    assert "row 6, column C (Stage_III)" in conflict.render()
+    assert "both B (Stage_II) and C (Stage_III) give stage in this row" in conflict.message
+
+
+def test_an_uncoded_header_cannot_share_a_column(tmp_path: Path,
+                                                  write_csv: Callable[..., Path]) -> None:
+    with pytest.raises(InputError, match="give stage; keep one"):
+        coded_builder(tmp_path, write_csv, [["Case", "Stage", "Stage_II"], ["1", "I", "0"]],
+                      {"Stage_II": DUMMIES["Stage_II"]})
+    with pytest.raises(InputError, match="gives stage 'otherwise', but no header with a codebook"):
+        coded_builder(tmp_path, write_csv, [["Case", "Stage"], ["1", "I"]],
+                      {"reference": DUMMIES["reference"]})
