@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,9 +38,12 @@ import orjson
 
 from converter.problems import InputError, Location, error, shorten
 from converter.read.dictionary import COLUMNS_BY_NAME, UNIT_HINTS, Column
+from converter.read.values.text import MAX_CELL_CHARS
 
 IGNORE = "ignore"
 MAX_CODES = 10_000  # a codebook is a short list; a huge one is a mistake, not a codebook
+# what no cell may hold (records.py refuses such cells), so no label or constant either
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,9 @@ def _csv_codebook(text: str, header: str, where: Location) -> dict[str, str | No
         if code.strip() in codebook:
             raise InputError(error(f"the codebook of {shorten(header)!r} gives the code "
                                    f"{shorten(code.strip())!r} twice", where))
-        codebook[code.strip()] = label.strip() or None
+        codebook[code.strip()] = _readable(label.strip(), f"the label of the code "
+                                           f"{shorten(code.strip())!r} of {shorten(header)!r}",
+                                           where) or None
     return codebook
 
 
@@ -222,8 +228,23 @@ def _codebook(header: str, values: Any, where: Location) -> dict[str, str | None
         if code.strip() in codebook:
             raise InputError(error(f"the codebook of {shorten(header)!r} gives the code "
                                    f"{shorten(code.strip())!r} twice", where))
-        codebook[code.strip()] = label.strip() if label is not None else None
+        codebook[code.strip()] = _readable(label.strip(), f"the label of the code "
+                                           f"{shorten(code)!r} of {shorten(header)!r}", where) \
+            if label is not None else None
     return codebook
+
+
+def _readable(text: str, what: str, where: Location) -> str:
+    """A label or constant as a cell could hold it: at most MAX_CELL_CHARS characters, no
+    control characters (else the error names the entry)."""
+    if len(text) > MAX_CELL_CHARS:
+        raise InputError(error(f"{what} holds {len(text):,} characters; at most "
+                               f"{MAX_CELL_CHARS:,}, as in a cell", where))
+    found = _CONTROL.search(text)
+    if found:
+        raise InputError(error(f"{what} holds the control character U+{ord(found.group()):04X}",
+                               where))
+    return text
 
 
 def _constant(header: str, column: Column, target: dict[str, Any], where: Location) -> Constant:
@@ -238,4 +259,5 @@ def _constant(header: str, column: Column, target: dict[str, Any], where: Locati
     if column.name == "case_id":
         raise InputError(error(f"the constant {shorten(header)!r} gives case_id, which differs "
                                "from case to case", where))
-    return Constant(column.name, value.strip(), otherwise=kind == "otherwise")
+    return Constant(column.name, _readable(value.strip(), f"the constant {shorten(header)!r}",
+                                           where), otherwise=kind == "otherwise")

@@ -63,6 +63,9 @@ def test_csv_codebook_in_a_fourth_cell(tmp_path: Path) -> None:
     ({"column": "case_id", "constant": "1"}, "differs from case to case"),
     ({"column": "stage", "otherwise": "I", "constant": "I"}, "no unit, codebook or second"),
     ({"column": "stage", "otherwise": None}, "must be non-empty text"),
+    ({"column": "sex", "values": {"1": "m" * 10_001}}, "holds 10,001 characters; at most 10,000"),
+    ({"column": "sex", "values": {"1": "ma\x1ble"}}, "the control character U+001B"),
+    ({"column": "diagnosis", "constant": "x\x00"}, "the control character U+0000"),
 ])
 def test_a_malformed_entry_is_an_error_naming_file_and_header(
         tmp_path: Path, entry: dict[str, Any], message: str) -> None:
@@ -91,3 +94,23 @@ def test_a_huge_codebook_is_refused(tmp_path: Path) -> None:
                                                                for i in range(20_000)}}})
     with pytest.raises(InputError, match="20000 codes; at most 10000"):
         load_column_map(path)
+
+
+def test_convert_stops_at_a_code_the_codebook_does_not_list(tmp_path: Path) -> None:
+    """End to end: exit 1, the cell named, nothing written; a malformed map is a located error
+    before anything is read."""
+    from tests.conftest import run
+
+    (tmp_path / "cases.csv").write_text("case,sex\n1,1\n2,3\n")
+    out = tmp_path / "out.json"
+    columns = written(tmp_path, {"sex": {"column": "sex", "values": {"1": "male", "2": "female"}}})
+    result = run("convert", tmp_path / "cases.csv", "--series-id", "s1", "--columns", columns,
+                 "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert "cases.csv, row 3, column B (sex): the code '3' is not in the codebook" in result.stderr
+    assert "Traceback" not in result.stderr
+    columns = written(tmp_path, {"sex": {"column": "sex", "values": {"1": 1}}})
+    result = run("convert", tmp_path / "cases.csv", "--series-id", "s1", "--columns", columns,
+                 "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert f"{columns}: the codebook of 'sex' gives the code '1' the label 1" in result.stderr
