@@ -50,10 +50,11 @@ def test_golden_output_is_reproduced(name: str, tmp_path: Path,
 def test_corpus_totals() -> None:
     """What the corpus holds, as corpus.toml states it; each table's `cases` is its row count
     and its golden output's number of patients."""
-    assert len(TABLES) == 4
-    assert sum(t["cases"] for t in TABLES.values()) == 160
+    assert len(TABLES) == 5
+    assert sum(t["cases"] for t in TABLES.values()) == 177
     types = {kind for t in TABLES.values() for kind in t["tumour_types"]}
-    assert types == {"breast cancer", "lung cancer", "laryngeal cancer", "acute leukemia"}
+    assert types == {"breast cancer", "lung cancer", "laryngeal cancer", "acute leukemia",
+                     "malignant glioma"}
     for name, table in TABLES.items():
         assert table["source"].strip() and "\n" not in table["source"], name
         assert len(source_rows(name)) == table["cases"], name
@@ -125,3 +126,17 @@ def test_anderson_leukemia_rows_say_what_the_source_rows_say() -> None:
         if drug is not None:
             assert drug["medicationCodeableConcept"]["coding"][0]["display"] == "Mercaptopurine"
         assert resources[case]["gender"] == "unknown"  # required; the sex codes are not known
+
+
+def test_glioma_rows_say_what_the_source_rows_say() -> None:
+    """event True = died, time in months, grade III, radioimmunotherapy only in the RIT group."""
+    resources = resources_by_id("glioma-rit")
+    for row in source_rows("glioma-rit"):
+        case = f"glioma-rit.{row['case']}"
+        assert resources[case]["deceasedBoolean"] is (row["event"] == "True")
+        assert resources[case]["gender"] == row["sex"].lower()
+        assert offset_months(resources[f"{case}.last-follow-up"]) == float(row["time"])
+        assert resources[f"{case}.histologic-grade"]["valueCodeableConcept"]["text"] == \
+            "grade III"
+        treated = f"{case}.other-treatment-1" in resources
+        assert treated is (row["group"] == "RIT")
