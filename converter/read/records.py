@@ -294,6 +294,8 @@ class RecordBuilder:
                 if decoded is None:  # a code the codebook says states nothing
                     silent[column.name] = silent.get(column.name, 0) + 1
                     continue
+                if decoded == NOT_RECORDED:  # an empty or "NA" cell the codebook does not list
+                    continue
                 text, shown = decoded, f"{cell.value.strip()} = {decoded}"
             # a case id is any non-empty text ("NA" or "-" may well be someone's case id)
             if column.kind != "case_id" and is_missing(text, column.kind in DASH_IS_VALUE):
@@ -496,15 +498,19 @@ def _constant_label(name: str) -> str:
     return f"{shorten(name)} (constant of --columns)"
 
 
+NOT_RECORDED = ""  # _decode's answer for a missing cell (no label is empty)
+
+
 def _decode(cell: str, codebook: Mapping[str, str | None],
             dash_is_value: bool) -> str | Problem | None:
-    """A coded cell's label (None: the code says nothing, or the cell is empty), or the error of
-    a code the codebook does not list (its location is filled in by the caller)."""
+    """A coded cell's label, None for a code the codebook says states nothing, NOT_RECORDED for
+    a missing cell ("NA") the codebook does not list, or the error of a code it does not list
+    (its location is filled in by the caller)."""
     code = cell.strip()
     if code in codebook:
         return codebook[code]
     if is_missing(cell, dash_is_value):
-        return None
+        return NOT_RECORDED
     codes = ", ".join(list(codebook)[:12]) + (", ..." if len(codebook) > 12 else "")
     return error(f"the code {shorten(code)!r} is not in the codebook --columns gives this column "
                  f"(codes: {codes}); add it to the codebook", None, cell)

@@ -261,12 +261,12 @@ DUMMIES = {"Stage_II": {"column": "stage", "values": {"1": "Stage II", "0": None
 def test_dummy_coded_columns_share_a_column_with_an_otherwise_value(
         tmp_path: Path, write_csv: Callable[..., Path]) -> None:
     rows = [["Case", "Stage_II", "Stage_III"], ["1", "0", "1"], ["2", "1", "0"], ["3", "0", "0"],
-            ["4", "0", ""], ["5", "1", "1"]]
+            ["4", "0", ""], ["5", "1", "1"], ["6", "NA", "0"]]
     builder = coded_builder(tmp_path, write_csv, rows, DUMMIES)
     built = [builder.build(raw) for raw in builder.table.rows]
     stages = [r.stage.text if r and r.stage else None for r, _, _ in built]
-    # row 4: Stage_III is empty, so "all say nothing" is not known: no stage rather than stage I
-    assert stages == ["Stage III", "Stage II", "Stage I", None, None]
+    # rows 4 and 7: a cell is empty or NA, so "all say nothing" is not known: no stage, not I
+    assert stages == ["Stage III", "Stage II", "Stage I", None, None, None]
     assert [s.columns.get("stage") for _, s, _ in built[:3]] == \
         ["C (Stage_III)", "B (Stage_II)", "reference (constant of --columns)"]
     [conflict] = built[4][2]
