@@ -29,8 +29,9 @@ from converter.fhir.write import Writer, open_writer
 from converter.output.atomic import AtomicFile
 from converter.problems import InputError, Location, Problem, Severity, error
 from converter.read.cbioportal import is_study, open_study
+from converter.read.columnmap import ColumnMap
 from converter.read.findingsfile import JoinedFindings, read_findings
-from converter.read.records import CaseIds, ColumnMap, RecordBuilder, SourceRow
+from converter.read.records import CaseIds, RecordBuilder, SourceRow
 from converter.read.rows import RawRow, Table, display_name
 from converter.read.schema import Series
 from converter.read.tables import open_table

@@ -26,6 +26,13 @@ from converter.problems import (
     shorten,
     warning,
 )
+from converter.read.columnmap import (
+    ColumnMap,
+    Constant,
+    MappedColumn,
+    unit_hint,
+)
+from converter.read.columnmap import load_column_map as load_column_map  # where the CLI finds it
 from converter.read.dictionary import (
     ALIASES,
     COLUMNS_BY_NAME,
@@ -40,28 +47,16 @@ from converter.read.schema import CaseRecord, Event, Finding, RowSource, Series,
 from converter.read.values.parsers import DASH_IS_VALUE, PARSERS
 from converter.read.values.text import MAX_CELL_CHARS, InvalidValue, is_missing, norm
 
-IGNORE = "ignore"
-
 # header words that name a status column's event: its 1 (or yes) is the event
 EVENT_HEADER_WORDS = {"event", "death", "deceased", "died", "dead", "recurred", "progressed"}
-
-
-@dataclass(frozen=True, slots=True)
-class MappedColumn:
-    """A --columns target with the unit its bare values are in ("days", "1=event")."""
-
-    column: str
-    unit: str
-
-
-# a --columns file's targets: a column name, a column with its unit, or None (ignored)
-ColumnMap = Mapping[str, str | MappedColumn | None]
 
 
 @dataclass(frozen=True, slots=True)
 class Binding:
     column: Column | None  # None: deliberately ignored (--columns maps it to "ignore")
     unit: str | None = None
+    # the codebook --columns gives (code → label; None: the code says nothing), if any
+    codebook: Mapping[str, str | None] | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,82 +127,6 @@ def _unit(column: Column, word: str) -> str | None:
     return UNIT_HINTS.get(column.units or "", {}).get(word)
 
 
-def unit_hint(column: Column, unit: str) -> str | None:
-    """What a unit given with --columns says of a column's bare values (None: not a unit of it)."""
-    words = UNIT_HINTS.get(column.units or "", {})
-    word = unit.strip().casefold()
-    if column.units == "event":
-        return word.replace(" ", "") if word.replace(" ", "") in ("1=event", "0=event") else None
-    return words.get(word) or (word if word in words.values() else None)
-
-
-def load_column_map(path: str) -> dict[str, str | MappedColumn | None]:
-    """A --columns file: JSON {"their header": "canonical_name" | "ignore" | null |
-    {"column": "canonical_name", "unit": "days"}} or a CSV with two columns (header, column) or
-    three (header, column, unit; the unit may be empty)."""
-    location = Location(path)
-    try:
-        data = Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf")
-    except OSError as exc:
-        raise InputError(error(f"cannot read the column map: {exc.strerror}", location)) from None
-    mapping: dict[str, Any]
-    if path.casefold().endswith(".json"):
-        try:
-            mapping = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(error(f"the column map is not valid JSON: {exc}", location)) from None
-        if not isinstance(mapping, dict):
-            raise InputError(error('the column map must be a JSON object {"header": "column"}',
-                                   location))
-    else:
-        import csv
-        import io
-
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(error("the column map is not UTF-8 text", location)) from None
-        mapping = {}
-        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-            if not row or (number == 1 and [c.strip().casefold() for c in row[:2]] ==
-                           ["header", "column"]):
-                continue
-            if len(row) not in (2, 3):
-                raise InputError(error("each line needs two or three cells: header,column[,unit]",
-                                       Location(path, number)))
-            target = row[1].strip()
-            unit = row[2].strip() if len(row) == 3 else ""
-            mapping[row[0].strip()] = {"column": target, "unit": unit} if unit else target
-    result: dict[str, str | MappedColumn | None] = {}
-    for header, target in mapping.items():
-        if isinstance(target, dict) and set(target) <= {"column", "unit"} and \
-                isinstance(target.get("column"), str) and \
-                isinstance(target.get("unit", ""), str) and target["column"] in COLUMNS_BY_NAME:
-            column = COLUMNS_BY_NAME[target["column"]]
-            unit = target.get("unit", "")
-            if not unit:
-                result[header] = column.name
-                continue
-            if unit_hint(column, unit) is None:
-                known = sorted(UNIT_HINTS.get(column.units or "", {})) or ["none"]
-                raise InputError(error(
-                    f"maps {shorten(str(header))!r} to {column.name} in the unit {shorten(unit)!r}, "
-                    f"which is not a unit of that column (units: {', '.join(known)})", location))
-            result[header] = MappedColumn(column.name, unit)
-        elif target is None or (isinstance(target, str) and target.casefold() in ("", IGNORE)):
-            result[header] = None
-        elif isinstance(target, str) and target in COLUMNS_BY_NAME:
-            result[header] = target
-        else:
-            shown = repr(shorten(target)) if isinstance(target, str) else \
-                shorten(orjson.dumps(target).decode(), 60)
-            raise InputError(error(
-                f"maps {shorten(str(header))!r} to {shown}, which is not a column of the data "
-                f"dictionary (see `casefhir template` or docs/data-dictionary.md), nor 'ignore'",
-                location))
-    return result
-
-
 class RecordBuilder:
     """Turns the rows of one table into CaseRecords for one series."""
 
@@ -222,9 +141,13 @@ class RecordBuilder:
         self.joined_from = joined_from
         self.series = series
         self.column_map = {header_key(k): v for k, v in (column_map or {}).items()}
+        # values --columns gives every row (e.g. the diagnosis of a single-tumour-type trial)
+        self.constants = [(k, v) for k, v in (column_map or {}).items() if isinstance(v, Constant)]
         self.ignore_unmapped = ignore_unmapped
         self.bindings: dict[str, Binding] = {}
         self.bound_by: dict[str, str] = {}  # column name → header label
+        self.coded: dict[str, bool] = {}  # column name → every header giving it has a codebook
+        self.coded_headers: dict[str, int] = {}  # column name → how many headers give it
         self.header_problems: list[Problem] = []
         self._bind_headers()
 
@@ -235,15 +158,21 @@ class RecordBuilder:
         binding: Binding | None
         if key in self.column_map:
             target = self.column_map[key]
+            if isinstance(target, Constant):
+                raise InputError(error(
+                    f"{shorten(text)!r} is a header of the table and the name of a constant of "
+                    "the column map; rename the constant", location))
             if isinstance(target, MappedColumn):  # the unit --columns gives wins over the header's
                 column = COLUMNS_BY_NAME[target.column]
-                binding = Binding(column, unit_hint(column, target.unit))
+                binding = Binding(column, unit_hint(column, target.unit) if target.unit else None,
+                                  target.values)
             else:
                 binding = Binding(COLUMNS_BY_NAME[target]) if target else Binding(None)
-            if isinstance(target, str):
+            if binding.column is not None and binding.unit is None and \
+                    not (isinstance(target, MappedColumn) and target.unit):
                 guessed = match_header(text)
                 if guessed and guessed.column is binding.column:
-                    binding = guessed
+                    binding = replace(guessed, codebook=binding.codebook)
         else:
             binding = match_header(text)
         if binding is None:
@@ -258,14 +187,21 @@ class RecordBuilder:
             binding = Binding(None)
         if binding.column is not None:
             name = binding.column.name
-            if binding.column.repeatable and name in self.bound_by:
+            # dummy-coded columns (Stage_II, Stage_III: 1 or 0) may share a column when each has
+            # a codebook; a row in which two of them give it is an error at the second cell
+            shared = binding.codebook is not None and self.coded.get(name, False)
+            if (binding.column.repeatable or shared) and name in self.bound_by:
                 self.bound_by[name] += f", {label}"
+                self.coded[name] = self.coded[name] and binding.codebook is not None
+                self.coded_headers[name] = self.coded_headers.get(name, 1) + 1
             elif name in self.bound_by:
                 raise InputError(error(
                     f"both {self.bound_by[name]} and {label} give {name}; keep one, or map one to "
                     "'ignore' with --columns", location))
             else:
                 self.bound_by[name] = label
+                self.coded[name] = binding.codebook is not None
+                self.coded_headers[name] = 1
         self.bindings[text] = binding
         return binding
 
@@ -284,6 +220,21 @@ class RecordBuilder:
                                        self.table.location(self.table.header_row, label)))
         if unknown:
             raise InputError(*unknown)
+        for name, constant in self.constants:  # a constant gives its column as a header would
+            column = COLUMNS_BY_NAME[constant.column]
+            label = _constant_label(name)
+            if constant.otherwise:  # the value of a row whose coded cells all say nothing
+                if not self.coded.get(column.name):
+                    raise InputError(error(
+                        f"{label} gives {column.name} 'otherwise', but no header with a codebook "
+                        f"gives {column.name}", self.table.location(self.table.header_row)))
+                continue
+            if column.name in self.bound_by and not column.repeatable:
+                raise InputError(error(
+                    f"both {self.bound_by[column.name]} and {label} give {column.name}; keep one",
+                    self.table.location(self.table.header_row)))
+            self.bound_by[column.name] = f"{self.bound_by[column.name]}, {label}" \
+                if column.name in self.bound_by else label
         self._check_columns(self.table.header_row)
 
     def _check_columns(self, row: int | None) -> None:
@@ -308,6 +259,7 @@ class RecordBuilder:
                             self.table.location(raw.number, note.column)) for note in raw.notes]
         values: dict[str, Any] = {}
         columns: dict[str, str] = {}
+        silent: dict[str, int] = {}  # column name → its cells whose code says nothing
         for cell in raw.cells:
             if not cell.header:
                 if cell.value is not None:
@@ -333,26 +285,41 @@ class RecordBuilder:
             if unreadable:
                 problems.append(error(unreadable, location, cell.value[:40]))
                 continue
+            text, shown = cell.value, cell.value  # what the parser reads; what messages show
+            if binding.codebook is not None:
+                decoded = _decode(cell.value, binding.codebook, column.kind in DASH_IS_VALUE)
+                if isinstance(decoded, Problem):
+                    problems.append(replace(decoded, location=location))
+                    continue
+                if decoded is None:  # a code the codebook says states nothing
+                    silent[column.name] = silent.get(column.name, 0) + 1
+                    continue
+                if decoded == NOT_RECORDED:  # an empty or "NA" cell the codebook does not list
+                    continue
+                text, shown = decoded, f"{cell.value.strip()} = {decoded}"
             # a case id is any non-empty text ("NA" or "-" may well be someone's case id)
-            if column.kind != "case_id" and is_missing(cell.value, column.kind in DASH_IS_VALUE):
-                if norm(cell.value) == "nan":
+            if column.kind != "case_id" and is_missing(text, column.kind in DASH_IS_VALUE):
+                if norm(text) == "nan":
                     problems.append(warning("NaN (not a number) is read as not recorded", location,
-                                            cell.value))
+                                            shown))
+                continue
+            if column.name in columns and not column.repeatable:  # two dummy columns say it
+                problems.append(error(f"both {columns[column.name]} and {cell.label} give "
+                                      f"{column.name} in this row; which is it?", location, shown))
                 continue
             repeated = column.repeatable and column.name in columns
             columns[column.name] = f"{columns[column.name]}, {cell.label}" if repeated else cell.label
-
-            def warn(message: str, location: Location = location, value: str = cell.value) -> None:
-                problems.append(warning(message, location, value))
-
-            try:
-                value = PARSERS[column.kind](cell.value, binding.unit, warn)
-                if value is None:  # a status that says it is unknown ("UNKNOWN")
-                    continue
-                values[column.name] = values.get(column.name, ()) + value if column.repeatable \
-                    else value
-            except InvalidValue as exc:
-                problems.append(error(str(exc), location, cell.value))
+            self._parse(column, text, shown, binding.unit, location, values, problems)
+        for name, constant in self.constants:
+            column = COLUMNS_BY_NAME[constant.column]
+            if constant.otherwise and (column.name in columns or
+                                       silent.get(column.name) != self.coded_headers[column.name]):
+                continue  # a cell gave the column, or one was empty: the reference is not implied
+            label = _constant_label(name)
+            columns[column.name] = f"{columns[column.name]}, {label}" \
+                if column.name in columns else label
+            self._parse(column, constant.value, constant.value, None,
+                        self.table.location(raw.number, _constant_label(name)), values, problems)
         if self.joined_from and "molecular" not in columns and \
                 self.joined.get(values.get("case_id", "")):
             columns["molecular"] = self.joined_from  # the findings file's rows are the cells
@@ -369,6 +336,22 @@ class RecordBuilder:
                            row_digest(raw))
         record = self._assemble(values, source, problems, origin)
         return record, source, problems
+
+    @staticmethod
+    def _parse(column: Column, text: str, shown: str, unit: str | None, location: Location,
+               values: dict[str, Any], problems: list[Problem]) -> None:
+        """Read one value (a cell's, a codebook label or a constant) into `values`."""
+        def warn(message: str, location: Location = location, value: str = shown) -> None:
+            problems.append(warning(message, location, value))
+
+        try:
+            value = PARSERS[column.kind](text, unit, warn)
+            if value is None:  # a status that says it is unknown ("UNKNOWN")
+                return
+            values[column.name] = values.get(column.name, ()) + value if column.repeatable \
+                else value
+        except InvalidValue as exc:
+            problems.append(error(str(exc), location, shown))
 
     def _assemble(self, values: dict[str, Any], source: SourceRow, problems: list[Problem],
                   origin: RowSource) -> CaseRecord:
@@ -508,6 +491,29 @@ def _one_pan_trk(values: dict[str, Any], columns: list[str],
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _constant_label(name: str) -> str:
+    """How messages and the source columns name a constant of the column map."""
+    return f"{shorten(name)} (constant of --columns)"
+
+
+NOT_RECORDED = ""  # _decode's answer for a missing cell (no label is empty)
+
+
+def _decode(cell: str, codebook: Mapping[str, str | None],
+            dash_is_value: bool) -> str | Problem | None:
+    """A coded cell's label, None for a code the codebook says states nothing, NOT_RECORDED for
+    a missing cell ("NA") the codebook does not list, or the error of a code it does not list
+    (its location is filled in by the caller)."""
+    code = cell.strip()
+    if code in codebook:
+        return codebook[code]
+    if is_missing(cell, dash_is_value):
+        return NOT_RECORDED
+    codes = ", ".join(list(codebook)[:12]) + (", ..." if len(codebook) > 12 else "")
+    return error(f"the code {shorten(code)!r} is not in the codebook --columns gives this column "
+                 f"(codes: {codes}); add it to the codebook", None, cell)
 
 
 def _unreadable(value: str) -> str | None:

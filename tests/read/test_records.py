@@ -159,3 +159,126 @@ def test_every_unknown_column_is_reported_at_once_with_suggestions() -> None:
     assert "'Agee' is not in the data dictionary (closest: age" in messages[0]
     assert "(closest: sex)" in messages[1]
     assert "closest" not in messages[2]
+
+
+def coded_builder(tmp_path: Path, write_csv: Callable[..., Path], rows: list[list[str]],
+                  mapping: dict[str, object]) -> RecordBuilder:
+    (tmp_path / "map.json").write_bytes(orjson.dumps(mapping))
+    return builder_for(write_csv(rows), column_map=load_column_map(str(tmp_path / "map.json")))
+
+
+CODEBOOK = {"sex": {"column": "sex", "values": {"1": "male", "2": "female"}},
+            "status": {"column": "os_status", "values": {"1": "dead", "0": "alive", "9": None}},
+            "histo": {"column": "diagnosis", "values": {"1": "lung cancer"}}}
+
+
+def test_a_codebook_label_is_read_by_the_column_parser(
+        tmp_path: Path, write_csv: Callable[..., Path]) -> None:
+    rows = [["Case", "sex", "status"], ["1", "2", "1"], ["2", " 1 ", "9"], ["3", "", "NA"]]
+    builder = coded_builder(tmp_path, write_csv, rows, CODEBOOK)
+    built = [builder.build(raw) for raw in builder.table.rows]
+    assert [p for _, _, problems in built for p in problems] == []
+    first, second, third = (record for record, _, _ in built)
+    assert first is not None and second is not None and third is not None
+    assert (first.sex.key, first.status.key, first.status.text) == ("female", "dead", "dead")
+    assert (second.sex.key, second.status) == ("male", None)  # 9: the code says nothing
+    assert (third.sex, third.status) == (None, None)  # empty and NA cells stay empty
+    assert built[0][1].columns["os_status"] == "C (status)"  # traced to the coded cell
+
+
+def test_the_row_digest_is_of_the_coded_cells(tmp_path: Path,
+                                              write_csv: Callable[..., Path]) -> None:
+    """The Provenance's SHA-256 is the source row's, codes and all, not the labels'."""
+    rows = [["Case", "sex"], ["1", "2"]]
+    coded = coded_builder(tmp_path, write_csv, rows, {"sex": CODEBOOK["sex"]})
+    plain = builder_for(write_csv([["Case", "sex"], ["1", "female"]], "plain.csv"))
+    coded_record, _, _ = coded.build(next(coded.table.rows))
+    plain_record, _, _ = plain.build(next(plain.table.rows))
+    assert coded_record is not None and plain_record is not None
+    assert coded_record.sex == plain_record.sex
+    assert coded_record.source.sha256 == row_digest_of([("Case", "1"), ("sex", "2")])
+    assert coded_record.source.sha256 != plain_record.source.sha256
+
+
+def row_digest_of(cells: list[tuple[str, str]]) -> str:
+    from converter.read.records import row_digest
+    from converter.read.rows import Cell, RawRow
+
+    return row_digest(RawRow(2, tuple(Cell(h, h, v) for h, v in cells)))
+
+
+def test_a_code_the_codebook_does_not_list_is_an_error_at_its_cell(
+        tmp_path: Path, write_csv: Callable[..., Path]) -> None:
+    builder = coded_builder(tmp_path, write_csv, [["Case", "sex"], ["1", "3"]], CODEBOOK)
+    record, _, problems = builder.build(next(builder.table.rows))
+    assert record is None
+    [problem] = problems
+    rendered = problem.render()
+    assert "row 2, column B (sex)" in rendered and "the code '3' is not in the codebook" in rendered
+    assert "codes: 1, 2" in rendered and "(value '3')" in rendered
+
+
+def test_a_label_the_parser_warns_about_shows_code_and_label(
+        tmp_path: Path, write_csv: Callable[..., Path]) -> None:
+    builder = coded_builder(tmp_path, write_csv, [["Case", "histo"], ["1", "1"]], CODEBOOK)
+    record, _, warnings = builder.build(next(builder.table.rows))
+    assert record is not None and record.diagnosis.text == "lung cancer"
+    [warned] = warnings
+    assert warned.value == "1 = lung cancer" and "column B (histo)" in warned.render()
+    builder = coded_builder(tmp_path, write_csv, [["Case", "status"], ["1", "1"]],
+                            {"status": {"column": "os_status", "values": {"1": "perhaps"}}})
+    record, _, errors = builder.build(next(builder.table.rows))
+    assert record is None and errors[0].value == "1 = perhaps", errors
+
+
+def test_a_constant_gives_every_row_its_value(tmp_path: Path,
+                                              write_csv: Callable[..., Path]) -> None:
+    mapping = {"trial diagnosis": {"column": "diagnosis", "constant": "lung cancer"}}
+    builder = coded_builder(tmp_path, write_csv, [["Case"], ["1"], ["2"]], mapping)
+    built = [builder.build(raw) for raw in builder.table.rows]
+    assert [r.diagnosis.text for r, _, _ in built if r] == ["lung cancer", "lung cancer"]
+    source = built[1][1]
+    assert source.columns["diagnosis"] == "trial diagnosis (constant of --columns)"
+    # an unknown term warns, located at the row and the constant
+    assert "row 3, column trial diagnosis (constant of --columns)" in built[1][2][0].render()
+
+
+def test_a_constant_and_a_header_cannot_both_give_a_column(
+        tmp_path: Path, write_csv: Callable[..., Path]) -> None:
+    mapping = {"trial diagnosis": {"column": "diagnosis", "constant": "lung cancer"}}
+    with pytest.raises(InputError, match="both B \\(Dx\\) and trial diagnosis \\(constant of "
+                                         "--columns\\) give diagnosis"):
+        coded_builder(tmp_path, write_csv, [["Case", "Dx"], ["1", "SFT"]], mapping)
+    with pytest.raises(InputError, match="is a header of the table and the name of a constant"):
+        coded_builder(tmp_path, write_csv, [["Case", "trial diagnosis"], ["1", "x"]], mapping)
+
+
+DUMMIES = {"Stage_II": {"column": "stage", "values": {"1": "Stage II", "0": None}},
+           "Stage_III": {"column": "stage", "values": {"1": "Stage III", "0": None}},
+           "reference": {"column": "stage", "otherwise": "Stage I"}}
+
+
+def test_dummy_coded_columns_share_a_column_with_an_otherwise_value(
+        tmp_path: Path, write_csv: Callable[..., Path]) -> None:
+    rows = [["Case", "Stage_II", "Stage_III"], ["1", "0", "1"], ["2", "1", "0"], ["3", "0", "0"],
+            ["4", "0", ""], ["5", "1", "1"], ["6", "NA", "0"]]
+    builder = coded_builder(tmp_path, write_csv, rows, DUMMIES)
+    built = [builder.build(raw) for raw in builder.table.rows]
+    stages = [r.stage.text if r and r.stage else None for r, _, _ in built]
+    # rows 4 and 7: a cell is empty or NA, so "all say nothing" is not known: no stage, not I
+    assert stages == ["Stage III", "Stage II", "Stage I", None, None, None]
+    assert [s.columns.get("stage") for _, s, _ in built[:3]] == \
+        ["C (Stage_III)", "B (Stage_II)", "reference (constant of --columns)"]
+    [conflict] = built[4][2]
+    assert "row 6, column C (Stage_III)" in conflict.render()
+    assert "both B (Stage_II) and C (Stage_III) give stage in this row" in conflict.message
+
+
+def test_an_uncoded_header_cannot_share_a_column(tmp_path: Path,
+                                                  write_csv: Callable[..., Path]) -> None:
+    with pytest.raises(InputError, match="give stage; keep one"):
+        coded_builder(tmp_path, write_csv, [["Case", "Stage", "Stage_II"], ["1", "I", "0"]],
+                      {"Stage_II": DUMMIES["Stage_II"]})
+    with pytest.raises(InputError, match="gives stage 'otherwise', but no header with a codebook"):
+        coded_builder(tmp_path, write_csv, [["Case", "Stage"], ["1", "I"]],
+                      {"reference": DUMMIES["reference"]})
