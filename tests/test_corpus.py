@@ -50,11 +50,13 @@ def test_golden_output_is_reproduced(name: str, tmp_path: Path,
 def test_corpus_totals() -> None:
     """What the corpus holds, as corpus.toml states it; each table's `cases` is its row count
     and its golden output's number of patients."""
-    assert len(TABLES) == 5
-    assert sum(t["cases"] for t in TABLES.values()) == 177
+    assert len(TABLES) == 10
+    assert sum(t["cases"] for t in TABLES.values()) == 232
     types = {kind for t in TABLES.values() for kind in t["tumour_types"]}
     assert types == {"breast cancer", "lung cancer", "laryngeal cancer", "acute leukemia",
-                     "malignant glioma"}
+                     "malignant glioma", "inflammatory myofibroblastic tumour", "Ewing sarcoma",
+                     "synovial sarcoma", "infantile fibrosarcoma",
+                     "gastrointestinal stromal tumour"}
     for name, table in TABLES.items():
         assert table["source"].strip() and "\n" not in table["source"], name
         assert len(source_rows(name)) == table["cases"], name

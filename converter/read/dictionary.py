@@ -96,7 +96,7 @@ COLUMNS: tuple[Column, ...] = (
         "Observation(mCODE TumorSize, method MRI)",
         ("tumor size", "tumour size", "max size", "maximum size", "max diameter", "maximum diameter",
          "largest dimension", "greatest dimension", "dimensions", "diameter", "size on mri",
-         "mri size"),
+         "mri size", "size at diagnosis"),
         units="size",
     ),
     Column(
@@ -259,7 +259,8 @@ COLUMNS: tuple[Column, ...] = (
         "summary, mCODE cancer-related surgical procedure, US Core)",
         ("treatments", "other treatment", "other treatments", "adjuvant treatment", "adjuvant therapy",
          "systemic therapy", "therapy", "additional treatment", "additional therapy",
-         "chemotherapy radiotherapy", "medical treatment", "targeted therapy", "trk inhibitor"),
+         "chemotherapy radiotherapy", "medical treatment", "targeted therapy", "trk inhibitor",
+         "initial treatment", "neoadjuvant therapy", "adjuvant/other therapy"),
     ),
     Column(
         "treatment_response", "response", "Response to the other treatment.",

@@ -44,3 +44,14 @@ def test_every_alias_names_one_column() -> None:
 def test_data_dictionary_doc_is_current() -> None:
     doc = (ROOT / "docs" / "data-dictionary.md").read_text()
     assert doc == dictionary_markdown(), "regenerate: casefhir template --dictionary-markdown"
+
+
+# Headers met in the literature tables of tests/corpus/ (sources in each folder's README.md).
+@pytest.mark.parametrize(("header", "column"), [
+    ("Initial treatment", "treatment"), ("Neoadjuvant therapy", "treatment"),
+    ("Adjuvant/other therapy", "treatment"), ("Size at diagnosis", "size"),
+])
+def test_corpus_header_spellings_bind(header: str, column: str) -> None:
+    binding = match_header(header)
+    assert binding is not None and binding.column is not None
+    assert binding.column.name == column
