@@ -80,6 +80,28 @@ def _value(marker: Marker) -> dict[str, Any]:
     return {"valueCodeableConcept": codeable(*keys, text=marker.value_text)}
 
 
+def marker_observation(record: CaseRecord, marker: Marker, role: str) -> Resource:
+    """The TumorMarkerTest of one marker (also of a Ki-67 column: mappings/proliferation.py)."""
+    table = markers().get(marker.key) if marker.key else None
+    note = None
+    if marker.percent is not None and marker.details:
+        note = [{"text": marker.details}]
+    return resource(
+        "Observation", record, role, profiles.TUMOR_MARKER_TEST,
+        extension=[{"url": profiles.RELATED_CONDITION, "valueReference": primary_ref(record)}],
+        status="final",
+        category=[codeable("laboratory")],
+        code=_code(marker, table),
+        subject=patient_ref(record),
+        specimen=specimen_ref(record),
+        **_value(marker),
+        interpretation=([codeable(f"interpretation-{marker.result}", text=marker.result)]
+                        if marker.result else None),
+        note=note,
+        component=[gene_studied(gene) for gene in marker.genes] or None,
+    )
+
+
 def to_fhir_ihc(record: CaseRecord) -> list[Resource]:
     resources: list[Resource] = []
     seen: set[str] = set()
@@ -88,28 +110,11 @@ def to_fhir_ihc(record: CaseRecord) -> list[Resource]:
         if role in seen:  # the reader warns and keeps one per marker; records made in code may not
             continue
         seen.add(role)
-        table = markers().get(marker.key) if marker.key else None
-        note = None
-        if marker.percent is not None and marker.details:
-            note = [{"text": marker.details}]
-        resources.append(resource(
-            "Observation", record, role, profiles.TUMOR_MARKER_TEST,
-            extension=[{"url": profiles.RELATED_CONDITION, "valueReference": primary_ref(record)}],
-            status="final",
-            category=[codeable("laboratory")],
-            code=_code(marker, table),
-            subject=patient_ref(record),
-            specimen=specimen_ref(record),
-            **_value(marker),
-            interpretation=([codeable(f"interpretation-{marker.result}", text=marker.result)]
-                            if marker.result else None),
-            note=note,
-            component=[gene_studied(gene) for gene in marker.genes] or None,
-        ))
+        resources.append(marker_observation(record, marker, role))
     return resources
 
 
-def _segment(test: Resource) -> str:
+def marker_text(test: Resource) -> str:
     """The canonical text of one marker (Marker.canonical) from its TumorMarkerTest."""
     label = str(test["code"].get("text", "")).removesuffix(CODE_SUFFIX)
     if "valueQuantity" in test:
@@ -124,5 +129,5 @@ def _segment(test: Resource) -> str:
 
 def from_fhir_ihc(case: CaseResources) -> Cells:
     """The `ihc` cell back: each marker's canonical text, in the order written, joined by "; "."""
-    segments = [_segment(test) for role, test in case.items() if role.startswith(ROLE_PREFIX)]
+    segments = [marker_text(test) for role, test in case.items() if role.startswith(ROLE_PREFIX)]
     return {"ihc": "; ".join(segments)} if segments else {}

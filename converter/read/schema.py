@@ -275,6 +275,50 @@ class Grade:
 
 
 @dataclass(frozen=True, slots=True)
+class Smoking:
+    """A smoking cell: its words, the smoking status they were recognised as (a key of the
+    "smoking" vocabulary; None: not a verified status, kept as text) and pack-years when
+    written ("30 pack-years")."""
+
+    text: str
+    key: str | None = None
+    pack_years: int | float | None = None
+    pack_years_comparator: str | None = None  # ">" of ">30 pack-years"
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceStatus:
+    """An ECOG (0-5) or Karnofsky (0-100) performance status score and the words it was read
+    from ("ECOG 1", "PS 2", "KPS 80")."""
+
+    score: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MitoticCount:
+    """A mitotic count: the number of mitoses over the area it was counted in ("5/10 HPF": 5
+    per 10 high-power fields, "5 per 2 mm2"); `area` "HPF" or "mm2", None when not stated (then
+    `per` is None too)."""
+
+    text: str
+    count: int | float
+    comparator: str | None = None  # "<" of "<1/10 HPF"
+    per: int | float | None = None
+    area: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The literature reference of a row (a review's case from "Smith et al. (2019)"): the
+    citation as written and the DOI or PubMed id it gives."""
+
+    text: str
+    doi: str | None = None  # "10.1000/xyz", without "https://doi.org/"
+    pmid: str | None = None  # digits
+
+
+@dataclass(frozen=True, slots=True)
 class RowSource:
     """Where a record was read: the file's name (without its folder, so the output does not
     depend on where the file lies), the row as the file counts them, and the SHA-256 of the row's
@@ -324,5 +368,12 @@ class CaseRecord:
     pfs: Event | None = None
     stage: Stage | None = None
     grade: Grade | None = None
+    # other columns papers print (issue 13)
+    smoking: Smoking | None = None
+    ecog: PerformanceStatus | None = None
+    karnofsky: PerformanceStatus | None = None
+    ki67: Marker | None = None
+    mitotic_count: MitoticCount | None = None
+    reference: Reference | None = None
     notes: str | None = None
     source: RowSource | None = None  # None for records made in code rather than read
