@@ -9,8 +9,8 @@ clinical notes: its type and category bindings name clinical documents, not a pu
   https://pubmed.ncbi.nlm.nih.gov) the cell gives, so `DocumentReference?identifier=
   https://doi.org|10.1000/xyz` finds every case a paper reported;
 - `type` casefhir#literature-reference, `status` current;
-- `content.attachment`: `title` the citation, `url` https://doi.org/<doi> (else the PubMed page)
-  when given (content is required by R4).
+- `content.attachment`: `title` the citation, `url` https://doi.org/<doi> (else the PubMed page,
+  else the web address the cell gives) when given (content is required by R4).
 This is the row's own source; the series' publication (--doi, --citation) stays in every
 resource's `meta.source` and series tag (mappings/common.py).
 """
@@ -41,6 +41,8 @@ def to_fhir_reference(record: CaseRecord) -> list[Resource]:
         attachment["url"] = f"{system_url('doi')}/{quote(reference.doi, safe='/:;()')}"
     elif reference.pmid:
         attachment["url"] = f"{system_url('pubmed')}/{reference.pmid}/"
+    elif reference.url:
+        attachment["url"] = reference.url
     attachment["title"] = reference.text
     return [resource(
         "DocumentReference", record, ROLE,

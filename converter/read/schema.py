@@ -316,6 +316,7 @@ class Reference:
     text: str
     doi: str | None = None  # "10.1000/xyz", without "https://doi.org/"
     pmid: str | None = None  # digits
+    url: str | None = None  # a web address the cell gives (other than a DOI's)
 
 
 @dataclass(frozen=True, slots=True)
