@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from converter.read.schema import PerformanceStatus
-from converter.read.values.text import InvalidValue, Warn
+from converter.read.values.text import InvalidValue, Warn, number
 
 _ECOG = re.compile(r"(?:(?:ecog|who|zubrod)\s*)?(?:(?:performance\s+status|ps)\s*)?[:=]?\s*"
                    r"(?:grade\s*)?(?P<score>\d+(?:[.,]\d+)?)", re.I)
@@ -20,12 +20,13 @@ _KARNOFSKY = re.compile(r"(?:(?:karnofsky|kps|kpi)\s*)?(?:(?:performance\s+(?:st
 def _score(text: str, pattern: re.Pattern[str], scale: str, top: int, step: int) -> int:
     found = pattern.fullmatch(" ".join(text.split()).strip("."))
     if found is None:
-        raise InvalidValue(f"not a {scale} performance status score; write one score from 0 to "
+        article = "an" if scale == "ECOG" else "a"
+        raise InvalidValue(f"not {article} {scale} performance status score; write one score from 0 to "
                            f"{top}, e.g. {'1, ECOG 1, PS 2' if top == 5 else '80, KPS 80'}")
-    written = found.group("score").replace(",", ".")
-    if not written.isdigit():
-        raise InvalidValue(f"{written} is not a whole {scale} score (0 to {top})")
-    score = int(written)
+    value = number(found.group("score"))  # "2.0": a spreadsheet's number
+    if not value.is_integer():
+        raise InvalidValue(f"{found.group('score')} is not a whole {scale} score (0 to {top})")
+    score = int(value)
     if score > top or score % step:
         steps = f" in steps of {step}" if step > 1 else ""
         raise InvalidValue(f"{score} is outside the {scale} scale (0 to {top}{steps})")

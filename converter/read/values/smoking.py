@@ -59,7 +59,7 @@ def parse_smoking(text: str, hint: str | None, warn: Warn) -> Smoking:
         comparator = _COMPARATORS.get(written, written) if written else None
         rest = words[:found.start()] + " " + words[found.end():]
     rest = re.sub(r"\(\s*\)|\[\s*\]", " ", rest)
-    rest = " ".join(rest.split()).strip(" ,;:/-()[]")
+    rest = " ".join(rest.split()).strip(" ,;:/-")
     key = lookup("smoking", rest) if rest else None
     if rest and key is None:
         why = _UNSAID.get(norm(rest))
