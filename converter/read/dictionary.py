@@ -421,8 +421,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "ki67", "ki67", "Ki-67 proliferation index.",
-        "15%, <5%, ~30%, 10-20%, high, Ki-67 15%, MIB-1 5% (words and ranges are kept as "
-        "text).",
+        "15%, 15, <5%, ~30%, 10-20% (a range), high (kept as text), Ki-67 15%, MIB-1 5%.",
         "Observation(mCODE TumorMarkerTest), as a Ki-67 in the ihc column",
         ("ki 67", "ki67 index", "ki 67 index", "ki67 li", "ki 67 li", "ki67 labeling index",
          "ki 67 labeling index", "ki67 labelling index", "ki 67 labelling index",

@@ -200,6 +200,7 @@ class Marker:
     qualifiers: tuple[str, ...] = ()
     percent: int | float | None = None  # percent of cells stained / score, e.g. 15 for "15%"
     comparator: str | None = None  # of the percentage: "<", "<=", ">", ">="
+    percent_high: int | float | None = None  # the top of a range "10-20%" (percent: its bottom)
     clone: str | None = None  # the antibody clone, e.g. "D5F3", "22C3"
     rest: str | None = None  # words kept as text
 
@@ -212,6 +213,8 @@ class Marker:
     def amount(self) -> str | None:
         if self.percent is None:
             return None
+        if self.percent_high is not None:
+            return f"{plain_number(self.percent)}-{plain_number(self.percent_high)}%"
         return f"{self.comparator or ''}{plain_number(self.percent)}%"
 
     @property

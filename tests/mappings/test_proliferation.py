@@ -41,6 +41,16 @@ def test_ki67_percentage() -> None:
     assert observation["component"][0]["valueCodeableConcept"]["coding"][0]["code"] == "HGNC:7107"
 
 
+def test_ki67_range_is_a_range_of_percentages() -> None:
+    [observation] = to_fhir_ki67(record(ki67="10-20%"))
+    percent = {"unit": "%", "system": "http://unitsofmeasure.org", "code": "%"}
+    assert observation["valueRange"] == {"low": {"value": 10, **percent},
+                                         "high": {"value": 20, **percent}}
+    Observation.model_validate(observation)
+    [row] = flatten(map_record(record(ki67="10-20%"))).rows
+    assert row["ki67"] == "Ki-67 10-20%"
+
+
 def mitotic(text: str) -> dict[str, Any]:
     [observation] = to_fhir_mitotic_count(record(mitotic_count=text))
     Observation.model_validate(observation)

@@ -33,11 +33,17 @@ def test_same_marker_as_in_a_panel(text: str) -> None:
     assert parse_ki67(text, None, Warnings()) == in_panel
 
 
-@pytest.mark.parametrize("text", ["high", "10-20%"])
-def test_words_and_ranges_are_text_with_a_warning(text: str) -> None:
+def test_a_range_is_read_as_one() -> None:
     warnings = Warnings()
-    marker = parse_ki67(text, None, warnings)
-    assert (marker.percent, marker.rest) == (None, text)
+    marker = parse_ki67("10-20%", None, warnings)
+    assert (marker.percent, marker.percent_high, marker.canonical) == (10, 20, "Ki-67 10-20%")
+    assert warnings == []
+
+
+def test_words_are_text_with_a_warning() -> None:
+    warnings = Warnings()
+    marker = parse_ki67("high", None, warnings)
+    assert (marker.percent, marker.rest) == (None, "high")
     assert len(warnings) == 1 and "no Ki-67 percentage" in warnings[0]
 
 
