@@ -37,6 +37,8 @@ def smoking(text: str) -> dict[str, Any]:
     ("occasional smoker", "428041000124106", "Occasional tobacco smoker (finding)"),
     ("light cigarette smoker", "230060001", "Light cigarette smoker (finding)"),
     ("heavy cigarette smoker", "230063004", "Heavy cigarette smoker (finding)"),
+    ("Smoking history not documented", "266927001",
+     "Tobacco smoking consumption unknown (finding)"),
 ])
 def test_verified_statuses_are_coded(text: str, code: str, display: str) -> None:
     value = smoking(text)["valueCodeableConcept"]

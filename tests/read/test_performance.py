@@ -33,7 +33,7 @@ def test_karnofsky(text: str, score: int) -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("6", "outside the ECOG scale"), ("ECOG 7", "outside the ECOG scale"),
     ("1.5", "not a whole ECOG score"), ("0-1", "not an ECOG performance status"),
-    ("good", "not an ECOG performance status"),
+    ("good", "not an ECOG performance status"), ("KPS 80", "a Karnofsky score in an ECOG column"),
 ])
 def test_ecog_errors(text: str, message: str) -> None:
     with pytest.raises(InvalidValue, match=message):

@@ -44,6 +44,19 @@ def test_pack_years_beside_a_status(text: str, key: str, pack_years: float,
     assert warnings == []
 
 
+@pytest.mark.parametrize(("text", "key"), [  # GDC / TCGA tobacco_smoking_history values
+    ("Lifelong Non-Smoker", "never"), ("Current Smoker", "current"),
+    ("Current Reformed Smoker for > 15 yrs", "former"),
+    ("Current Reformed Smoker for < or = 15 yrs", "former"),
+    ("Current Reformed Smoker, Duration Not Specified", "former"),
+    ("Smoker at Diagnosis", "current"), ("Smoking history not documented", "unknown"),
+])
+def test_gdc_values(text: str, key: str) -> None:
+    warnings = Warnings()
+    assert parse_smoking(text, None, warnings).key == key
+    assert warnings == []
+
+
 def test_pack_years_alone_keep_the_status_as_text() -> None:
     warnings = Warnings()
     parsed = parse_smoking("30 pack-years", None, warnings)

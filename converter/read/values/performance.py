@@ -17,8 +17,15 @@ _KARNOFSKY = re.compile(r"(?:(?:karnofsky|kps|kpi)\s*)?(?:(?:performance\s+(?:st
                         r"|ps|score)\s*)?[:=]?\s*(?P<score>\d+(?:[.,]\d+)?)\s*%?", re.I)
 
 
+_KARNOFSKY_WORDS = re.compile(r"\b(?:karnofsky|kps)\b", re.I)
+
+
 def _score(text: str, pattern: re.Pattern[str], scale: str, top: int, step: int) -> int:
-    found = pattern.fullmatch(" ".join(text.split()).strip("."))
+    words = " ".join(text.split()).strip(".")
+    found = pattern.fullmatch(words)
+    if found is None and scale == "ECOG" and _KARNOFSKY_WORDS.search(words):
+        raise InvalidValue("a Karnofsky score in an ECOG column; map the column to karnofsky "
+                           "with --columns (or name it 'KPS')")
     if found is None:
         article = "an" if scale == "ECOG" else "a"
         raise InvalidValue(f"not {article} {scale} performance status score; write one score from 0 to "
