@@ -3,11 +3,13 @@ and an out-of-scale value an error naming its cell."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from converter.read.values.performance import parse_ecog, parse_karnofsky
 from converter.read.values.text import InvalidValue
-from tests.conftest import build
+from tests.conftest import build, run
 
 
 def ignore(message: str) -> None:
@@ -64,3 +66,14 @@ def test_out_of_range_is_an_error_naming_the_cell() -> None:
     [problem] = problems
     assert (problem.location.row, problem.location.column) == (2, "KPS")
     assert problem.value == "120" and "outside the Karnofsky scale (0 to 100" in problem.message
+
+
+def test_convert_refuses_the_table_naming_file_row_and_column(tmp_path: Any,
+                                                              write_csv: Any) -> None:
+    table = write_csv([["Case", "ECOG", "Karnofsky"], ["1", "1", "80"], ["2", "ECOG 6", "70"]])
+    out = tmp_path / "out.json"
+    result = run("convert", table, "--series-id", "s1", "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert "cases.csv, row 3, column B (ECOG)" in result.stderr
+    assert "6 is outside the ECOG scale (0 to 5)" in result.stderr
+    assert "Traceback" not in result.stderr
