@@ -434,16 +434,11 @@ COLUMNS: tuple[Column, ...] = (
         "Bare numbers take the area from the header ('Mitoses/10 HPF'); without one they are "
         "read with a warning.",
         "Observation(US Core Lab; casefhir#mitotic-count, valueRatio mitoses / area)",
+        # any of these followed by its area is also recognised: "Mitoses/10 HPF", "Mitotic
+        # count (per 10 HPFs)", "Mitotic rate per mm²" (area_column)
         ("mitotic count", "mitoses", "mitosis", "mitotic rate", "mitotic index",
-         "mitotic activity", "mitotic figures", "mitotic figure", "mitotic count hpf",
-         "mitoses 10 hpf", "mitoses per 10 hpf", "mitotic count 10 hpf",
-         "mitotic count per 10 hpf", "mitotic rate 10 hpf", "mitotic rate per 10 hpf",
-         "mitoses 50 hpf", "mitoses per 50 hpf", "mitotic count 50 hpf",
-         "mitotic count per 50 hpf", "mitoses hpf", "mitoses per hpf", "mitoses mm2",
-         "mitoses per mm2", "mitotic count mm2", "mitotic count per mm2", "mitotic rate mm2",
-         "mitotic rate per mm2", "mitoses 2 mm2", "mitoses per 2 mm2", "mitotic count 2 mm2",
-         "mitoses per mm\u00b2", "mitotic count per mm\u00b2", "mitotic rate per mm\u00b2",
-         "mitoses 10hpf", "mitoses per 10hpf", "mitotic count 10hpf"),
+         "mitotic activity", "mitotic figures", "mitotic figure", "mitoses per 10 hpf",
+         "mitoses per mm2"),
         units="mitotic",
     ),
     Column(
@@ -487,7 +482,7 @@ TIME_UNIT_WORDS = {"days": "d", "weeks": "wk", "months": "mo", "years": "a"}
 def header_unit(column: Column, tokens: list[str]) -> str | None:
     """What the words of a header say of a smoking, mitotic count or reference column's bare
     values: "Pack-years" → pack-years, "Mitoses/10 HPF" → "10 HPF", "PMID" → pmid."""
-    words = " ".join(tokens)
+    words = re.sub(r"(?<=\d)(?=hpf)", " ", " ".join(tokens))  # "10hpf"
     if column.units == "smoking":
         return "pack-years" if re.search(r"\bpack ?years?\b|\bpy\b", words) else None
     if column.units == "mitotic":
@@ -500,6 +495,22 @@ def header_unit(column: Column, tokens: list[str]) -> str | None:
     if column.units == "reference":
         return "pmid" if {"pmid", "pubmed"} & set(tokens) else None
     return None
+
+
+AREA_WORDS = {"hpf", "hpfs", "mm2", "mm"}
+
+
+def area_column(tokens: list[str]) -> Column | None:
+    """A mitotic count header that ends with its area in any wording ("Mitoses (per 10 HPFs)",
+    "Mitotic index/50 HPF", "Mitotic figures in 2 mm2"): the mitotic_count column, or None."""
+    tokens = re.sub(r"(?<=\d)(?=hpf)", " ", " ".join(tokens)).split()  # "10hpf"
+    if not tokens or tokens[-1] not in AREA_WORDS:
+        return None
+    base = tokens[:-1]
+    while base and (base[-1].isdigit() or base[-1] in ("per", "in", "x", "every")):
+        base = base[:-1]
+    column = ALIASES.get(header_key("".join(base))) if base else None
+    return column if column is not None and column.units == "mitotic" else None
 
 
 def header_key(text: str) -> str:

@@ -32,6 +32,7 @@ from converter.read.dictionary import (
     TIME_UNIT_WORDS,
     UNIT_HINTS,
     Column,
+    area_column,
     header_key,
     header_unit,
 )
@@ -110,6 +111,9 @@ def match_header(text: str) -> Binding | None:
             column = ALIASES.get(header_key("".join(renamed)))
             if column is not None and column.units == "months":
                 return Binding(column, TIME_UNIT_WORDS[token])
+    area = area_column(tokens)  # "Mitoses (per 10 HPFs)": the area in any wording
+    if area is not None:
+        return Binding(area, header_unit(area, tokens))
     named = gene_column(text)  # "EGFR", "KRAS mutation", "ALK/ROS1 status"
     if named is not None:
         return Binding(COLUMNS_BY_NAME[named[0]], " ".join(named[1]))

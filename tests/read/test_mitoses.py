@@ -41,7 +41,9 @@ def test_a_count_without_its_area_warns() -> None:
 @pytest.mark.parametrize(("header", "per", "area"), [
     ("Mitoses/10 HPF", 10, "HPF"), ("Mitotic count (per 10 HPF)", 10, "HPF"),
     ("Mitoses per 50 HPF", 50, "HPF"), ("Mitoses per mm\u00b2", 1, "mm2"),
-    ("Mitotic rate (per mm2)", 1, "mm2"),
+    ("Mitotic rate (per mm2)", 1, "mm2"), ("Mitoses/10HPF", 10, "HPF"),
+    ("Mitoses (per 10 HPFs)", 10, "HPF"), ("Mitotic index/50 HPF", 50, "HPF"),
+    ("Mitotic figures in 2 mm2", 2, "mm2"),
 ])
 def test_the_header_gives_the_area_of_bare_numbers(header: str, per: float, area: str) -> None:
     record, problems = build({"Case": "1", header: "6"})
