@@ -400,7 +400,9 @@ COLUMNS: tuple[Column, ...] = (
         ("smoking status", "smoker", "tobacco", "smoking history", "tobacco use",
          "tobacco smoking", "tobacco history", "smoking habit", "smoking habits",
          "cigarette smoking", "tobacco status", "smoking behavior", "smoking behaviour",
-         "pack years", "pack year", "smoking pack years", "packyears", "tobacco pack years"),
+         "pack years", "pack year", "smoking pack years", "packyears", "tobacco pack years",
+         "smoking history pack years", "pack years py", "smoking yes no", "smoker yes no",
+         "smoking y n", "smoking history yes no", "tobacco use yes no"),
         units="smoking",
     ),
     Column(
@@ -409,7 +411,8 @@ COLUMNS: tuple[Column, ...] = (
         "Observation(mCODE ECOGPerformanceStatus; LOINC 89247-1, valueInteger)",
         ("ecog ps", "ecog performance status", "ecog status", "ecog score",
          "ecog performance score", "performance status", "ps", "ph ecog", "ecog at diagnosis",
-         "baseline ecog", "ecog ps at diagnosis"),
+         "baseline ecog", "ecog ps at diagnosis", "ecog performance status ps",
+         "performance status ecog", "ps ecog", "ecog ps score"),
     ),
     Column(
         "karnofsky", "karnofsky", "Karnofsky performance status.",
@@ -417,7 +420,9 @@ COLUMNS: tuple[Column, ...] = (
         "Observation(mCODE KarnofskyPerformanceStatus; LOINC 89243-0, valueInteger)",
         ("kps", "karnofsky performance status", "karnofsky performance score",
          "karnofsky performance scale", "karnofsky score", "karnofsky index", "ph karno",
-         "karno", "karnofsky performance status score", "kps score", "baseline kps"),
+         "karno", "karnofsky performance status score", "kps score", "baseline kps",
+         "karnofsky performance status kps", "performance status kps", "ps kps",
+         "performance status karnofsky"),
     ),
     Column(
         "ki67", "ki67", "Ki-67 proliferation index.",
@@ -426,7 +431,9 @@ COLUMNS: tuple[Column, ...] = (
         ("ki 67", "ki67 index", "ki 67 index", "ki67 li", "ki 67 li", "ki67 labeling index",
          "ki 67 labeling index", "ki67 labelling index", "ki 67 labelling index",
          "ki67 proliferation index", "ki 67 proliferation index", "mib1", "mib 1",
-         "mib1 index", "proliferation index", "ki67 proliferative index", "mib1 labeling index"),
+         "mib1 index", "proliferation index", "ki67 proliferative index", "mib1 labeling index",
+         "ki67 positivity", "ki 67 positivity", "ki67 expression", "ki 67 expression",
+         "ki67 staining", "ki67 ihc", "ki 67 ihc"),
     ),
     Column(
         "mitotic_count", "mitotic_count", "Mitotic count, with the area it was counted in.",
@@ -449,7 +456,9 @@ COLUMNS: tuple[Column, ...] = (
         "attachment URL the DOI / PMID)",
         ("references", "ref", "author", "authors", "author year", "author and year", "citation",
          "source", "doi", "pmid", "pubmed id", "study", "first author", "first author year",
-         "publication", "case source", "reported by", "literature", "ref no", "reference no"),
+         "publication", "case source", "reported by", "literature", "ref no", "reference no",
+         "authors year", "reference author year", "study year", "study reference",
+         "author reference", "original report"),
         units="reference",
     ),
 )
