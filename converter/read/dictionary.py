@@ -398,6 +398,7 @@ COLUMNS: tuple[Column, ...] = (
         "Observation(US Core Smoking Status; LOINC 72166-2, value SNOMED CT where verified); "
         "pack-years as a component",
         ("smoking status", "smoker", "tobacco", "smoking history", "tobacco use",
+         "tobacco smoking history", "tobacco smoking status",
          "tobacco smoking", "tobacco history", "smoking habit", "smoking habits",
          "cigarette smoking", "tobacco status", "smoking behavior", "smoking behaviour",
          "pack years", "pack year", "smoking pack years", "packyears", "tobacco pack years",
