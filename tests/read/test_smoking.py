@@ -44,7 +44,7 @@ def test_pack_years_beside_a_status(text: str, key: str, pack_years: float,
     assert warnings == []
 
 
-@pytest.mark.parametrize(("text", "key"), [  # GDC / TCGA tobacco_smoking_history values
+@pytest.mark.parametrize(("text", "key"), [  # TCGA / GDC-style spellings (no GDC list in ../shared)
     ("Lifelong Non-Smoker", "never"), ("Current Smoker", "current"),
     ("Current Reformed Smoker for > 15 yrs", "former"),
     ("Current Reformed Smoker for < or = 15 yrs", "former"),
