@@ -26,8 +26,12 @@ from mappings.immunohistochemistry import from_fhir_ihc, to_fhir_ihc
 from mappings.outcome import from_fhir_outcome, to_fhir_outcome
 from mappings.pathology import from_fhir_pan_trk_ihc, to_fhir_pan_trk_ihc, to_fhir_specimen
 from mappings.patient import from_fhir_patient, to_fhir_patient
+from mappings.performance import from_fhir_performance_status, to_fhir_performance_status
 from mappings.procedure import from_fhir_surgery, to_fhir_surgery
+from mappings.proliferation import from_fhir_proliferation, to_fhir_ki67, to_fhir_mitotic_count
 from mappings.provenance import to_fhir_provenance
+from mappings.reference import from_fhir_reference, to_fhir_reference
+from mappings.smoking import from_fhir_smoking, to_fhir_smoking
 from mappings.staging import from_fhir_staging, to_fhir_grade, to_fhir_stage
 from mappings.treatment import from_fhir_treatments, to_fhir_treatments
 
@@ -37,7 +41,7 @@ Mapper = Callable[[CaseRecord], list[Resource]]
 # only: `casefhir load --prune` searches each of them).
 RESOURCE_TYPES: tuple[str, ...] = (
     "Patient", "Condition", "Observation", "DiagnosticReport", "Procedure", "Specimen",
-    "BodyStructure", "MedicationAdministration", "Provenance")
+    "BodyStructure", "MedicationAdministration", "DocumentReference", "Provenance")
 
 MAPPERS: tuple[Mapper, ...] = (
     to_fhir_patient,
@@ -54,6 +58,12 @@ MAPPERS: tuple[Mapper, ...] = (
     to_fhir_outcome,
     to_fhir_stage,
     to_fhir_grade,
+    # other columns papers print (issue 13)
+    to_fhir_smoking,
+    to_fhir_performance_status,
+    to_fhir_ki67,
+    to_fhir_mitotic_count,
+    to_fhir_reference,
 )
 
 # The inverse of each module, for `casefhir flatten`: a case's resources by role back to the
@@ -71,6 +81,10 @@ INVERSES: tuple[Inverse, ...] = (
     from_fhir_treatments,
     from_fhir_outcome,
     from_fhir_staging,
+    from_fhir_smoking,
+    from_fhir_performance_status,
+    from_fhir_proliferation,
+    from_fhir_reference,
 )
 
 
@@ -121,6 +135,12 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "stage-m": ("stage",),
     "disease-extent": ("stage",),
     "histologic-grade": ("grade",),
+    "smoking-status": ("smoking",),
+    "ecog": ("ecog",),
+    "karnofsky": ("karnofsky",),
+    "ki67": ("ki67",),
+    "mitotic-count": ("mitotic_count",),
+    "reference": ("reference",),
     "provenance": ("case_id",),
 }
 

@@ -7,7 +7,8 @@
   SNOMED 1234806008; text "<marker> immunohistochemistry";
 - `component`: one gene studied (LOINC 48018-6) per HGNC gene of the marker (none for S100,
   cytokeratins, H3K27me3...);
-- `value`: a percentage as a UCUM `%` Quantity (Ki-67 15%), else the result as SNOMED
+- `value`: a percentage as a UCUM `%` Quantity (Ki-67 15%), a range as a Range of them
+  (Ki-67 10-20%), else the result as SNOMED
   positive/negative (the `ihc` vocabulary) with the result and qualifiers as text; a marker
   without either carries a data-absent-reason;
 - `interpretation`: the result (HL7 ObservationInterpretation POS / NEG / E), also for a
@@ -66,7 +67,13 @@ def _code(marker: Marker, table: MarkerEntry | None) -> dict[str, Any]:
     return codeable("immune-stain-study", "ihc-observable", text=text)
 
 
+def _percent(value: int | float) -> dict[str, Any]:
+    return {"value": value, "unit": "%", "system": system_url("ucum"), "code": "%"}
+
+
 def _value(marker: Marker) -> dict[str, Any]:
+    if marker.percent is not None and marker.percent_high is not None:  # "10-20%"
+        return {"valueRange": {"low": _percent(marker.percent), "high": _percent(marker.percent_high)}}
     if marker.percent is not None:
         quantity: dict[str, Any] = {"value": marker.percent}
         if marker.comparator:
@@ -80,6 +87,28 @@ def _value(marker: Marker) -> dict[str, Any]:
     return {"valueCodeableConcept": codeable(*keys, text=marker.value_text)}
 
 
+def marker_observation(record: CaseRecord, marker: Marker, role: str) -> Resource:
+    """The TumorMarkerTest of one marker (also of a Ki-67 column: mappings/proliferation.py)."""
+    table = markers().get(marker.key) if marker.key else None
+    note = None
+    if marker.percent is not None and marker.details:
+        note = [{"text": marker.details}]
+    return resource(
+        "Observation", record, role, profiles.TUMOR_MARKER_TEST,
+        extension=[{"url": profiles.RELATED_CONDITION, "valueReference": primary_ref(record)}],
+        status="final",
+        category=[codeable("laboratory")],
+        code=_code(marker, table),
+        subject=patient_ref(record),
+        specimen=specimen_ref(record),
+        **_value(marker),
+        interpretation=([codeable(f"interpretation-{marker.result}", text=marker.result)]
+                        if marker.result else None),
+        note=note,
+        component=[gene_studied(gene) for gene in marker.genes] or None,
+    )
+
+
 def to_fhir_ihc(record: CaseRecord) -> list[Resource]:
     resources: list[Resource] = []
     seen: set[str] = set()
@@ -88,34 +117,21 @@ def to_fhir_ihc(record: CaseRecord) -> list[Resource]:
         if role in seen:  # the reader warns and keeps one per marker; records made in code may not
             continue
         seen.add(role)
-        table = markers().get(marker.key) if marker.key else None
-        note = None
-        if marker.percent is not None and marker.details:
-            note = [{"text": marker.details}]
-        resources.append(resource(
-            "Observation", record, role, profiles.TUMOR_MARKER_TEST,
-            extension=[{"url": profiles.RELATED_CONDITION, "valueReference": primary_ref(record)}],
-            status="final",
-            category=[codeable("laboratory")],
-            code=_code(marker, table),
-            subject=patient_ref(record),
-            specimen=specimen_ref(record),
-            **_value(marker),
-            interpretation=([codeable(f"interpretation-{marker.result}", text=marker.result)]
-                            if marker.result else None),
-            note=note,
-            component=[gene_studied(gene) for gene in marker.genes] or None,
-        ))
+        resources.append(marker_observation(record, marker, role))
     return resources
 
 
-def _segment(test: Resource) -> str:
+def marker_text(test: Resource) -> str:
     """The canonical text of one marker (Marker.canonical) from its TumorMarkerTest."""
     label = str(test["code"].get("text", "")).removesuffix(CODE_SUFFIX)
-    if "valueQuantity" in test:
-        quantity = test["valueQuantity"]
+    if "valueQuantity" in test or "valueRange" in test:
         interpretation = (test.get("interpretation") or [{}])[0].get("text")
-        amount = f"{quantity.get('comparator', '')}{number_text(quantity['value'])}%"
+        if "valueRange" in test:
+            amount = (f"{number_text(test['valueRange']['low']['value'])}-"
+                      f"{number_text(test['valueRange']['high']['value'])}%")
+        else:
+            quantity = test["valueQuantity"]
+            amount = f"{quantity.get('comparator', '')}{number_text(quantity['value'])}%"
         notes = [note["text"] for note in test.get("note", [])]
         return " ".join(part for part in (label, interpretation, amount, *notes) if part)
     words = test.get("valueCodeableConcept", {}).get("text", "")
@@ -124,5 +140,5 @@ def _segment(test: Resource) -> str:
 
 def from_fhir_ihc(case: CaseResources) -> Cells:
     """The `ihc` cell back: each marker's canonical text, in the order written, joined by "; "."""
-    segments = [_segment(test) for role, test in case.items() if role.startswith(ROLE_PREFIX)]
+    segments = [marker_text(test) for role, test in case.items() if role.startswith(ROLE_PREFIX)]
     return {"ihc": "; ".join(segments)} if segments else {}

@@ -35,7 +35,8 @@ def gene_component(symbol: str) -> dict[str, Any]:
 
 def has_specimen(record: CaseRecord) -> bool:
     return (bool(record.findings) or record.pan_trk_ihc is not None
-            or record.margin is not None or bool(record.ihc))
+            or record.margin is not None or bool(record.ihc)
+            or record.ki67 is not None or record.mitotic_count is not None)
 
 
 def to_fhir_specimen(record: CaseRecord) -> list[Resource]:

@@ -28,6 +28,9 @@ HISTORY_OF_METASTATIC_CANCER = MCODE + "mcode-history-of-metastatic-cancer"
 CANCER_STAGE = MCODE + "mcode-cancer-stage"
 HISTOLOGIC_GRADE = MCODE + "mcode-histologic-grade"
 US_CORE_SIMPLE_OBSERVATION = US_CORE + "us-core-simple-observation"
+US_CORE_SMOKING_STATUS = US_CORE + "us-core-smokingstatus"
+ECOG_PERFORMANCE_STATUS = MCODE + "mcode-ecog-performance-status"
+KARNOFSKY_PERFORMANCE_STATUS = MCODE + "mcode-karnofsky-performance-status"
 
 # extensions
 HISTOLOGY_MORPHOLOGY_BEHAVIOR = MCODE + "mcode-histology-morphology-behavior"

@@ -67,6 +67,13 @@ optional: dict[str, st.SearchStrategy[str]] = {
     "metastasis": st.sampled_from(["yes", "no", "lung", "lung and bone (24 mo)", "peritoneum"]),
     "follow_up_months": st.integers(0, 240).map(str),
     "status": words("status"), "notes": free_text,
+    # other columns papers print (issue 13)
+    "smoking": st.one_of(words("smoking"), st.sampled_from(["yes", "no", "30 pack-years",
+                                                            "former, >20 PY"])),
+    "ecog": st.integers(0, 5).map(str), "karnofsky": st.integers(0, 10).map(lambda n: str(10 * n)),
+    "ki67": st.sampled_from(["15%", "<5%", "10-20%", "high", "0", "100"]),
+    "mitotic_count": st.sampled_from(["5/10 HPF", "<1/10HPF", "3 per 2 mm2", "7"]),
+    "reference": free_text,
 }
 
 

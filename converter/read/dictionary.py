@@ -388,8 +388,81 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "notes", "text", "Any other remark about the case.", "Any text.",
         "Condition(primary).note",
-        ("note", "comment", "comments", "remarks", "remark", "other", "reference", "references",
-         "ref", "source", "citation"),
+        ("note", "comment", "comments", "remarks", "remark", "other"),
+    ),
+    # ---- other columns papers print (issue 13)
+    Column(
+        "smoking", "smoking", "Smoking status, and pack-years when given.",
+        "never, former, ex-smoker, current, smoker, daily smoker, occasional smoker, light / "
+        "heavy cigarette smoker, 30 pack-years, former (40 PY). 'yes', 'no' and 'non-smoker' "
+        "(which do not say current, former or never) are kept as text with a warning. Bare "
+        "numbers are pack-years only under a pack-years header ('Pack-years').",
+        "Observation(US Core Smoking Status; LOINC 72166-2, value SNOMED CT where verified); "
+        "pack-years as a component",
+        ("smoking status", "smoker", "tobacco", "smoking history", "tobacco use",
+         "tobacco smoking history", "tobacco smoking status",
+         "tobacco smoking", "tobacco history", "smoking habit", "smoking habits",
+         "cigarette smoking", "tobacco status", "smoking behavior", "smoking behaviour",
+         "pack years", "pack year", "smoking pack years", "packyears", "tobacco pack years",
+         "smoking history pack years", "pack years py", "smoking yes no", "smoker yes no",
+         "smoking y n", "smoking history yes no", "tobacco use yes no"),
+        units="smoking",
+    ),
+    Column(
+        "ecog", "ecog", "ECOG performance status.",
+        "0 to 5: 1, ECOG 1, PS 2, ECOG PS 0. A score outside 0-5 is an error.",
+        "Observation(mCODE ECOGPerformanceStatus; LOINC 89247-1, valueInteger)",
+        ("ecog ps", "ecog performance status", "ecog status", "ecog score",
+         "ecog performance score", "performance status", "ps", "ph ecog", "ecog at diagnosis",
+         "baseline ecog", "ecog ps at diagnosis", "ecog performance status ps",
+         "performance status ecog", "ps ecog", "ecog ps score"),
+    ),
+    Column(
+        "karnofsky", "karnofsky", "Karnofsky performance status.",
+        "0 to 100 in steps of 10: 80, KPS 80, 80%, Karnofsky 70. Another value is an error.",
+        "Observation(mCODE KarnofskyPerformanceStatus; LOINC 89243-0, valueInteger)",
+        ("kps", "karnofsky performance status", "karnofsky performance score",
+         "karnofsky performance scale", "karnofsky score", "karnofsky index", "ph karno",
+         "karno", "karnofsky performance status score", "kps score", "baseline kps",
+         "karnofsky performance status kps", "performance status kps", "ps kps",
+         "performance status karnofsky"),
+    ),
+    Column(
+        "ki67", "ki67", "Ki-67 proliferation index.",
+        "15%, 15, <5%, ~30%, 10-20% (a range), high (kept as text), Ki-67 15%, MIB-1 5%.",
+        "Observation(mCODE TumorMarkerTest), as a Ki-67 in the ihc column",
+        ("ki 67", "ki67 index", "ki 67 index", "ki67 li", "ki 67 li", "ki67 labeling index",
+         "ki 67 labeling index", "ki67 labelling index", "ki 67 labelling index",
+         "ki67 proliferation index", "ki 67 proliferation index", "mib1", "mib 1",
+         "mib1 index", "proliferation index", "ki67 proliferative index", "mib1 labeling index",
+         "ki67 positivity", "ki 67 positivity", "ki67 expression", "ki 67 expression",
+         "ki67 staining", "ki67 ihc", "ki 67 ihc"),
+    ),
+    Column(
+        "mitotic_count", "mitotic_count", "Mitotic count, with the area it was counted in.",
+        "5/10 HPF, 3 per 10 HPF, 12/50 HPF, <1/10HPF, 8 mitoses/10 HPF, 5 per 2 mm2, 4/mm2. "
+        "Bare numbers take the area from the header ('Mitoses/10 HPF'); without one they are "
+        "read with a warning.",
+        "Observation(US Core Lab; casefhir#mitotic-count, valueRatio mitoses / area)",
+        # any of these followed by its area is also recognised: "Mitoses/10 HPF", "Mitotic
+        # count (per 10 HPFs)", "Mitotic rate per mm²" (area_column)
+        ("mitotic count", "mitoses", "mitosis", "mitotic rate", "mitotic index",
+         "mitotic activity", "mitotic figures", "mitotic figure", "mitoses per 10 hpf",
+         "mitoses per mm2"),
+        units="mitotic",
+    ),
+    Column(
+        "reference", "reference", "The publication a literature-review row comes from.",
+        "Smith et al. (2019), Smith 2019 [12], 10.1000/xyz, doi:10.1000/xyz, PMID: 31234567 "
+        "(a bare number under a PMID header).",
+        "DocumentReference(subject the Patient; description the citation, identifier and "
+        "attachment URL the DOI / PMID)",
+        ("references", "ref", "author", "authors", "author year", "author and year", "citation",
+         "source", "doi", "pmid", "pubmed id", "study", "first author", "first author year",
+         "publication", "case source", "reported by", "literature", "ref no", "reference no",
+         "authors year", "reference author year", "study year", "study reference",
+         "author reference", "original report"),
+        units="reference",
     ),
 )
 
@@ -407,11 +480,49 @@ UNIT_HINTS: dict[str, dict[str, str]] = {
                "w": "wk", "wk": "wk", "wks": "wk", "week": "wk", "weeks": "wk",
                "d": "d", "day": "d", "days": "d"},
     "event": {"1 event": "1=event", "0 event": "0=event"},
+    "smoking": {"pack years": "pack-years", "pack-years": "pack-years", "py": "pack-years"},
+    "mitotic": {"hpf": "1 HPF", "10 hpf": "10 HPF", "50 hpf": "50 HPF", "mm2": "1 mm2",
+                "2 mm2": "2 mm2"},
+    "reference": {"pmid": "pmid"},
 }
 
 # the words of a header that say a time column's unit wherever they stand ("days_to_last_followup",
 # "OS_DAYS"): the header is then read with "months" in their place
 TIME_UNIT_WORDS = {"days": "d", "weeks": "wk", "months": "mo", "years": "a"}
+
+
+def header_unit(column: Column, tokens: list[str]) -> str | None:
+    """What the words of a header say of a smoking, mitotic count or reference column's bare
+    values: "Pack-years" → pack-years, "Mitoses/10 HPF" → "10 HPF", "PMID" → pmid."""
+    words = re.sub(r"(?<=\d)(?=hpf)", " ", " ".join(tokens))  # "10hpf"
+    if column.units == "smoking":
+        return "pack-years" if re.search(r"\bpack ?years?\b|\bpy\b", words) else None
+    if column.units == "mitotic":
+        areas = list(re.finditer(r"(?:\b(?P<per>\d+) )?(?P<area>hpfs?|mm2?)\b", words))
+        if not areas:
+            return None
+        found = areas[-1]
+        area = "HPF" if found.group("area").startswith("hpf") else "mm2"
+        return f"{int(found.group('per') or 1)} {area}"
+    if column.units == "reference":
+        return "pmid" if {"pmid", "pubmed"} & set(tokens) else None
+    return None
+
+
+AREA_WORDS = {"hpf", "hpfs", "mm2", "mm"}
+
+
+def area_column(tokens: list[str]) -> Column | None:
+    """A mitotic count header that ends with its area in any wording ("Mitoses (per 10 HPFs)",
+    "Mitotic index/50 HPF", "Mitotic figures in 2 mm2"): the mitotic_count column, or None."""
+    tokens = re.sub(r"(?<=\d)(?=hpf)", " ", " ".join(tokens)).split()  # "10hpf"
+    if not tokens or tokens[-1] not in AREA_WORDS:
+        return None
+    base = tokens[:-1]
+    while base and (base[-1].isdigit() or base[-1] in ("per", "in", "x", "every")):
+        base = base[:-1]
+    column = ALIASES.get(header_key("".join(base))) if base else None
+    return column if column is not None and column.units == "mitotic" else None
 
 
 def header_key(text: str) -> str:

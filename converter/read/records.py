@@ -39,7 +39,9 @@ from converter.read.dictionary import (
     TIME_UNIT_WORDS,
     UNIT_HINTS,
     Column,
+    area_column,
     header_key,
+    header_unit,
 )
 from converter.read.genecolumns import gene_column, header_genes
 from converter.read.rows import RawRow, Table
@@ -95,6 +97,8 @@ def match_header(text: str) -> Binding | None:
             return Binding(column, " ".join(header_genes(text)) or None)
         if column.units == "event":  # "OS event", "Death": 1 is the event
             return Binding(column, "1=event" if EVENT_HEADER_WORDS & set(tokens) else None)
+        if column.units in ("smoking", "mitotic", "reference"):  # "Pack-years", "Mitoses/10 HPF"
+            return Binding(column, header_unit(column, tokens))
         return Binding(column, _unit(column, tokens[-1]))
     for position, token in enumerate(tokens):  # "days_to_last_followup", "OS_DAYS"
         if token in TIME_UNIT_WORDS:
@@ -102,6 +106,9 @@ def match_header(text: str) -> Binding | None:
             column = ALIASES.get(header_key("".join(renamed)))
             if column is not None and column.units == "months":
                 return Binding(column, TIME_UNIT_WORDS[token])
+    area = area_column(tokens)  # "Mitoses (per 10 HPFs)": the area in any wording
+    if area is not None:
+        return Binding(area, header_unit(area, tokens))
     named = gene_column(text)  # "EGFR", "KRAS mutation", "ALK/ROS1 status"
     if named is not None:
         return Binding(COLUMNS_BY_NAME[named[0]], " ".join(named[1]))
@@ -406,6 +413,7 @@ class RecordBuilder:
                                     "it is ignored")
                     values.pop(dependent)
         _one_pan_trk(values, list(source.columns), note)
+        _one_ki67(values, list(source.columns), note)
         # a detail of a procedure or test the row does not report has nothing to belong to
         for dependent, parent in DEPENDS_ON.items():
             if dependent in values and parent not in values:
@@ -488,6 +496,22 @@ def _one_pan_trk(values: dict[str, Any], columns: list[str],
         values.pop("pan_trk_ihc")
         note("pan_trk_ihc", "pan-TRK is also given in the ihc column, which comes first; "
                             "that one is kept and this one left out")
+
+
+def _one_ki67(values: dict[str, Any], columns: list[str],
+              note: Callable[[str, str], None]) -> None:
+    """A Ki-67 in both the ki67 and the ihc column: the first column's is kept (as pan-TRK)."""
+    panel = values.get("ihc", ())
+    if "ki67" not in values or not any(marker.key == "ki67" for marker in panel):
+        return
+    if columns.index("ki67") < columns.index("ihc"):
+        values["ihc"] = tuple(marker for marker in panel if marker.key != "ki67")
+        note("ihc", "Ki-67 is also given in the ki67 column, which comes first; that one is "
+                    "kept and this one left out")
+    else:
+        values.pop("ki67")
+        note("ki67", "Ki-67 is also given in the ihc column, which comes first; that one is "
+                     "kept and this one left out")
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")

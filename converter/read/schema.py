@@ -200,6 +200,7 @@ class Marker:
     qualifiers: tuple[str, ...] = ()
     percent: int | float | None = None  # percent of cells stained / score, e.g. 15 for "15%"
     comparator: str | None = None  # of the percentage: "<", "<=", ">", ">="
+    percent_high: int | float | None = None  # the top of a range "10-20%" (percent: its bottom)
     clone: str | None = None  # the antibody clone, e.g. "D5F3", "22C3"
     rest: str | None = None  # words kept as text
 
@@ -212,6 +213,8 @@ class Marker:
     def amount(self) -> str | None:
         if self.percent is None:
             return None
+        if self.percent_high is not None:
+            return f"{plain_number(self.percent)}-{plain_number(self.percent_high)}%"
         return f"{self.comparator or ''}{plain_number(self.percent)}%"
 
     @property
@@ -280,6 +283,51 @@ class Grade:
 
 
 @dataclass(frozen=True, slots=True)
+class Smoking:
+    """A smoking cell: its words, the smoking status they were recognised as (a key of the
+    "smoking" vocabulary; None: not a verified status, kept as text) and pack-years when
+    written ("30 pack-years")."""
+
+    text: str
+    key: str | None = None
+    pack_years: int | float | None = None
+    pack_years_comparator: str | None = None  # ">" of ">30 pack-years"
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceStatus:
+    """An ECOG (0-5) or Karnofsky (0-100) performance status score and the words it was read
+    from ("ECOG 1", "PS 2", "KPS 80")."""
+
+    score: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MitoticCount:
+    """A mitotic count: the number of mitoses over the area it was counted in ("5/10 HPF": 5
+    per 10 high-power fields, "5 per 2 mm2"); `area` "HPF" or "mm2", None when not stated (then
+    `per` is None too)."""
+
+    text: str
+    count: int | float
+    comparator: str | None = None  # "<" of "<1/10 HPF"
+    per: int | float | None = None
+    area: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The literature reference of a row (a review's case from "Smith et al. (2019)"): the
+    citation as written and the DOI or PubMed id it gives."""
+
+    text: str
+    doi: str | None = None  # "10.1000/xyz", without "https://doi.org/"
+    pmid: str | None = None  # digits
+    url: str | None = None  # a web address the cell gives (other than a DOI's)
+
+
+@dataclass(frozen=True, slots=True)
 class RowSource:
     """Where a record was read: the file's name (without its folder, so the output does not
     depend on where the file lies), the row as the file counts them, and the SHA-256 of the row's
@@ -329,5 +377,12 @@ class CaseRecord:
     pfs: Event | None = None
     stage: Stage | None = None
     grade: Grade | None = None
+    # other columns papers print (issue 13)
+    smoking: Smoking | None = None
+    ecog: PerformanceStatus | None = None
+    karnofsky: PerformanceStatus | None = None
+    ki67: Marker | None = None
+    mitotic_count: MitoticCount | None = None
+    reference: Reference | None = None
     notes: str | None = None
     source: RowSource | None = None  # None for records made in code rather than read

@@ -188,7 +188,7 @@ def test_canonical_text_reads_back_as_the_same_markers(number: int) -> None:
     ("HER2 2+", "HER2 (2+)"),
     ("CD117 (c-KIT) negative", "CD117 negative"),
     ("Ki-67 (MIB-1) <5%", "Ki-67 <5%"),
-    ("Ki-67: 10-15%", "Ki-67 [10-15%]"),
+    ("Ki-67: 10-15%", "Ki-67 10-15%"), ("Ki-67 20-10%", "Ki-67 [20-10%]"),
     ("ER positive (90%)", "ER positive 90%"),
     ("No expression of SOX10", "SOX10 negative"),
     ("CD34 positive in spindle cells", "CD34 positive [in spindle cells]"),

@@ -82,15 +82,19 @@ def test_real_molecular_data_validates_on_the_server_without_errors(server: str,
 def test_stage_grade_survival_and_treatments_validate_on_the_server(server: str,
                                                                     tmp_path: Path) -> None:
     """Issue 13's new resources: stage groups with their T/N/M, extent, histologic grade,
-    survival statuses, radiotherapy courses with dose and fractions, classified treatments."""
+    survival statuses, radiotherapy courses with dose and fractions, classified treatments;
+    smoking status, ECOG / Karnofsky, Ki-67, mitotic count and the row's reference."""
     table = tmp_path / "cases.csv"
     table.write_text(
-        "Case,Diagnosis,Stage,Grade,Treatment,Response,OS_STATUS,OS_MONTHS,DFS_STATUS,DFS_MONTHS\n"
+        "Case,Diagnosis,Stage,Grade,Treatment,Response,OS_STATUS,OS_MONTHS,DFS_STATUS,DFS_MONTHS,"
+        "Smoking,ECOG,KPS,Ki-67,Mitoses,Reference\n"
         "1,Synovial sarcoma,Stage IIIA (pT2N1M0),FNCLCC 3,wide excision; RT 50 Gy/25 fx; "
-        "doxorubicin,PR to doxorubicin,1:DECEASED,20,1:Recurred/Progressed,8\n"
+        "doxorubicin,PR to doxorubicin,1:DECEASED,20,1:Recurred/Progressed,8,"
+        "\"former, 30 pack-years\",1,80,15%,5/10 HPF,\"Smith et al. (2019), doi:10.1000/xyz\"\n"
         "2,Lung adenocarcinoma,Inoperable,high grade,crizotinib then resection,SD,0:LIVING,36,"
-        "0:DiseaseFree,36\n"
-        "3,Inflammatory myofibroblastic tumour,FIGO IIIC,G2,none,,,,,\n")
+        "0:DiseaseFree,36,yes,0,90,<5%,<1/10HPF,PMID: 31234567\n"
+        "3,Inflammatory myofibroblastic tumour,FIGO IIIC,G2,none,,,,,,never,,,high,5 per 2 mm2,"
+        "Smith 2019 [12]\n")
     bundle = tmp_path / "bundle.json"
     converted = run("convert", table, "--series-id", "issue13", "-o", bundle)
     assert converted.exit_code == 0, converted.stderr

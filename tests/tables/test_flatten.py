@@ -70,6 +70,17 @@ more_columns: dict[str, st.SearchStrategy[str]] = {
         free_text),
     "grade": st.one_of(st.sampled_from(["FNCLCC 2", "grade 3", "G2", "low grade",
                                         "high grade", "Grade II"]), free_text),
+    # other columns papers print (issue 13)
+    "smoking": st.one_of(st.sampled_from(["never", "former, 30 pack-years", "current (40 PY)",
+                                          "yes", "non-smoker", "12.5 pack-years"]), free_text),
+    "ecog": st.integers(0, 5).map(str),
+    "karnofsky": st.integers(0, 10).map(lambda n: f"KPS {10 * n}"),
+    "ki67": st.one_of(st.sampled_from(["15%", "<5%", "~30%", "high", "10-20%", "MIB-1 2%"]),
+                      st.integers(0, 100).map(str)),
+    "mitotic_count": st.sampled_from(["5/10 HPF", "3 per 10 HPF", "<1/10HPF", "12/50 HPF",
+                                      "5 per 2 mm2", "8 mitoses/10 HPF", "7"]),
+    "reference": st.one_of(st.sampled_from(["Smith et al. (2019)", "PMID: 31234567",
+                                            "doi:10.1000/xyz", "https://x.org/a"]), free_text),
 }
 
 

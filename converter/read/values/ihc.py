@@ -119,6 +119,7 @@ class _Item:
     qualifiers: list[str] = field(default_factory=list)
     percent: int | float | None = None
     comparator: str | None = None
+    percent_high: int | float | None = None
     clone: str | None = None
     rest: list[str] = field(default_factory=list)
     conflict: bool = False
@@ -369,7 +370,7 @@ def _read_words(item: _Item, text: str, after_name: bool = False,
             else:
                 _read_words(item, content, lead_words=lead_words)
         elif kind == "range":
-            item.rest.append(" ".join(value.split()))
+            _range(item, value)
         elif kind == "pct":
             _percent(item, value)
         elif kind == "score":
@@ -415,6 +416,18 @@ def _percent(item: _Item, value: str) -> None:
         _qualify(item, "approximately")
     elif comparator:
         item.comparator = comparator
+
+
+def _range(item: _Item, value: str) -> None:
+    """"10-20%": a Range of percentages (kept as text when it is not one, or a second amount)."""
+    found = re.fullmatch(r"(\d+(?:[.,]\d+)?)\s*%?\s*(?:[-\u2013]|to)\s*(\d+(?:[.,]\d+)?)\s*%", value)
+    assert found is not None
+    low, high = number(found.group(1)), number(found.group(2))
+    if item.percent is not None or not low < high <= 100:
+        item.rest.append(" ".join(value.split()))
+        return
+    item.percent = int(low) if low.is_integer() else low
+    item.percent_high = int(high) if high.is_integer() else high
 
 
 def _word(item: _Item, value: str, lead_words: bool) -> None:
@@ -481,4 +494,5 @@ def _marker(item: _Item, warn: Warn) -> Marker:
     rest = " ".join(part for part in item.rest if part) or None
     return Marker(text=item.text, written=item.written, name=name, key=key, genes=genes,
                   result=result, qualifiers=tuple(item.qualifiers), percent=item.percent,
-                  comparator=item.comparator, clone=item.clone, rest=rest)
+                  comparator=item.comparator, percent_high=item.percent_high,
+                  clone=item.clone, rest=rest)

@@ -9,9 +9,14 @@ from typing import Any
 
 from converter.read.values.alterations import parse_fusion, parse_molecular
 from converter.read.values.ihc import parse_ihc_panel
+from converter.read.values.ki67 import parse_ki67
+from converter.read.values.mitoses import parse_mitotic_count
 from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status
+from converter.read.values.performance import parse_ecog, parse_karnofsky
+from converter.read.values.references import parse_reference
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
+from converter.read.values.smoking import parse_smoking
 from converter.read.values.stages import parse_grade, parse_stage
 from converter.read.values.survival import parse_event_status, parse_os_status
 from converter.read.values.terms import (
@@ -72,6 +77,13 @@ PARSERS: dict[str, Parser] = {
     "event_status": parse_event_status,
     "stage": parse_stage,
     "grade": parse_grade,
+    # other columns papers print (issue 13)
+    "smoking": parse_smoking,
+    "ecog": parse_ecog,
+    "karnofsky": parse_karnofsky,
+    "ki67": parse_ki67,
+    "mitotic_count": parse_mitotic_count,
+    "reference": parse_reference,
 }
 
 
