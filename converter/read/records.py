@@ -37,7 +37,14 @@ from converter.read.dictionary import (
 from converter.read.genecolumns import gene_column, header_genes
 from converter.read.rows import RawRow, Table
 from converter.read.schema import CaseRecord, Event, Finding, RowSource, Series, Site, Term
+from converter.read.values.imaging import (
+    header_modality,
+    header_words,
+    names_imaging_findings,
+    without_modality,
+)
 from converter.read.values.parsers import DASH_IS_VALUE, PARSERS
+from converter.read.values.sizes import size_method
 from converter.read.values.text import MAX_CELL_CHARS, InvalidValue, is_missing, norm
 
 IGNORE = "ignore"
@@ -90,7 +97,28 @@ def row_digest(raw: RawRow) -> str:
 
 
 def match_header(text: str) -> Binding | None:
-    """The dictionary column (and unit hint) a header names, or None."""
+    """The dictionary column (and unit hint) a header names, or None. An imaging findings
+    column's hint is the modality its header names ("CT findings", "US"); a size column's adds
+    the method ("Size on CT (mm)": "mm ct")."""
+    binding = _match_column(text)
+    if binding is None and names_imaging_findings(text):
+        binding = Binding(COLUMNS_BY_NAME["imaging_findings"])
+    stripped = without_modality(text)
+    if binding is None and stripped.casefold() != text.casefold():
+        candidate = _match_column(stripped)
+        if candidate is not None and candidate.column is COLUMNS_BY_NAME["size"]:
+            binding = candidate
+    if binding is None or binding.column is None:
+        return binding
+    if binding.column.kind == "imaging":
+        return Binding(binding.column, header_modality(text))
+    method = size_method(header_words(text)) if binding.column.kind == "size" else None
+    if method is not None:
+        return Binding(binding.column, " ".join(filter(None, (binding.unit, method))))
+    return binding
+
+
+def _match_column(text: str) -> Binding | None:
     tokens = re.findall(r"[a-z0-9#]+", text.casefold())
     if not tokens:
         return None

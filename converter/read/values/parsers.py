@@ -9,6 +9,7 @@ from typing import Any
 
 from converter.read.values.alterations import parse_fusion, parse_molecular
 from converter.read.values.ihc import parse_ihc_panel
+from converter.read.values.imaging import parse_imaging
 from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
@@ -57,6 +58,7 @@ PARSERS: dict[str, Parser] = {
     "border": parse_border,
     "signal": parse_signal,
     "enhancement": parse_enhancement,
+    "imaging": parse_imaging,
     "text": parse_text,
     "surgery": parse_surgery,
     "surgery_intent": parse_surgery_intent,
