@@ -63,3 +63,15 @@ def test_a_time_with_a_note_is_read_with_a_warning() -> None:
     [offset] = [part["valueDuration"] for part in timing if part["url"] == "offset"]
     assert (offset["value"], offset["code"]) == (24, "mo")
     assert "the note (lost to follow-up) is left out: a time has no place for it" in warnings
+
+
+def test_an_age_in_words_keeps_its_note() -> None:
+    from converter.read.values.times import parse_age
+
+    warnings: list[str] = []
+    assert parse_age("in utero (32 wk)", None, warnings.append) == "in utero (32 wk)"
+    assert warnings == []
+    age = parse_age("3 months (corrected)", None, warnings.append)
+    assert not isinstance(age, str) and (age.value, age.unit) == (3, "mo")
+    assert warnings == ["the note (corrected) is left out: the age (Condition.onsetAge) has no "
+                        "place for it"]

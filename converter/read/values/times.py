@@ -56,8 +56,11 @@ LIFE_STAGES = {"infant", "infancy", "child", "childhood", "adult", "adolescent",
 
 def parse_age(text: str, hint: str | None, warn: Warn) -> Age | str:
     """An Age, or the words as written (a str) for an age before birth or a stage of life. A
-    note in brackets ("45 (at recurrence)") is read past, with a warning: an age carries none."""
+    note in brackets ("45 (at recurrence)") is read past, with a warning: an Age carries none
+    (words keep theirs: "in utero (32 wk)")."""
     age, note = read_noted(lambda value: _parse_age(value, hint, warn), text)
+    if note is not None and isinstance(age, str):  # words: kept whole (Condition.onsetString)
+        return text.strip()
     if note is not None:
         note_left_out(note, "the age (Condition.onsetAge)", warn)
     return age
