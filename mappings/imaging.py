@@ -302,7 +302,8 @@ def preop_confirmed(record: CaseRecord) -> bool:
 
 def from_fhir_imaging(case: CaseResources) -> Cells:
     """Each MRI finding, the narratives and the size (as written) back from the Observations:
-    the narratives in one cell, each after its modality's label ("CT: lung nodules")."""
+    the narratives in one cell, each after its modality's label ("CT: lung nodules"; "Imaging:"
+    when none is stated)."""
     cells: Cells = {}
     for finding in FINDINGS:
         if finding.role in case:
@@ -312,7 +313,8 @@ def from_fhir_imaging(case: CaseResources) -> Cells:
         base, number = f"{modality_slug(modality)}-findings", 1
         while (role := base if number == 1 else f"{base}-{number}") in case:
             text = case[role]["valueString"]
-            narratives.append(f"{MODALITIES[modality]}: {text}" if modality else text)
+            # "Imaging:" for none: the label keeps a finding apart from the one before it
+            narratives.append(f"{MODALITIES[modality] if modality else 'Imaging'}: {text}")
             number += 1
     if narratives:
         cells["imaging_findings"] = "; ".join(narratives)

@@ -198,8 +198,10 @@ def test_a_size_column_naming_ct_is_a_ct_size() -> None:
 def test_imaging_findings_come_back_with_their_modality_labels() -> None:
     from mappings.imaging import from_fhir_imaging
 
-    resources = _imaging({"Imaging": "5 cm mass; CT: lung nodules", "MRI findings": "T2 bright"})
+    resources = _imaging({"Imaging": "5 cm mass; CT: lung nodules", "MRI findings": "T2 bright",
+                          "Radiology": "Imaging: seen on CT"})
     cells = from_fhir_imaging(resources)
-    assert cells["imaging_findings"] == "MRI: T2 bright; CT: lung nodules; 5 cm mass"
+    assert cells["imaging_findings"] == \
+        "MRI: T2 bright; CT: lung nodules; Imaging: 5 cm mass; Imaging: seen on CT"
     again = _imaging({"imaging_findings": cells["imaging_findings"]})
     assert again == resources

@@ -70,7 +70,12 @@ def test_a_size_takes_the_headers_method_unless_its_cell_says_one() -> None:
     ("CT: lung nodules; MRI: T2 bright", None, [("lung nodules", "ct"), ("T2 bright", "mri")]),
     ("CT: nodules. MRI: T2 bright", None, [("nodules.", "ct"), ("T2 bright", "mri")]),
     ("lung nodules", "ct", [("lung nodules", "ct")]),
-    ("CT: lung nodules; T2 bright", "mri", [("lung nodules", "ct"), ("T2 bright", "mri")]),
+    ("CT: lung nodules; hilar nodes", "mri", [("lung nodules; hilar nodes", "ct")]),
+    ("T2 bright; CT: lung nodules", "mri", [("T2 bright", "mri"), ("lung nodules", "ct")]),
+    ("heterogeneous mass;\nnecrotic centre", "mri", [("heterogeneous mass; necrotic centre",
+                                                       "mri")]),
+    ("5 cm mass; Imaging: seen on CT", None, [("5 cm mass", None), ("seen on CT", None)]),
+    ("CT: MRI: x", None, [("MRI: x", "ct")]),  # a label opens a cell, clause or sentence only
     ("mass seen on CT", None, [("mass seen on CT", "ct")]),
     ("PET/CT: FDG-avid mass", None, [("FDG-avid mass", "pet-ct")]),
     ("Ratio: 3", None, [("Ratio: 3", None)]),  # a colon after no modality is no label
@@ -96,3 +101,5 @@ def test_a_cell_of_too_many_findings_is_refused() -> None:
 
     with pytest.raises(InvalidValue, match="51 imaging findings in one cell; at most 50"):
         parse_imaging("; ".join(f"CT: lesion {n}" for n in range(51)), None, lambda m: None)
+    [one] = parse_imaging("; ".join(f"lesion {n}" for n in range(80)), "ct", lambda m: None)
+    assert one.text.startswith("lesion 0; lesion 1;")  # clauses of one finding: no limit

@@ -6,11 +6,10 @@ modality its label, its column's header or its own words state, and none when no
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 
 from converter.problems import shorten
 from converter.read.schema import MODALITIES, ImagingFinding
-from converter.read.values.text import InvalidValue, Warn, split_outside_brackets
+from converter.read.values.text import InvalidValue, Warn
 
 # the words naming each modality (a key of MODALITIES); "US" and "MR" only in capitals (in lower
 # case they are words of a sentence: "showed us", "Mr")
@@ -85,45 +84,61 @@ def names_imaging_findings(header: str) -> bool:
     return " ".join(re.findall(r"[a-z]+", rest.casefold())) in FINDINGS_WORDS
 
 
-# a modality label opening a finding: "CT:", "PET-CT -", "MRI showed" is no label (its words)
+# a label opening a finding: "CT:", "PET-CT -" is none, "MRI showed" is words, not a label
 _LABEL = re.compile(r"\s*(?P<label>[A-Za-z][A-Za-z /-]{0,24}?)\s*:\s*")
-_SENTENCE_LABEL = re.compile(r"(?<=[.;\n])\s*[A-Za-z][A-Za-z /-]{0,24}?\s*:")
-_SEPARATORS = re.compile(r";|\n")
+# where a finding may open: the cell's start, after ';' or a line end, or a sentence's end
+_OPENING = re.compile(r"(?:^|(?<=[.;\n]))\s*")
 
-
-def _labelled(part: str) -> tuple[str | None, str]:
-    """A part's modality label and the words after it ("CT: nodules" → ("ct", "nodules")); a
-    part with no modality label, or only a label, is (None, part)."""
-    found = _LABEL.match(part)
-    if found is None:
-        return None, part
-    label = found.group("label")
-    words = part[found.end():].strip()
-    modality = modality_named(label.upper())
-    if modality is None or not words or re.sub(r"[^a-z]", "", label.casefold()) not in _LABEL_KEYS:
-        return None, part
-    return modality, words
-
-
-# the labels a finding may open with (letters only): the modality words themselves
+# the labels that open a finding (letters only): the modality words, and "imaging" for a finding
+# that states no modality (flatten writes it so a second such finding stays apart)
 _LABEL_KEYS = {"mri", "mr", "ct", "pet", "petct", "fdgpet", "fdgpetct", "us", "ultrasound",
                "ultrasonography", "sonography", "usg", "xray", "xrays", "radiograph",
                "radiography", "plainfilm", "plainradiograph", "endoscopy", "colonoscopy",
-               "gastroscopy", "bronchoscopy", "egd", "cect", "ctscan", "mrimaging",
-               "ctfindings", "mrifindings", "ultrasoundfindings"}
+               "gastroscopy", "bronchoscopy", "egd", "ctscan"}
+GENERIC_LABEL = "Imaging"
 
 
-def _parts(text: str) -> list[str]:
-    """The findings of a cell: split at ';' and line ends outside brackets, and before a
-    modality label that opens a sentence ("CT: nodules. MRI: T2 bright")."""
-    parts: list[str] = []
-    for start, end, _ in split_outside_brackets(text, _SEPARATORS):
-        part = text[start:end].strip()
-        cuts = [0] + [m.start() for m in _SENTENCE_LABEL.finditer(part)
-                      if _labelled(part[m.start():].strip())[0] is not None] + [len(part)]
-        parts.extend(piece for a, b in pairwise(cuts)
-                     if (piece := part[a:b].strip()))
-    return parts
+def _label(text: str, position: int) -> tuple[bool, str | None, int]:
+    """Whether a finding label stands at `position`, its modality (None: "Imaging:"), and where
+    the words after it start."""
+    found = _LABEL.match(text, position)
+    if found is None or not text[found.end():].strip():
+        return False, None, position
+    key = re.sub(r"[^a-z]", "", found.group("label").casefold())
+    if key == GENERIC_LABEL.casefold():
+        return True, None, found.end()
+    modality = modality_named(found.group("label").upper())
+    if modality is None or key not in _LABEL_KEYS:
+        return False, None, position
+    return True, modality, found.end()
+
+
+def _findings(text: str) -> list[tuple[bool, str | None, str]]:
+    """The findings of a cell as (labelled, label's modality, words): a finding opens at each
+    label standing at the cell's start, after ';' or a line end, or after a sentence
+    ("CT: nodules. MRI: T2 bright"), outside brackets; the words up to the next one are its own
+    ("CT: nodules; hilar nodes" is one CT finding)."""
+    depth, depths = 0, []
+    for char in text:
+        depths.append(depth)
+        depth = depth + 1 if char in "([" else max(0, depth - 1) if char in ")]" else depth
+    opens: list[tuple[int, bool, str | None, int]] = []  # (start, labelled, modality, words)
+    for found in _OPENING.finditer(text):
+        position = found.end()
+        if position >= len(text) or depths[position]:
+            continue
+        labelled, modality, words = _label(text, position)
+        if labelled and (not opens or opens[-1][0] != position):
+            opens.append((position, True, modality, words))
+    if not opens or text[:opens[0][0]].strip(" \t\n;"):
+        opens.insert(0, (0, False, None, 0))
+    findings = []
+    for (_, labelled, modality, words), following in zip(
+            opens, [*(o[0] for o in opens[1:]), len(text)], strict=True):
+        own = text[words:following].strip().rstrip(";").strip()
+        if own:
+            findings.append((labelled, modality, " ".join(own.split())))
+    return findings
 
 
 # findings a cell may hold (each is an Observation whose numbered role must stay short)
@@ -132,18 +147,18 @@ MAX_FINDINGS = 50
 
 def parse_imaging(text: str, hint: str | None, warn: Warn) -> tuple[ImagingFinding, ...]:
     """The imaging findings of a cell. `hint` is the modality the header names: a finding with a
-    label ("CT: ...") has the label's, one without the header's, else the one modality its own
-    words name; a finding whose words name several has none (with a warning)."""
-    parts = _parts(text)
-    if len(parts) > MAX_FINDINGS:
-        raise InvalidValue(f"{len(parts)} imaging findings in one cell; at most {MAX_FINDINGS} "
-                           "are read (split them over columns, or join some with ',')")
-    findings = []
-    for part in parts:
-        modality, words = _labelled(part)
-        if modality is None:
+    label ("CT: ...") has the label's ("Imaging: ..." none), one without the header's, else the
+    one modality its own words name; a finding whose words name several has none (with a
+    warning)."""
+    findings = _findings(text)
+    if len(findings) > MAX_FINDINGS:
+        raise InvalidValue(f"{len(findings)} imaging findings in one cell; at most "
+                           f"{MAX_FINDINGS} are read (split them over columns)")
+    read = []
+    for labelled, modality, words in findings:
+        if not labelled:
             modality = hint
-        if modality is None:
+        if not labelled and modality is None:
             named = modalities_named(words)
             if len(named) == 1:
                 modality = named[0]
@@ -151,5 +166,5 @@ def parse_imaging(text: str, hint: str | None, warn: Warn) -> tuple[ImagingFindi
                 shown = ", ".join(MODALITIES[key] for key in named)
                 warn(f"{shorten(words, 60)!r} names several imaging modalities ({shown}); kept "
                      "as one finding without a modality (write e.g. 'CT: ...; MRI: ...')")
-        findings.append(ImagingFinding(" ".join(words.split()), modality))
-    return tuple(findings)
+        read.append(ImagingFinding(words, modality))
+    return tuple(read)
