@@ -108,12 +108,18 @@ def match_header(text: str) -> Binding | None:
         candidate = _match_column(stripped)
         if candidate is not None and candidate.column is COLUMNS_BY_NAME["size"]:
             binding = candidate
-    if binding is None or binding.column is None:
+    return with_header_method(binding, text) if binding is not None else None
+
+
+def with_header_method(binding: Binding, header: str) -> Binding:
+    """An imaging findings column with the modality its header names as its hint, a size
+    column with the method its header names added to its unit; other bindings unchanged."""
+    if binding.column is None:
         return binding
     if binding.column.kind == "imaging":
-        return Binding(binding.column, header_modality(text))
-    method = size_method(header_words(text)) if binding.column.kind == "size" else None
-    if method is not None:
+        return Binding(binding.column, header_modality(header))
+    method = size_method(header_words(header)) if binding.column.kind == "size" else None
+    if method is not None and method not in (binding.unit or "").split():
         return Binding(binding.column, " ".join(filter(None, (binding.unit, method))))
     return binding
 
@@ -268,6 +274,7 @@ class RecordBuilder:
                 binding = Binding(column, unit_hint(column, target.unit))
             else:
                 binding = Binding(COLUMNS_BY_NAME[target]) if target else Binding(None)
+            binding = with_header_method(binding, text)  # "CT Befund" → imaging_findings: CT
             if isinstance(target, str):
                 guessed = match_header(text)
                 if guessed and guessed.column is binding.column:

@@ -103,3 +103,20 @@ def test_a_cell_of_too_many_findings_is_refused() -> None:
         parse_imaging("; ".join(f"CT: lesion {n}" for n in range(51)), None, lambda m: None)
     [one] = parse_imaging("; ".join(f"lesion {n}" for n in range(80)), "ct", lambda m: None)
     assert one.text.startswith("lesion 0; lesion 1;")  # clauses of one finding: no limit
+
+
+def test_a_header_mapped_with_columns_keeps_the_modality_it_names() -> None:
+    from converter.read.records import MappedColumn, RecordBuilder
+    from converter.read.rows import Cell, RawRow, Table
+    from tests.conftest import SERIES
+
+    cells = {"Fall": "1", "CT Befund": "Lungenrundherde", "Größe CT": "40"}
+    raw = RawRow(2, tuple(Cell(h, h, v) for h, v in cells.items()))
+    builder = RecordBuilder(
+        Table("t.csv", "row", [(h, h) for h in cells], iter([raw])), SERIES,
+        column_map={"Fall": "case_id", "CT Befund": "imaging_findings",
+                    "Größe CT": MappedColumn("size", "mm")})
+    record, _, problems = builder.build(raw)
+    assert record is not None, [p.render() for p in problems]
+    assert record.imaging_findings == (ImagingFinding("Lungenrundherde", "ct"),)
+    assert (record.size.dimensions, record.size.unit, record.size.method) == ((40,), "mm", "ct")
