@@ -228,7 +228,7 @@ COLUMNS: tuple[Column, ...] = (
         "DiagnosticReport per modality",
         ("mri findings", "mri", "imaging findings", "mri description", "imaging", "radiology",
          "mri features", "radiological findings", "radiologic findings", "imaging features",
-         "imaging description", "ct", "ct findings", "ct scan", "ct description", "pet",
+         "imaging description", "ct findings", "ct scan", "ct description", "pet",
          "pet ct", "pet ct findings", "fdg pet", "fdg pet ct", "us", "us findings", "ultrasound",
          "ultrasound findings", "ultrasonography", "sonography", "x ray", "x ray findings",
          "radiograph", "radiography", "radiographic findings", "endoscopy",

@@ -175,7 +175,7 @@ def test_two_findings_of_one_modality_are_two_observations() -> None:
 
 
 def test_the_ntrk_mri_columns_stay_mri_beside_other_modalities() -> None:
-    resources = _imaging({"Vascularity": "high", "CT": "calcified mass",
+    resources = _imaging({"Vascularity": "high", "CT findings": "calcified mass",
                           "MRI findings": "hypervascular mass"})
     assert codes(resources["mri-vascularity"]["method"]) == ["113091000"]
     assert resources["mri-findings"]["hasMember"] == [

@@ -54,6 +54,13 @@ def test_an_mri_feature_column_naming_another_modality_is_no_mri_column() -> Non
     assert match_header("Enhancement (CT)") is None
 
 
+def test_a_bare_ct_header_is_no_imaging_column() -> None:
+    assert match_header("CT") is None  # as often chemotherapy ("Surgery, RT, CT") as tomography
+    binding = match_header("CT scan")
+    assert binding is not None and binding.column is not None
+    assert (binding.column.name, binding.unit) == ("imaging_findings", "ct")
+
+
 def test_a_size_takes_the_headers_method_unless_its_cell_says_one() -> None:
     on_ct = parse_size("5 cm", "ct", lambda m: None)
     # the header's method joins the size's words, which then read the same without the header

@@ -73,15 +73,18 @@ FINDINGS_WORDS = {"", "findings", "finding", "description", "features", "report"
 
 
 def names_imaging_findings(header: str) -> bool:
-    """Whether a header is a modality and nothing but findings words ("CT", "PET-CT findings",
-    "Ultrasound description")."""
+    """Whether a header is a modality and nothing but findings words ("PET-CT findings",
+    "Ultrasound description", "MRI"). A bare "CT" is not one: tables use it for chemotherapy
+    ("Surgery, RT, CT") as often as for tomography."""
     upper = header_words(header)
-    if modality_named(upper) is None:
+    modality = modality_named(upper)
+    if modality is None:
         return False
     rest = upper
     for _, pattern in _WORDS:
         rest = pattern.sub(" ", rest)
-    return " ".join(re.findall(r"[a-z]+", rest.casefold())) in FINDINGS_WORDS
+    words = " ".join(re.findall(r"[a-z]+", rest.casefold()))
+    return words in FINDINGS_WORDS and (words != "" or upper.strip() != "CT")
 
 
 # a label opening a finding: "CT:", "PET-CT -" is none, "MRI showed" is words, not a label
