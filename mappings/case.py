@@ -20,7 +20,7 @@ from mappings.condition import (
     to_fhir_primary_condition,
 )
 from mappings.genomics import from_fhir_genomics, to_fhir_genomics
-from mappings.imaging import from_fhir_imaging, to_fhir_imaging
+from mappings.imaging import IMAGING_ROLE_FIELDS, from_fhir_imaging, to_fhir_imaging
 from mappings.immunohistochemistry import ROLE_PREFIX as IHC_ROLE_PREFIX
 from mappings.immunohistochemistry import from_fhir_ihc, to_fhir_ihc
 from mappings.outcome import from_fhir_outcome, to_fhir_outcome
@@ -108,7 +108,7 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "genomics-report": ("fusion", "molecular", "molecular_method"),
     "pan-trk-ihc": ("pan_trk_ihc",),
     "ihc": ("ihc",),  # every "ihc-<marker>" role
-    "mri-findings": ("mri_findings",),
+    **IMAGING_ROLE_FIELDS,  # "<modality>-findings", "<modality>-report"
     "mri-vascularity": ("mri_vascularity",),
     "mri-flow-voids": ("mri_flow_voids",),
     "mri-border": ("mri_border",),
@@ -118,7 +118,6 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "mri-enhancement": ("mri_enhancement",),
     "tumour": ("site", "laterality", "depth"),
     "tumour-size": ("size",),
-    "mri-report": ("preop_diagnosis", "mri_findings"),
     "surgery": ("surgery", "surgery_intent", "site"),
     "margin": ("margin",),
     "medication": ("treatment",),

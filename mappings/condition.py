@@ -26,7 +26,7 @@ from mappings.common import (
     resource,
     term_concept,
 )
-from mappings.imaging import has_imaging, preop_confirmed
+from mappings.imaging import conclusion_report, preop_confirmed
 from mappings.terminology import codeable, entry
 
 DIAGNOSIS_NOT_REPORTED = "Primary tumour, diagnosis not reported"
@@ -135,8 +135,8 @@ def to_fhir_preoperative_diagnosis(record: CaseRecord) -> list[Resource]:
         category=[codeable("problem-list-item")],
         code=term_concept(preop, "diagnosis", "condition"),
         subject=patient_ref(record),
-        evidence=([{"detail": [ref("DiagnosticReport", record, "mri-report")]}]
-                  if has_imaging(record) else None),
+        evidence=([{"detail": [ref("DiagnosticReport", record, report)]}]
+                  if (report := conclusion_report(record)) is not None else None),
         note=[{"text": "Preoperative diagnosis; revised after resection"}],
     )
     return [condition]

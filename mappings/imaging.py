@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from converter.read.schema import SIZE_METHODS, CaseRecord, Size, Term
+from converter.read.schema import MODALITIES, SIZE_METHODS, CaseRecord, Size, Term
 from mappings import profiles
 from mappings.common import (
     CaseResources,
@@ -48,15 +48,66 @@ FINDINGS = (
 )
 
 
+# each modality (a key of MODALITIES) → the SNOMED procedure coding it as Observation.method:
+# the ones mCODE STU4 enumerates (TumorSizeMethodVS); PET/CT and endoscopy have none there and
+# stay words
+METHOD_CONCEPTS = {"mri": "mri", "ct": "computed-tomography", "pet": "positron-emission-tomography",
+                   "ultrasound": "diagnostic-ultrasonography", "x-ray": "radiographic-imaging"}
+
+# the reports in the order they are made (None: findings whose modality is not stated)
+REPORT_ORDER: tuple[str | None, ...] = (*MODALITIES, None)
+
+
+# the part of a role that names a modality ("ct" in "ct-report"; "img" for none), short enough
+# for numbered roles ("petct-findings-999") to stay within a role's 18 characters
+MODALITY_SLUGS = {"mri": "mri", "ct": "ct", "pet-ct": "petct", "pet": "pet", "ultrasound": "us",
+                  "x-ray": "xr", "endoscopy": "endo"}
+
+
+def modality_slug(modality: str | None) -> str:
+    return MODALITY_SLUGS[modality] if modality else "img"
+
+
+def method_concept(modality: str | None) -> dict[str, Any] | None:
+    """Observation.method for a modality: its SNOMED procedure where verified, else its name."""
+    if modality is None:
+        return None
+    if modality in METHOD_CONCEPTS:
+        return codeable(METHOD_CONCEPTS[modality])
+    return {"text": MODALITIES[modality]}
+
+
 def size_on_mri(record: CaseRecord) -> bool:
     return record.size is not None and record.size.method == "mri"
 
 
+def _size_modality(record: CaseRecord) -> str | None:
+    """The modality a size was measured on, only when its cell or header says so."""
+    method = record.size.method if record.size is not None else None
+    return method if method in MODALITIES else None
+
+
+def reports(record: CaseRecord) -> list[str | None]:
+    """The modalities the record has imaging results of, one report each, in REPORT_ORDER. A
+    size is one only when its cell (or header) names the modality: a size the table gives
+    without saying how is no imaging result."""
+    found = {finding.modality for finding in record.imaging_findings}
+    if any(getattr(record, f.field) is not None for f in FINDINGS):
+        found.add("mri")
+    if _size_modality(record) is not None:
+        found.add(_size_modality(record))
+    return [modality for modality in REPORT_ORDER if modality in found]
+
+
 def has_imaging(record: CaseRecord) -> bool:
-    """Whether the record reports any MRI result (and so gets an MRI report). A size is one
-    only when its cell says MRI: a size the table gives without saying how is no MRI result."""
-    return (any(getattr(record, f.field) is not None for f in FINDINGS)
-            or size_on_mri(record) or bool(record.mri_findings))
+    """Whether the record reports any imaging result (and so gets an imaging report)."""
+    return bool(reports(record))
+
+
+def conclusion_report(record: CaseRecord) -> str | None:
+    """The role of the report that carries the preoperative diagnosis: the first one made."""
+    made = reports(record)
+    return f"{modality_slug(made[0])}-report" if made else None
 
 
 def _finding(record: CaseRecord, finding: Finding, value: Term) -> Resource:
@@ -109,10 +160,10 @@ def _dimension(code: str, value: int | float, unit: str) -> dict[str, Any]:
 
 
 def _size_method(size: Size) -> dict[str, Any] | None:
-    """How the size was measured, only as its cell says: MRI coded (the one method code the
-    guide verifies), other methods in words, none when the cell does not say."""
-    if size.method == "mri":
-        return codeable("mri")
+    """How the size was measured, only as its cell (or header) says: an imaging modality as
+    Observation.method of its findings is, other methods in words, none when not said."""
+    if size.method in MODALITIES:
+        return method_concept(size.method)
     return {"text": SIZE_METHODS[size.method]} if size.method else None
 
 
@@ -134,43 +185,88 @@ def _tumour_size(record: CaseRecord) -> Resource:
     )
 
 
+def _narrative_roles(record: CaseRecord, modality: str | None) -> list[tuple[str, str]]:
+    """(role, text) of each finding of one modality: "ct-findings", "ct-findings-2"..."""
+    texts = [f.text for f in record.imaging_findings if f.modality == modality]
+    base = f"{modality_slug(modality)}-findings"
+    return [(base if n == 1 else f"{base}-{n}", text) for n, text in enumerate(texts, start=1)]
+
+
+def _narrative(record: CaseRecord, modality: str | None, role: str, text: str,
+               members: list[dict[str, str]]) -> Resource:
+    return resource(
+        "Observation", record, role, profiles.US_CORE_CLINICAL_RESULT,
+        status="final",
+        category=[codeable("imaging")],
+        code=codeable("procedure-findings" if modality == "endoscopy"
+                      else "radiology-study-observation"),
+        subject=patient_ref(record),
+        method=method_concept(modality),
+        valueString=text,
+        hasMember=members or None,
+    )
+
+
+def _report_code(modality: str | None) -> dict[str, Any]:
+    """MRI has its own LOINC report code; the other imaging reports the general one, with the
+    modality in words; an endoscopy report is no diagnostic imaging report: words only."""
+    if modality == "mri":
+        return codeable("mri-report")
+    if modality == "endoscopy":
+        return {"text": "Endoscopy report"}
+    label = MODALITIES[modality] if modality else "Imaging"
+    return codeable("diagnostic-imaging-report", text=f"{label} report")
+
+
 def to_fhir_imaging(record: CaseRecord) -> list[Resource]:
-    if not has_imaging(record):  # a size alone, not said to be on MRI: no MRI report
-        return [_tumour(record), _tumour_size(record)] if record.size is not None else []
-    reported = [f for f in FINDINGS if getattr(record, f.field) is not None]
-    findings = [_finding(record, f, getattr(record, f.field)) for f in reported]
-    finding_refs = [ref("Observation", record, f.role) for f in reported]
+    """One DiagnosticReport per modality the record reports (MRI first), each grouping the
+    findings of its modality; findings whose modality is not stated have a report of their own
+    with no modality anywhere."""
+    made = reports(record)
     resources: list[Resource] = []
-    results = []
-    if record.mri_findings:
-        resources.append(resource(
-            "Observation", record, "mri-findings", profiles.US_CORE_CLINICAL_RESULT,
-            status="final",
-            category=[codeable("imaging")],
-            code=codeable("radiology-study-observation"),
-            subject=patient_ref(record),
-            valueString=record.mri_findings,
-            hasMember=finding_refs or None,
-        ))
-        results.append(ref("Observation", record, "mri-findings"))
-    resources.extend(findings)
-    results.extend(finding_refs)
+    report_results: dict[str | None, list[dict[str, str]]] = {}
+    for modality in made:
+        results: list[dict[str, str]] = []
+        column_refs: list[dict[str, str]] = []
+        column_findings: list[Resource] = []
+        if modality == "mri":
+            reported = [f for f in FINDINGS if getattr(record, f.field) is not None]
+            column_findings = [_finding(record, f, getattr(record, f.field)) for f in reported]
+            column_refs = [ref("Observation", record, f.role) for f in reported]
+        for number, (role, text) in enumerate(_narrative_roles(record, modality)):
+            # the MRI columns' findings are members of the first MRI narrative
+            resources.append(_narrative(record, modality, role, text,
+                                        column_refs if number == 0 else []))
+            results.append(ref("Observation", record, role))
+        resources.extend(column_findings)
+        results.extend(column_refs)
+        if record.size is not None and _size_modality(record) == modality:
+            results.append(ref("Observation", record, "tumour-size"))
+        report_results[modality] = results
     if record.size is not None:
         resources.extend([_tumour(record), _tumour_size(record)])
-        if size_on_mri(record):
-            results.append(ref("Observation", record, "tumour-size"))
     target, path = event_anchor(record)
-    resources.append(resource(
-        "DiagnosticReport", record, "mri-report", profiles.US_CORE_DIAGNOSTIC_REPORT_NOTE,
-        status="final",
-        category=[codeable("radiology")],
-        code=codeable("mri-report"),
-        subject=patient_ref(record),
-        _effectiveDateTime=relative_time(target, path, "before"),
-        result=results,
-        **preoperative_conclusion(record),
-    ))
+    for number, modality in enumerate(made):
+        resources.append(resource(
+            "DiagnosticReport", record, f"{modality_slug(modality)}-report",
+            profiles.US_CORE_DIAGNOSTIC_REPORT_NOTE,
+            status="final",
+            category=[codeable("radiology") if modality != "endoscopy" else {"text": "Endoscopy"}],
+            code=_report_code(modality),
+            subject=patient_ref(record),
+            _effectiveDateTime=relative_time(target, path, "before"),
+            result=report_results[modality],
+            **(preoperative_conclusion(record) if number == 0 else {}),
+        ))
     return resources
+
+
+# which record fields (columns) each imaging role is made from (mappings.case.ROLE_FIELDS)
+IMAGING_ROLE_FIELDS: dict[str, tuple[str, ...]] = {
+    **{f"{modality_slug(m)}-findings": ("imaging_findings",) for m in REPORT_ORDER},
+    **{f"{modality_slug(m)}-report": ("preop_diagnosis", "imaging_findings", "size")
+       for m in REPORT_ORDER},
+}
 
 
 REFUTED_CONCLUSION = "Preoperative diagnosis, revised after resection: "
@@ -205,13 +301,23 @@ def preop_confirmed(record: CaseRecord) -> bool:
 
 
 def from_fhir_imaging(case: CaseResources) -> Cells:
-    """Each MRI finding, the narrative and the size (as written) back from the Observations."""
+    """Each MRI finding, the narratives and the size (as written) back from the Observations:
+    the narratives in one cell, each after its modality's label ("CT: lung nodules"; "Imaging:"
+    when none is stated)."""
     cells: Cells = {}
     for finding in FINDINGS:
         if finding.role in case:
             cells[finding.field] = case[finding.role]["valueCodeableConcept"]["text"]
-    if "mri-findings" in case:
-        cells["mri_findings"] = case["mri-findings"]["valueString"]
+    narratives = []
+    for modality in REPORT_ORDER:
+        base, number = f"{modality_slug(modality)}-findings", 1
+        while (role := base if number == 1 else f"{base}-{number}") in case:
+            text = case[role]["valueString"]
+            # "Imaging:" for none: the label keeps a finding apart from the one before it
+            narratives.append(f"{MODALITIES[modality] if modality else 'Imaging'}: {text}")
+            number += 1
+    if narratives:
+        cells["imaging_findings"] = "; ".join(narratives)
     if "tumour-size" in case:
         cells["size"] = case["tumour-size"]["note"][0]["text"].removeprefix(SIZE_NOTE)
     return cells

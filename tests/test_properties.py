@@ -58,7 +58,7 @@ optional: dict[str, st.SearchStrategy[str]] = {
     "mri_flow_voids": words("presence"), "mri_border": words("border"),
     "mri_fat_infiltration": words("presence"), "mri_t1": words("signal"),
     "mri_t2": words("signal"), "mri_enhancement": words("enhancement"),
-    "mri_findings": free_text, "preop_diagnosis": st.one_of(words("diagnosis"), free_text),
+    "imaging_findings": free_text, "preop_diagnosis": st.one_of(words("diagnosis"), free_text),
     "surgery": words("surgery"), "surgery_intent": words("surgery_intent"),
     "margin": st.one_of(words("margin"), free_text),
     "treatment": st.lists(words("treatment"), max_size=3).map("; ".join),

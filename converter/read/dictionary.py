@@ -90,13 +90,16 @@ COLUMNS: tuple[Column, ...] = (
         ("tumor depth", "tumour depth", "plane", "compartment", "depth superficial deep"),
     ),
     Column(
-        "size", "size", "Tumour size on MRI.",
-        "5.4 cm, 75 x 48 mm, 42x37mm, 5 x 4 x 3 cm. Bare numbers need a unit in the header, "
-        "e.g. 'Size (cm)'.",
-        "Observation(mCODE TumorSize, method MRI)",
+        "size", "size", "Tumour size, measured as the cell or the header says.",
+        "5.4 cm, 75 x 48 mm, 42x37mm, 5 x 4 x 3 cm, 6 x 4 cm (FDG-PET), 3 cm on CT, 7 cm, "
+        "specimen. Bare numbers need a unit in the header, e.g. 'Size (cm)'; a header may name "
+        "the method ('Size on CT', 'MRI size', 'Pathological size').",
+        "Observation(mCODE TumorSize; method only as the cell or header says)",
         ("tumor size", "tumour size", "max size", "maximum size", "max diameter", "maximum diameter",
          "largest dimension", "greatest dimension", "dimensions", "diameter", "size on mri",
-         "mri size", "size at diagnosis"),
+         "mri size", "pathological size", "pathologic size", "gross size", "specimen size",
+         "clinical size", "radiological size", "radiologic size", "imaging size",
+         "size at diagnosis"),
         units="size",
     ),
     Column(
@@ -217,10 +220,21 @@ COLUMNS: tuple[Column, ...] = (
          "gadolinium enhancement"),
     ),
     Column(
-        "mri_findings", "text", "Narrative MRI description.", "Any text.",
-        "Observation(imaging; LOINC 18782-3).valueString; DiagnosticReport(radiology).conclusion",
+        "imaging_findings", "imaging",
+        "Imaging findings in words, each with the modality its header or label states.",
+        "Any text; 'CT: lung nodules; MRI: T2 bright' gives two findings. The modality (MRI, CT, "
+        "PET/CT, PET, ultrasound, X-ray, endoscopy) comes from a label, else the header "
+        "('CT findings', 'US'), else the finding's own words; none when none is stated.",
+        "Observation(imaging; LOINC 18782-3, method = the modality).valueString in a "
+        "DiagnosticReport per modality",
         ("mri findings", "mri", "imaging findings", "mri description", "imaging", "radiology",
-         "mri features", "radiological findings"),
+         "mri features", "radiological findings", "radiologic findings", "imaging features",
+         "imaging description", "ct findings", "ct scan", "ct description", "pet",
+         "pet ct", "pet ct findings", "fdg pet", "fdg pet ct", "us", "us findings", "ultrasound",
+         "ultrasound findings", "ultrasonography", "sonography", "x ray", "x ray findings",
+         "radiograph", "radiography", "radiographic findings", "endoscopy",
+         "endoscopic findings", "endoscopy findings"),
+        repeatable=True,
     ),
     Column(
         "preop_diagnosis", "diagnosis", "Preoperative (imaging or clinical) diagnosis.",

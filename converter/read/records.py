@@ -46,7 +46,14 @@ from converter.read.dictionary import (
 from converter.read.genecolumns import gene_column, header_genes
 from converter.read.rows import RawRow, Table
 from converter.read.schema import CaseRecord, Event, Finding, RowSource, Series, Site, Term
+from converter.read.values.imaging import (
+    header_modality,
+    header_words,
+    names_imaging_findings,
+    without_modality,
+)
 from converter.read.values.parsers import DASH_IS_VALUE, PARSERS
+from converter.read.values.sizes import size_method
 from converter.read.values.text import MAX_CELL_CHARS, InvalidValue, is_missing, norm
 
 # header words that name a status column's event: its 1 (or yes) is the event
@@ -87,7 +94,34 @@ def row_digest(raw: RawRow) -> str:
 
 
 def match_header(text: str) -> Binding | None:
-    """The dictionary column (and unit hint) a header names, or None."""
+    """The dictionary column (and unit hint) a header names, or None. An imaging findings
+    column's hint is the modality its header names ("CT findings", "US"); a size column's adds
+    the method ("Size on CT (mm)": "mm ct")."""
+    binding = _match_column(text)
+    if binding is None and names_imaging_findings(text):
+        binding = Binding(COLUMNS_BY_NAME["imaging_findings"])
+    stripped = without_modality(text)
+    if binding is None and stripped.casefold() != text.casefold():
+        candidate = _match_column(stripped)
+        if candidate is not None and candidate.column is COLUMNS_BY_NAME["size"]:
+            binding = candidate
+    return with_header_method(binding, text) if binding is not None else None
+
+
+def with_header_method(binding: Binding, header: str) -> Binding:
+    """An imaging findings column with the modality its header names as its hint, a size
+    column with the method its header names added to its unit; other bindings unchanged."""
+    if binding.column is None:
+        return binding
+    if binding.column.kind == "imaging":
+        return replace(binding, unit=header_modality(header))
+    method = size_method(header_words(header)) if binding.column.kind == "size" else None
+    if method is not None and method not in (binding.unit or "").split():
+        return replace(binding, unit=" ".join(filter(None, (binding.unit, method))))
+    return binding
+
+
+def _match_column(text: str) -> Binding | None:
     tokens = re.findall(r"[a-z0-9#]+", text.casefold())
     if not tokens:
         return None
@@ -175,6 +209,7 @@ class RecordBuilder:
                                   target.values)
             else:
                 binding = Binding(COLUMNS_BY_NAME[target]) if target else Binding(None)
+            binding = with_header_method(binding, text)  # "CT Befund" → imaging_findings: CT
             if binding.column is not None and binding.unit is None and \
                     not (isinstance(target, MappedColumn) and target.unit):
                 guessed = match_header(text)

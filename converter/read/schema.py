@@ -91,10 +91,22 @@ class Site:
     depth_text: str | None = None
 
 
-# how a size was measured, as cells name it → the words FHIR keeps (only MRI has a verified code)
-SIZE_METHODS = {"mri": "MRI", "ct": "CT", "pet-ct": "PET/CT", "ultrasound": "ultrasound",
-                "x-ray": "X-ray", "pathology": "pathological (specimen)",
+# the imaging modalities a header or text may name → how casefhir writes each (its label)
+MODALITIES = {"mri": "MRI", "ct": "CT", "pet-ct": "PET/CT", "pet": "PET",
+              "ultrasound": "ultrasound", "x-ray": "X-ray", "endoscopy": "endoscopy"}
+
+# how a size was measured, as cells (or headers) name it → the words FHIR keeps
+SIZE_METHODS = {**MODALITIES, "pathology": "pathological (specimen)",
                 "clinical": "clinical examination"}
+
+
+@dataclass(frozen=True, slots=True)
+class ImagingFinding:
+    """One imaging finding as a cell words it, with the modality its label, its column's header
+    or its own words state (a key of MODALITIES; None: none stated)."""
+
+    text: str
+    modality: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +372,7 @@ class CaseRecord:
     mri_t1: Term | None = None
     mri_t2: Term | None = None
     mri_enhancement: Term | None = None
-    mri_findings: str | None = None
+    imaging_findings: tuple[ImagingFinding, ...] = ()
     preop_diagnosis: Term | None = None
     surgery: Term | None = None
     surgery_intent: Term | None = None

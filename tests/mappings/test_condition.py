@@ -74,6 +74,17 @@ def test_preoperative_misdiagnosis_is_refuted() -> None:
     assert preop["evidence"][0]["detail"][0]["reference"].endswith(".mri-report")
 
 
+def test_a_refuted_diagnosis_points_to_the_report_that_concludes_it() -> None:
+    """No MRI result: the evidence is the first imaging report made (here the CT one)."""
+    [preop] = to_fhir_preoperative_diagnosis(record(
+        diagnosis="NTRK-RSCN", preop_diagnosis="solitary fibrous tumour",
+        imaging_findings="CT: calcified mass; Imaging: 5 cm mass"))
+    assert preop["evidence"] == [{"detail": [{"reference": "DiagnosticReport/test-series.1.ct-report"}]}]
+    [none] = to_fhir_preoperative_diagnosis(record(diagnosis="NTRK-RSCN",
+                                                   preop_diagnosis="solitary fibrous tumour"))
+    assert "evidence" not in none
+
+
 def test_correct_preoperative_diagnosis_makes_no_condition() -> None:
     assert to_fhir_preoperative_diagnosis(record(diagnosis="NTRK-RSCN",
                                                  preop_diagnosis="NTRK-rscn")) == []

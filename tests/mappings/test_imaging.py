@@ -1,6 +1,10 @@
+from typing import Any
+
+import pytest
+
 from mappings import profiles
 from mappings.imaging import to_fhir_imaging
-from tests.conftest import by_id, codes, record
+from tests.conftest import build, by_id, codes, record
 
 
 def test_mri_findings_grouped_by_a_radiology_report() -> None:
@@ -87,9 +91,117 @@ def test_a_size_says_how_it_was_measured_only_when_its_cell_does() -> None:
     assert codes(on_mri["tumour-size"]["method"]) == ["113091000"]
     assert {"reference": "Observation/test-series.1.tumour-size"} in on_mri["mri-report"]["result"]
     on_pet = by_id(to_fhir_imaging(record(size="6 x 4 x 15 cm (FDG-PET)")))
-    assert on_pet["tumour-size"]["method"] == {"text": "PET/CT"}
-    assert "mri-report" not in on_pet  # a PET size is no MRI result
+    assert on_pet["tumour-size"]["method"]["coding"] == [{
+        "system": "http://snomed.info/sct", "code": "82918005",
+        "display": "Positron emission tomography (procedure)"}]
+    assert "mri-report" not in on_pet  # a PET size is no MRI result: it is a PET one
+    assert on_pet["pet-report"]["result"] == [
+        {"reference": "Observation/test-series.1.tumour-size"}]
+    on_pet_ct = by_id(to_fhir_imaging(record(size="6 x 4 cm (PET-CT)")))
+    assert on_pet_ct["tumour-size"]["method"] == {"text": "PET/CT"}  # no verified code
     specimen = by_id(to_fhir_imaging(record(size="7 x 5 cm, specimen")))
     assert specimen["tumour-size"]["method"] == {"text": "pathological (specimen)"}
     unsaid = by_id(to_fhir_imaging(record(size="5 cm")))
     assert set(unsaid) == {"tumour", "tumour-size"} and "method" not in unsaid["tumour-size"]
+
+
+SNOMED = "http://snomed.info/sct"
+
+
+def _imaging(cells: dict[str, str]) -> dict[str, dict[str, Any]]:
+    built, problems = build({"case_id": "1", **cells})
+    assert built is not None, [p.render() for p in problems]
+    return by_id(to_fhir_imaging(built))
+
+
+def test_an_imaging_finding_that_states_no_modality_has_none() -> None:
+    resources = _imaging({"Imaging": "5 cm mass"})
+    assert set(resources) == {"img-findings", "img-report"}
+    finding, report = resources["img-findings"], resources["img-report"]
+    assert finding["valueString"] == "5 cm mass" and "method" not in finding
+    assert codes(finding["code"]) == ["18782-3"]
+    assert report["code"] == {"coding": [{"system": "http://loinc.org", "code": "18748-4",
+                                          "display": "Diagnostic Imaging Report"}],
+                              "text": "Imaging report"}
+    assert codes(report["category"][0]) == ["LP29684-5"]
+    assert report["result"] == [{"reference": "Observation/test-series.1.img-findings"}]
+
+
+def test_each_modality_a_cell_names_has_its_report() -> None:
+    resources = _imaging({"Imaging": "CT: lung nodules; MRI: T2 bright",
+                          "preop_diagnosis": "SFT"})
+    assert set(resources) == {"mri-findings", "mri-report", "ct-findings", "ct-report"}
+    assert resources["ct-findings"]["valueString"] == "lung nodules"
+    assert resources["ct-findings"]["method"] == {"coding": [{
+        "system": SNOMED, "code": "77477000",
+        "display": "Computerized axial tomography (procedure)"}]}
+    assert codes(resources["mri-findings"]["method"]) == ["113091000"]
+    assert codes(resources["mri-report"]["code"]) == ["25056-3"]
+    ct_report = resources["ct-report"]
+    assert codes(ct_report["code"]) == ["18748-4"] and ct_report["code"]["text"] == "CT report"
+    assert ct_report["result"] == [{"reference": "Observation/test-series.1.ct-findings"}]
+    # the preoperative diagnosis is the conclusion of the first report only
+    assert "conclusion" in resources["mri-report"] and "conclusion" not in ct_report
+
+
+@pytest.mark.parametrize(("header", "code", "display"), [
+    ("PET", "82918005", "Positron emission tomography (procedure)"),
+    ("Ultrasound", "16310003", "Diagnostic ultrasonography (procedure)"),
+    ("Radiograph", "363680008", "Radiographic imaging procedure (procedure)"),
+])
+def test_a_headers_modality_is_the_findings_method(header: str, code: str, display: str) -> None:
+    [finding] = [r for r in _imaging({header: "mass"}).values()
+                 if r["resourceType"] == "Observation"]
+    assert finding["method"]["coding"] == [{"system": SNOMED, "code": code, "display": display}]
+
+
+def test_modalities_without_a_verified_code_are_words() -> None:
+    pet_ct = _imaging({"PET-CT": "FDG-avid mass"})
+    assert pet_ct["petct-findings"]["method"] == {"text": "PET/CT"}
+    assert pet_ct["petct-report"]["code"]["text"] == "PET/CT report"
+    endoscopy = _imaging({"Endoscopy": "ulcerated mass"})
+    finding, report = endoscopy["endo-findings"], endoscopy["endo-report"]
+    assert finding["method"] == {"text": "endoscopy"}
+    assert codes(finding["code"]) == ["59776-5"]  # procedure findings: no radiology study
+    assert report["code"] == {"text": "Endoscopy report"}
+    assert report["category"] == [{"text": "Endoscopy"}]  # not radiology
+
+
+def test_two_findings_of_one_modality_are_two_observations() -> None:
+    resources = _imaging({"CT findings": "lung nodules", "Imaging": "CT: liver lesion"})
+    assert resources["ct-findings"]["valueString"] == "lung nodules"
+    assert resources["ct-findings-2"]["valueString"] == "liver lesion"
+    assert len(resources["ct-report"]["result"]) == 2
+
+
+def test_the_ntrk_mri_columns_stay_mri_beside_other_modalities() -> None:
+    resources = _imaging({"Vascularity": "high", "CT findings": "calcified mass",
+                          "MRI findings": "hypervascular mass"})
+    assert codes(resources["mri-vascularity"]["method"]) == ["113091000"]
+    assert resources["mri-findings"]["hasMember"] == [
+        {"reference": "Observation/test-series.1.mri-vascularity"}]
+    assert {"reference": "Observation/test-series.1.mri-vascularity"} in \
+        resources["mri-report"]["result"]
+    assert resources["ct-report"]["result"] == [
+        {"reference": "Observation/test-series.1.ct-findings"}]
+
+
+def test_a_size_column_naming_ct_is_a_ct_size() -> None:
+    resources = _imaging({"Size on CT": "5 cm"})
+    assert codes(resources["tumour-size"]["method"]) == ["77477000"]
+    assert resources["tumour-size"]["note"] == [{"text": "As reported: 5 cm (CT)"}]
+    assert "mri-report" not in resources
+    assert resources["ct-report"]["result"] == [
+        {"reference": "Observation/test-series.1.tumour-size"}]
+
+
+def test_imaging_findings_come_back_with_their_modality_labels() -> None:
+    from mappings.imaging import from_fhir_imaging
+
+    resources = _imaging({"Imaging": "5 cm mass; CT: lung nodules", "MRI findings": "T2 bright",
+                          "Radiology": "Imaging: seen on CT"})
+    cells = from_fhir_imaging(resources)
+    assert cells["imaging_findings"] == \
+        "MRI: T2 bright; CT: lung nodules; Imaging: 5 cm mass; Imaging: seen on CT"
+    again = _imaging({"imaging_findings": cells["imaging_findings"]})
+    assert again == resources

@@ -169,7 +169,7 @@ def coded_builder(tmp_path: Path, write_csv: Callable[..., Path], rows: list[lis
 
 CODEBOOK = {"sex": {"column": "sex", "values": {"1": "male", "2": "female"}},
             "status": {"column": "os_status", "values": {"1": "dead", "0": "alive", "9": None}},
-            "histo": {"column": "diagnosis", "values": {"1": "lung cancer"}}}
+            "histo": {"column": "diagnosis", "values": {"1": "lung neoplasm of unstated kind"}}}
 
 
 def test_a_codebook_label_is_read_by_the_column_parser(
@@ -222,9 +222,9 @@ def test_a_label_the_parser_warns_about_shows_code_and_label(
         tmp_path: Path, write_csv: Callable[..., Path]) -> None:
     builder = coded_builder(tmp_path, write_csv, [["Case", "histo"], ["1", "1"]], CODEBOOK)
     record, _, warnings = builder.build(next(builder.table.rows))
-    assert record is not None and record.diagnosis.text == "lung cancer"
+    assert record is not None and record.diagnosis.text == "lung neoplasm of unstated kind"
     [warned] = warnings
-    assert warned.value == "1 = lung cancer" and "column B (histo)" in warned.render()
+    assert warned.value == "1 = lung neoplasm of unstated kind" and "column B (histo)" in warned.render()
     builder = coded_builder(tmp_path, write_csv, [["Case", "status"], ["1", "1"]],
                             {"status": {"column": "os_status", "values": {"1": "perhaps"}}})
     record, _, errors = builder.build(next(builder.table.rows))
@@ -233,10 +233,10 @@ def test_a_label_the_parser_warns_about_shows_code_and_label(
 
 def test_a_constant_gives_every_row_its_value(tmp_path: Path,
                                               write_csv: Callable[..., Path]) -> None:
-    mapping = {"trial diagnosis": {"column": "diagnosis", "constant": "lung cancer"}}
+    mapping = {"trial diagnosis": {"column": "diagnosis", "constant": "lung neoplasm of unstated kind"}}
     builder = coded_builder(tmp_path, write_csv, [["Case"], ["1"], ["2"]], mapping)
     built = [builder.build(raw) for raw in builder.table.rows]
-    assert [r.diagnosis.text for r, _, _ in built if r] == ["lung cancer", "lung cancer"]
+    assert [r.diagnosis.text for r, _, _ in built if r] == ["lung neoplasm of unstated kind"] * 2
     source = built[1][1]
     assert source.columns["diagnosis"] == "trial diagnosis (constant of --columns)"
     # an unknown term warns, located at the row and the constant

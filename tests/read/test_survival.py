@@ -70,3 +70,15 @@ def test_ages_as_case_reports_write_them_never_reject_the_row() -> None:
         assert record is not None, (words, [p.render() for p in problems])
     assert one({"Age": "newborn"}).age is not None  # type: ignore[attr-defined]
     assert one({"Age": "in utero"}).age_text == "in utero"  # type: ignore[attr-defined]
+
+
+def test_a_status_with_a_note_keeps_it_in_its_text() -> None:
+    from converter.read.schema import Term
+    from converter.read.values.survival import parse_event_status, parse_os_status
+
+    warnings: list[str] = []
+    assert parse_os_status("dead (DOD)", None, warnings.append) == Term("dead (DOD)", "dead")
+    assert parse_os_status("1 (died)", "1=event", warnings.append) == Term("dead (died)", "dead")
+    assert parse_event_status("recurred (local)", None, warnings.append) == \
+        (True, "recurred (local)")
+    assert warnings == []

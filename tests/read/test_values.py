@@ -169,7 +169,7 @@ def test_site_with_side_and_depth() -> None:
 
 def test_unknown_site_warns() -> None:
     warnings = Warnings()
-    assert parse_site("eyelid", None, warnings).region is None and warnings
+    assert parse_site("parapharyngeal space", None, warnings).region is None and warnings
 
 
 @pytest.mark.parametrize(("text", "dash", "missing"), [

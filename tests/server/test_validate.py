@@ -104,6 +104,25 @@ def test_stage_grade_survival_and_treatments_validate_on_the_server(server: str,
     assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
 
 
+def test_imaging_modalities_validate_on_the_server(server: str, tmp_path: Path) -> None:
+    """Issue 13's imaging reports per modality: CT, PET/CT, ultrasound, X-ray and endoscopy
+    findings (coded methods, words-only ones), findings of no stated modality, a size on CT."""
+    table = tmp_path / "cases.csv"
+    table.write_text(
+        "Case,Diagnosis,Imaging,Endoscopy,PET-CT,US,Radiograph,Size on CT,Pre-op Dx\n"
+        "1,Synovial sarcoma,CT: lung nodules; MRI: T2 bright,ulcerated mass,FDG-avid mass,"
+        "hypoechoic mass,no bone erosion,5 cm,SFT\n"
+        "2,Synovial sarcoma,5 cm mass,,,,,,\n"
+        "3,Synovial sarcoma,PET: avid mass,,,,,4 cm (MRI),\n")
+    bundle = tmp_path / "bundle.json"
+    converted = run("convert", table, "--series-id", "issue13-img", "-o", bundle)
+    assert converted.exit_code == 0, converted.stderr
+    report_file = tmp_path / "report.json"
+    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
+    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
+    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+
+
 def test_ihc_panels_validate_on_the_server_without_errors(server: str, tmp_path: Path,
                                                          write_csv: Any) -> None:
     table = write_csv([["Case", "Diagnosis", "IHC"],

@@ -9,6 +9,7 @@ from typing import Any
 
 from converter.read.values.alterations import parse_fusion, parse_molecular
 from converter.read.values.ihc import parse_ihc_panel
+from converter.read.values.imaging import parse_imaging
 from converter.read.values.ki67 import parse_ki67
 from converter.read.values.mitoses import parse_mitotic_count
 from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status
@@ -62,6 +63,7 @@ PARSERS: dict[str, Parser] = {
     "border": parse_border,
     "signal": parse_signal,
     "enhancement": parse_enhancement,
+    "imaging": parse_imaging,
     "text": parse_text,
     "surgery": parse_surgery,
     "surgery_intent": parse_surgery_intent,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from converter.problems import shorten
-from converter.read.schema import Size, plain_number
+from converter.read.schema import SIZE_METHODS, Size, plain_number
+from converter.read.values.imaging import modalities_named
 from converter.read.values.text import NUMBER, InvalidValue, Warn, number
 
 MAX_SIZE_CM = 100.0
@@ -19,29 +20,48 @@ _SIZE = re.compile(
 # the note of a size ("6 x 4 cm (FDG-PET)", "3 cm on CT", "5 cm, specimen") and what it names
 _NOTE = re.compile(r"\s*(?:\((?P<bracketed>[^)]*)\)|[,;]\s*(?P<after>[a-z][\w /-]*)|"
                    r"\s+(?:on|by|at|in)\s+(?P<on>[a-z][\w /-]*))\s*$", re.IGNORECASE)
-_METHOD_WORDS = (("pet-ct", r"\bpet\b|fdg"), ("mri", r"\bmri?\b|magnetic"),
-                 ("ct", r"\bct\b|computed tomograph"), ("ultrasound", r"\bus\b|ultraso|sonograph"),
-                 ("x-ray", r"x-?ray|radiograph"),
-                 ("pathology", r"patholog|specimen|gross|macroscop|resect"),
+# the words of a method that is no imaging modality
+_METHOD_WORDS = (("pathology", r"patholog|specimen|gross|macroscop|resect"),
                  ("clinical", r"clinical|palpat|physical exam"))
 
 
-def _method(note: str) -> str | None:
-    found = [key for key, pattern in _METHOD_WORDS if re.search(pattern, note, re.IGNORECASE)]
+def size_method(words: str) -> str | None:
+    """How a size's note or its column's header says it was measured (a key of SIZE_METHODS):
+    the one modality or method the words name, None when they name none or several."""
+    found = modalities_named(words)
+    found += [key for key, pattern in _METHOD_WORDS if re.search(pattern, words, re.IGNORECASE)]
     return found[0] if len(found) == 1 else None
 
 
+# how a size's words say a method its header gave (a bracketed note size_method reads back)
+HEADER_METHOD_WORDS = {"pathology": "specimen", "clinical": "clinical"}
+
+
 def parse_size(text: str, hint: str | None, warn: Warn) -> Size:
+    """A size; `hint` is the header's unit ("cm"), method ("ct", a key of SIZE_METHODS) or both
+    ("cm ct"): the cell's own unit and method win."""
+    words = (hint or "").split()
+    unit_hint = next((word for word in words if word in ("mm", "cm")), None)
+    header_method = next((word for word in words if word in SIZE_METHODS), None)
+    size = _parse_size(text, unit_hint, warn)
+    if size.method is None and header_method is not None:
+        # the header's words join the cell's, so the size reads the same from its text alone
+        said = HEADER_METHOD_WORDS.get(header_method, SIZE_METHODS[header_method])
+        return Size(size.dimensions, size.unit, f"{size.text} ({said})", header_method)
+    return size
+
+
+def _parse_size(text: str, hint: str | None, warn: Warn) -> Size:
     raw = text.strip()
     method = None
     note = _NOTE.search(raw)
     if note and re.search(r"\d", raw[:note.start()]):  # the size comes before its note
         words = next(g for g in note.groups() if g is not None)
-        method = _method(words)
+        method = size_method(words)
         if method is None:
             warn(f"{shorten(words, 60)!r} after the size names no way of measuring it; kept as "
                  "text")
-        size = parse_size(raw[:note.start()], hint, warn)
+        size = _parse_size(raw[:note.start()], hint, warn)
         return Size(size.dimensions, size.unit, raw, method)
     n = raw.casefold().replace("\u00d7", "x").replace(",", ".")
     n = re.sub(r"(?<=\d)\s*x\s*(?=\d)", " x ", n)

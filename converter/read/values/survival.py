@@ -13,7 +13,7 @@ import re
 
 from converter.read.schema import Term
 from converter.read.values.terms import lookup
-from converter.read.values.text import InvalidValue, Warn, norm
+from converter.read.values.text import InvalidValue, Warn, norm, read_noted
 
 # the unit hint of a status column whose 1 (or 0) is the event
 EVENT_IS_1, EVENT_IS_0 = "1=event", "0=event"
@@ -46,7 +46,17 @@ def _indicator(word: str, hint: str | None, what: str) -> bool:
 
 
 def parse_os_status(text: str, hint: str | None, warn: Warn) -> Term | None:
-    """Alive or dead, as a status Term (vocabulary "status": alive / dead); None: unknown."""
+    """Alive or dead, as a status Term (vocabulary "status": alive / dead); None: unknown. A
+    note in brackets ("dead (DOD)") is read past and kept in the Term's text."""
+    status, note = read_noted(lambda value: _os_status(value, hint), text)
+    if note is None or status is None:
+        return status
+    # a bare "1" reads back only as its key's word: the note follows that word
+    return Term(text=text.strip() if status.text != status.key else f"{status.text} ({note})",
+                key=status.key)
+
+
+def _os_status(text: str, hint: str | None) -> Term | None:
     prefixed = _PREFIXED.match(text)
     words = norm(prefixed.group(2) if prefixed else text)
     if words in _UNKNOWN or not words:
@@ -65,7 +75,15 @@ def parse_os_status(text: str, hint: str | None, warn: Warn) -> Term | None:
 
 def parse_event_status(text: str, hint: str | None, warn: Warn) -> tuple[bool, str] | None:
     """Whether the disease-free / progression-free survival event (recurrence, progression)
-    happened, with the text; None: unknown."""
+    happened, with the text (a note in brackets, "1 (recurred)", read past and kept in it);
+    None: unknown."""
+    event, note = read_noted(lambda value: _event_status(value, hint), text)
+    if note is not None and event is not None:
+        return event[0], text.strip()
+    return event
+
+
+def _event_status(text: str, hint: str | None) -> tuple[bool, str] | None:
     prefixed = _PREFIXED.match(text)
     words = norm(prefixed.group(2) if prefixed else text)
     if words in _UNKNOWN or not words:

@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 
 from converter.problems import shorten
 from converter.read.schema import Term
-from converter.read.values.text import Warn, norm
+from converter.read.values.text import Warn, norm, note_left_out, split_note
 from mappings.terminology import vocabulary
 
 
@@ -63,22 +63,34 @@ def lookup(name: str, text: str) -> str | None:
 
 
 def term(name: str, text: str, warn: Warn, what: str) -> Term:
+    """The Term of a cell's words; a note in brackets ("R1 (focal)") that hides the term is read
+    past, and stays in the Term's text."""
     key = lookup(name, text)
+    value, note = split_note(text)
+    if key is None and note is not None:
+        key = lookup(name, value)
     if key is None:
         warn(f"{shorten(text, 80)!r} is not a known {what}; kept as text without a code")
     return Term(text=text, key=key)
 
 
-def vocabulary_parser(vocabulary_name: str, what: str) -> Callable[[str, str | None, Warn], Term]:
-    """A parser for a column whose words come from one vocabulary (unknown words warn)."""
+def vocabulary_parser(vocabulary_name: str, what: str, carried_by: str | None = None
+                      ) -> Callable[[str, str | None, Warn], Term]:
+    """A parser for a column whose words come from one vocabulary (unknown words warn).
+    `carried_by`: the FHIR element that keeps only the term's code, not its words, so a note in
+    brackets is named in a warning (else the words, note and all, are the concept's text)."""
     def parse(text: str, hint: str | None, warn: Warn) -> Term:
-        return term(vocabulary_name, text, warn, what)
+        found = term(vocabulary_name, text, warn, what)
+        note = split_note(text)[1]
+        if carried_by is not None and found.key is not None and note is not None:
+            note_left_out(note, carried_by, warn)
+        return found
 
     parse.__name__ = f"parse_{vocabulary_name}"
     return parse
 
 
-parse_sex = vocabulary_parser("sex", "sex")
+parse_sex = vocabulary_parser("sex", "sex", carried_by="Patient.gender")
 
 
 parse_laterality = vocabulary_parser("laterality", "side")

@@ -9,10 +9,14 @@ import math
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
+from converter.problems import shorten
 from converter.read.schema import normal_case_id
 
 Warn = Callable[[str], None]
+
+T = TypeVar("T")
 
 
 MAX_CELL_CHARS = 10_000
@@ -100,3 +104,38 @@ def split_outside_brackets(text: str, separators: re.Pattern[str]
         position += 1
     parts.append((start, len(text), before))
     return [(a, b, sep) for a, b, sep in parts if text[a:b].strip()]
+
+
+# a note in round brackets after a value: "45 (at recurrence)", "NED (36 mo)"
+_TRAILING_NOTE = re.compile(r"^(?P<value>.*?[^\s(])\s*\((?P<note>[^()]*[^()\s][^()]*)\)\s*$",
+                            re.DOTALL)
+
+
+def split_note(text: str) -> tuple[str, str | None]:
+    """'45 (at recurrence)' → ('45', 'at recurrence'); a value without such a note (or a cell
+    that is only a bracket) → (text, None)."""
+    found = _TRAILING_NOTE.match(text.strip())
+    if found is None:
+        return text, None
+    return found.group("value"), found.group("note").strip()
+
+
+def read_noted(parse: Callable[[str], T], text: str) -> tuple[T, str | None]:
+    """`parse(text)`; when that fails and the text ends in a bracketed note, the value without
+    the note, and the note (which the caller keeps where FHIR can carry it, or names in a
+    warning). The error of the whole text is raised when the value alone does not read either."""
+    try:
+        return parse(text), None
+    except InvalidValue as whole:
+        value, note = split_note(text)
+        if note is None:
+            raise
+        try:
+            return parse(value), note
+        except InvalidValue:
+            raise whole from None
+
+
+def note_left_out(note: str, where: str, warn: Warn) -> None:
+    """The warning for a value's note that no FHIR element beside the value can carry."""
+    warn(f"the note ({shorten(note, 60)}) is left out: {where} has no place for it")

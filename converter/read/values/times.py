@@ -9,7 +9,15 @@ import re
 
 from converter.read.schema import Age, Term, plain_number
 from converter.read.values.terms import parse_sex
-from converter.read.values.text import NUMBER, InvalidValue, Warn, norm, number
+from converter.read.values.text import (
+    NUMBER,
+    InvalidValue,
+    Warn,
+    norm,
+    note_left_out,
+    number,
+    read_noted,
+)
 
 MAX_AGE_YEARS = 120.0
 
@@ -47,7 +55,18 @@ LIFE_STAGES = {"infant", "infancy", "child", "childhood", "adult", "adolescent",
 
 
 def parse_age(text: str, hint: str | None, warn: Warn) -> Age | str:
-    """An Age, or the words as written (a str) for an age before birth or a stage of life."""
+    """An Age, or the words as written (a str) for an age before birth or a stage of life. A
+    note in brackets ("45 (at recurrence)") is read past, with a warning: an Age carries none
+    (words keep theirs: "in utero (32 wk)")."""
+    age, note = read_noted(lambda value: _parse_age(value, hint, warn), text)
+    if note is not None and isinstance(age, str):  # words: kept whole (Condition.onsetString)
+        return text.strip()
+    if note is not None:
+        note_left_out(note, "the age (Condition.onsetAge)", warn)
+    return age
+
+
+def _parse_age(text: str, hint: str | None, warn: Warn) -> Age | str:
     raw = text.strip()
     if re.match(r"^\s*[-\u2212]\s*\d", raw):
         raise InvalidValue("an age cannot be negative")
@@ -122,14 +141,23 @@ def parse_duration(text: str, hint: str | None) -> tuple[int | float, bool]:
     return to_months(value, unit), censored
 
 
+def _noted_duration(text: str, hint: str | None, warn: Warn) -> tuple[int | float, bool]:
+    """parse_duration, reading past a note in brackets ("24 (lost to follow-up)") with a
+    warning: a time carries none."""
+    duration, note = read_noted(lambda value: parse_duration(value, hint), text)
+    if note is not None:
+        note_left_out(note, "a time", warn)
+    return duration
+
+
 def parse_months(text: str, hint: str | None, warn: Warn) -> int | float:
     """A duration in months (see parse_duration); a "+" is dropped."""
-    return parse_duration(text, hint)[0]
+    return _noted_duration(text, hint, warn)[0]
 
 
 def parse_follow_up(text: str, hint: str | None, warn: Warn) -> tuple[int | float, bool]:
     """The follow-up in months, and whether it is censored ("36+")."""
-    return parse_duration(text, hint)
+    return _noted_duration(text, hint, warn)
 
 
 _MONTHS_IN_TEXT = re.compile(
