@@ -1,4 +1,8 @@
-"""Tumour sizes: `5.4 cm`, `75 x 48 mm`, `42x37mm`, with the unit from the value or the header.
+"""Tumour sizes: `5.4 cm`, `75 x 48 mm`, `42x37mm`, `8.2*7.7*8.9-cm`, `30-mm`, with the unit
+from the value or the header. `±2.8x3.1x4.7 cm` / `~3 cm` / `approximately 3 cm` is a size as
+written, with a warning that it is approximate (the note keeps the cell's words; FHIR's Quantity
+has no comparator for "about"). `4/6 cm` does not say whether it is 4 or 6 cm or 4 x 6 cm: it is
+left out with a warning, never read as a number it may not be.
 """
 
 from __future__ import annotations
@@ -26,12 +30,19 @@ _METHOD_WORDS = (("pet-ct", r"\bpet\b|fdg"), ("mri", r"\bmri?\b|magnetic"),
                  ("clinical", r"clinical|palpat|physical exam"))
 
 
+# "±2.8x3.1x4.7 cm", "~3 cm", "approx. 3 cm": a size said to be about so much
+_APPROXIMATE = re.compile(r"^(?:\u00b1|~|\u2248|\u223c|approx(?:imately|\.)?|about|around|"
+                          r"circa|ca\.|c\.)\s*(?=\d)", re.IGNORECASE)
+# "4/6 cm": either or both, the cell does not say
+_SLASHED = re.compile(NUMBER + r"\s*/\s*" + NUMBER)
+
+
 def _method(note: str) -> str | None:
     found = [key for key, pattern in _METHOD_WORDS if re.search(pattern, note, re.IGNORECASE)]
     return found[0] if len(found) == 1 else None
 
 
-def parse_size(text: str, hint: str | None, warn: Warn) -> Size:
+def parse_size(text: str, hint: str | None, warn: Warn) -> Size | None:
     raw = text.strip()
     method = None
     note = _NOTE.search(raw)
@@ -42,8 +53,20 @@ def parse_size(text: str, hint: str | None, warn: Warn) -> Size:
             warn(f"{shorten(words, 60)!r} after the size names no way of measuring it; kept as "
                  "text")
         size = parse_size(raw[:note.start()], hint, warn)
-        return Size(size.dimensions, size.unit, raw, method)
-    n = raw.casefold().replace("\u00d7", "x").replace(",", ".")
+        return Size(size.dimensions, size.unit, raw, method) if size is not None else None
+    slashed = _SLASHED.search(raw)
+    if slashed:
+        first, second = slashed.groups()
+        warn(f"{shorten(raw, 60)!r} may be {first} or {second}, or {first} x {second}: the cell "
+             "does not say, so no size is recorded (write e.g. '4 x 6 cm' or '4 cm')")
+        return None
+    approximate = _APPROXIMATE.match(raw)
+    if approximate:
+        warn(f"{approximate.group().strip()!r} before the size read as 'approximately': the "
+             "dimensions are kept as written, and the size's note keeps the cell's words")
+    n = raw[approximate.end() if approximate else 0:].casefold().replace("\u00d7", "x")
+    n = n.replace(",", ".")
+    n = re.sub(r"(?<=\d)\s*-\s*(?=(?:mm|cm)\b)", " ", n)  # "30-mm", "8.0 x 5.0-cm"
     n = re.sub(r"(?<=\d)\s*x\s*(?=\d)", " x ", n)
     n = " ".join(n.split())
     if n.startswith("-"):
