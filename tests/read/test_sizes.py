@@ -56,7 +56,7 @@ def test_about_words_are_read_as_approximate(cell: str) -> None:
     assert len(warnings) == 1 and "approximately" in warnings[0]
 
 
-@pytest.mark.parametrize("cell", ["4/6 cm", "4 / 6 cm", "4/6 cm (CT)"])
+@pytest.mark.parametrize("cell", ["4/6 cm", "4 / 6 cm", "4/6 cm (CT)", "4 cm/6 cm"])
 def test_a_slashed_size_is_no_number_but_does_not_reject_the_row(cell: str) -> None:
     # synovial-lit case 11 ("4/6 cm"): 4 or 6 cm, or 4 x 6 cm? Never a number it may not be.
     made, problems = build({"case_id": "1", "size": cell, "diagnosis": "synovial sarcoma"})
@@ -68,6 +68,8 @@ def test_a_slashed_size_is_no_number_but_does_not_reject_the_row(cell: str) -> N
 
 
 @pytest.mark.parametrize(("cell", "message"), [
+    ("1/0 cm", "greater than zero"), ("4/600 cm", "implausible"), ("4/6", "needs a unit"),
+    ("3 cm 12/2019", "not a size"),
     ("4-6 cm", "not a size"), ("-3 cm", "negative"), ("30-", "not a size"), ("\u00b1 cm", "not a size"),
     ("-cm", "negative"),
 ])

@@ -34,7 +34,7 @@ _METHOD_WORDS = (("pet-ct", r"\bpet\b|fdg"), ("mri", r"\bmri?\b|magnetic"),
 _APPROXIMATE = re.compile(r"^(?:\u00b1|~|\u2248|\u223c|approx(?:imately|\.)?|about|around|"
                           r"circa|ca\.|c\.)\s*(?=\d)", re.IGNORECASE)
 # "4/6 cm": either or both, the cell does not say
-_SLASHED = re.compile(NUMBER + r"\s*/\s*" + NUMBER)
+_SLASHED = re.compile(r"^" + NUMBER + r"\s*(mm|cm)?\s*/\s*" + NUMBER + r"\s*(mm|cm)?$", re.IGNORECASE)
 
 
 def _method(note: str) -> str | None:
@@ -54,9 +54,12 @@ def parse_size(text: str, hint: str | None, warn: Warn) -> Size | None:
                  "text")
         size = parse_size(raw[:note.start()], hint, warn)
         return Size(size.dimensions, size.unit, raw, method) if size is not None else None
-    slashed = _SLASHED.search(raw)
+    slashed = _SLASHED.match(raw)
     if slashed:
-        first, second = slashed.groups()
+        first, first_unit, second, second_unit = slashed.groups()
+        unit = second_unit or first_unit or ""
+        for each in (f"{first} {first_unit or unit}", f"{second} {unit}"):
+            parse_size(each.strip(), hint, warn)  # each would be a size: else the error says why
         warn(f"{shorten(raw, 60)!r} may be {first} or {second}, or {first} x {second}: the cell "
              "does not say, so no size is recorded (write e.g. '4 x 6 cm' or '4 cm')")
         return None
