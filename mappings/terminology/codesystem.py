@@ -99,7 +99,9 @@ def terminology_markdown() -> str:
     lines += ["", "## Code tables", "", *code_tables(), "",
               "A previous symbol, or the alias of exactly one approved gene, is coded as that gene "
               "with a warning naming both (KRAS2 → KRAS); a symbol several genes share as previous "
-              "symbol or alias is not coded (the warning lists the candidates); a withdrawn "
+              "symbol or alias is not coded (the warning lists the candidates), nor is the stem "
+              "of a numbered family (SSX: SSX1, SSX2 ...) or a name papers use for several "
+              "genes although HGNC's history gives it to one (PDGFR: PDGFRA or PDGFRB); a withdrawn "
               "symbol is not coded (the warning names the successor HGNC gives). "
               "`casefhir terminology --gene SYMBOL` shows what a symbol resolves to."]
     lines += ["", "## Immunohistochemistry markers", "",

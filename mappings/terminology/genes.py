@@ -6,8 +6,9 @@ A symbol resolves in this order, case-insensitively:
 2. the previous symbol or the alias of exactly one approved gene: coded as that gene, with a
    warning naming both (KRAS2 → KRAS);
 3. a previous symbol or alias of several genes, or the stem of a numbered family (SSX for
-   SSX1, SSX2...; HGNC lists SSX as a previous symbol of SSX2 alone): not coded; the warning
-   lists the candidates;
+   SSX1, SSX2...; HGNC lists SSX as a previous symbol of SSX2 alone), or a name papers use for
+   several genes although HGNC's history gives it to one (SHARED_NAMES: PDGFR): not coded; the
+   warning lists the candidates;
 4. a withdrawn symbol: not coded; the warning names the successor HGNC gives, if any;
 5. anything else is unknown.
 The table loads once, on first use (0.25 s, 18 MB); each lookup is a dict access (about 0.1 µs
@@ -110,6 +111,12 @@ def _index() -> _Index:
                   withdrawn)
 
 
+# names HGNC gives to one gene (as a previous symbol) that papers write for several: PDGFR, a
+# previous symbol of PDGFRB alone, is what GIST papers write for PDGFRA ("PDGFR D842V", the
+# PDGFRA hotspot), so coding it PDGFRB would name the wrong gene
+SHARED_NAMES = {"PDGFR": ("PDGFRA", "PDGFRB")}
+
+
 @cache
 def _names() -> list[str]:
     """Row → approved name (only `casefhir terminology --gene` and the tests ask)."""
@@ -170,7 +177,7 @@ def resolve_gene(written: str) -> GeneResolution:
     codes = found if isinstance(found, tuple) else (found,)
     previous = tuple(code // 2 for code in codes if code % 2)
     ids = tuple(dict.fromkeys(code // 2 for code in codes))
-    family = _family(key)
+    family = SHARED_NAMES.get(key) or _family(key)
     if len(ids) <= 1 and len(family) >= 2:  # "SSX": a family's stem, whatever HGNC once said
         return GeneResolution(written, "ambiguous", candidates=family, message=(
             f"{written} names a gene family ({', '.join(family[:6])}"

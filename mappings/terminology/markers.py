@@ -34,6 +34,20 @@ class MarkerEntry:
     percent: str | None = None  # concept key of a marker-specific LOINC code for a percentage
     clones: dict[str, str] = field(default_factory=dict)  # clone → concept key
     scored: bool = False
+    one_of: tuple[str, ...] = ()  # approved symbols the name may mean, not saying which
+
+    def ambiguity(self) -> str | None:
+        """The warning a name that may mean several genes gets ("PDGFR"), else None."""
+        if not self.one_of:
+            return None
+        for symbol in self.one_of:
+            entry = gene_by_symbol(symbol)
+            if entry is None or entry.symbol != symbol:
+                raise ValueError(f"markers.toml: {self.key}: {symbol} is not an approved HGNC symbol")
+        genes = " or ".join(self.one_of) if len(self.one_of) == 2 else \
+            f"{', '.join(self.one_of[:-1])} or {self.one_of[-1]}"
+        return (f"{self.name} may be {genes}, and the cell does not say which; kept as that name "
+                "without a gene")
 
     def gene_entries(self) -> tuple[GeneEntry, ...]:
         found = []
@@ -53,7 +67,8 @@ def markers() -> dict[str, MarkerEntry]:
             key=key, name=item["name"], aliases=tuple(item.get("aliases", ())),
             genes=tuple(item.get("genes", ())), source=item["source"],
             presence=item.get("presence"), percent=item.get("percent"),
-            clones=dict(item.get("clones", {})), scored=bool(item.get("scored", False)))
+            clones=dict(item.get("clones", {})), scored=bool(item.get("scored", False)),
+            one_of=tuple(item.get("one_of", ())))
         for key, item in tomllib.loads(text)["markers"].items()
     }
 

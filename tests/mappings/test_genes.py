@@ -8,7 +8,13 @@ import gzip
 import subprocess
 import sys
 
-from mappings.terminology.genes import TABLE, approved_count, gene_by_symbol, resolve_gene
+from mappings.terminology.genes import (
+    SHARED_NAMES,
+    TABLE,
+    approved_count,
+    gene_by_symbol,
+    resolve_gene,
+)
 from mappings.terminology.sequence_ontology import sequence_terms, so_coding
 from tests.conftest import ROOT, SHARED
 
@@ -101,3 +107,14 @@ def test_the_stem_of_a_numbered_family_is_not_one_gene() -> None:
     assert found.candidates[:2] == ("SSX1", "SSX2")
     assert resolve_gene("ERG").status == "approved"  # an approved stem stays itself
     assert resolve_gene("NTRK").candidates == ("NTRK1", "NTRK2", "NTRK3")
+
+
+def test_a_name_papers_use_for_several_genes_is_not_coded_as_the_one_hgnc_gives() -> None:
+    # HGNC keeps PDGFR as a previous symbol of PDGFRB alone; GIST papers write it for PDGFRA
+    # ("PDGFR D842V" is the PDGFRA hotspot): coded as neither, the warning names both
+    found = resolve_gene("PDGFR")
+    assert found.status == "ambiguous" and found.entry is None
+    assert found.candidates == ("PDGFRA", "PDGFRB")
+    for candidates in SHARED_NAMES.values():
+        assert all(resolve_gene(symbol).status == "approved" for symbol in candidates)
+    assert resolve_gene("PDGFRA").entry is not None  # the approved symbols stay themselves

@@ -167,3 +167,50 @@ def test_every_kind_gives_valid_r4_and_comes_back_as_cells() -> None:
         "molecular": "BRAF V600E; TP53 wild type; MDM2 amp; ALK positive; see report",
         "molecular_method": "NGS",
     }
+
+
+def _variants_of(cell: str) -> list[dict[str, Any]]:
+    from tests.conftest import record
+
+    made = to_fhir_genomics(record(molecular=cell))
+    for resource in made:
+        assert structure_errors(resource) == [], resource["id"]
+    return [r for r in made if r["resourceType"] == "Observation"]
+
+
+def _genes_studied(observation: dict[str, Any]) -> list[tuple[str | None, str | None]]:
+    return [(v.get("coding", [{}])[0].get("code"), v.get("coding", [{}])[0].get("display")
+             or v.get("text")) for v in components(observation).get("48018-6", [])]
+
+
+def test_literature_corpus_cells_say_what_they_say() -> None:
+    # synovial-lit 7 (Hashimoto 2018): SYT is SS18 beside SSX; SSX's member is not stated
+    [syt_ssx] = _variants_of("SYT-SSX fusion gene transcripts")
+    assert _genes_studied(syt_ssx) == [("HGNC:11340", "SS18"), (None, "SSX")]
+    assert components(syt_ssx)["81252-9"] == [{"text": "SS18::SSX"}]
+    assert codes(components(syt_ssx)["48019-4"][0]) == ["SO:0001565"]  # gene_fusion
+    # imt-lit 6: "kinase" is no partner; a ROS1 fusion whose partner is not named
+    [ros1] = _variants_of("ROS1 kinase fusion")
+    assert _genes_studied(ros1) == [("HGNC:10261", "ROS1")]
+    assert components(ros1)["81252-9"] == [{"text": "ROS1 fusion (partner not reported)"}]
+    # synovial-lit 4 (Boulter 2007): one finding, a rearrangement naming no gene (never split)
+    [variant_x18] = _variants_of("Variant X;18 translocation")
+    assert "48018-6" not in components(variant_x18)
+    assert variant_x18["valueCodeableConcept"]["text"] == "Variant X;18 translocation"
+    # gist-lit 6 (Lv 2021): a synonymous SDHB variant; KIT and PDGFRA wild type (absent)
+    sdhb, kit, pdgfra = _variants_of("SDHB synonymous mutation; KIT wild-type, PDGFRA wild-type")
+    assert codes(components(sdhb)["molecular-consequence"][0]) == ["SO:0001819"]
+    assert "48019-4" not in components(sdhb)  # the DNA change is not said
+    assert [codes(o["valueCodeableConcept"]) for o in (sdhb, kit, pdgfra)] == \
+        [["LA9633-4"], ["LA9634-2"], ["LA9634-2"]]
+    # gist-lit 7 (Jabeen 2013): the exon written before the gene
+    [kit_exon] = _variants_of("Exon 11 KIT mutations")
+    assert _genes_studied(kit_exon) == [("HGNC:6342", "KIT")]
+    assert components(kit_exon)["81252-9"] == [{"text": "KIT exon 11 mutation"}]
+
+
+def test_syt_is_ss18_only_beside_ssx() -> None:
+    [alone] = _variants_of("SYT mutation")
+    assert _genes_studied(alone) == [(None, "SYT")]  # SS18 or SYT1: not said
+    [ewsr1] = _variants_of("EWSR1-FLI1")
+    assert _genes_studied(ewsr1) == [("HGNC:3508", "EWSR1"), ("HGNC:3749", "FLI1")]

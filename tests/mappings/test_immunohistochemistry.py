@@ -126,3 +126,20 @@ def test_pan_trk_column_stays_the_special_case() -> None:
     roles = [r["id"].rpartition(".")[2] for r in made]
     assert "pan-trk-ihc" in roles and "ihc-cd34" in roles and "ihc-pantrk" not in roles
     assert from_fhir_ihc({}) == {}
+
+
+def test_literature_spellings_become_the_markers_they_name() -> None:
+    # imt-lit 1-2, gist-lit 6: "ALK1", "Actin (SM)", "PDGFR" and "SDHB" as the papers print them
+    cell = "ALK1 diffuse, Actin (SM)+, PCK+; Vim+, CD117+, PDGFR+; SDHB-"
+    made = markers_by_role(cell)
+    assert list(made) == ["ihc-alk", "ihc-sma", "ihc-pancytokeratin", "ihc-vimentin", "ihc-cd117",
+                          "ihc-pdgfr", "ihc-sdhb"]
+    assert genes(made["ihc-alk"]) == ["ALK"]  # never ACVRL1, the gene HGNC also calls ALK1
+    assert genes(made["ihc-sma"]) == ["ACTA2"]
+    assert genes(made["ihc-sdhb"]) == ["SDHB"]
+    assert codes(made["ihc-sdhb"]["valueCodeableConcept"]) == ["260385009"]  # negative
+    pdgfr = made["ihc-pdgfr"]  # PDGFRA or PDGFRB: no gene studied claimed
+    assert genes(pdgfr) == [] and pdgfr["code"]["text"] == "PDGFR immunohistochemistry"
+    assert codes(pdgfr["valueCodeableConcept"]) == ["10828004"]
+    assert genes(made["ihc-pancytokeratin"]) == []
+    assert check_resources(map_record(record(ihc=cell)), SourceRow("t.csv", 2, "row")) == []

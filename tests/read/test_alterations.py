@@ -488,3 +488,54 @@ def test_cell_text_reads_back_to_the_findings(several: list[Finding]) -> None:
     text = cell_text(several)
     found, _ = read(text)
     assert without_text(found) == tuple(several), text
+
+
+@pytest.mark.parametrize(("text", "expected", "kinds"), [
+    ("EWSR1-FLI1", "EWSR1::FLI1", "fusion+"),
+    ("ETV6-NTRK3", "ETV6::NTRK3", "fusion+"),
+    ("KIT exon 11 deletion", "KIT exon 11 deletion", "variant+"),
+    ("PDGFRA D842V", "PDGFRA p.Asp842Val", "variant+"),
+    ("wild-type", "wild type", "variant-"),
+    ("KIT wild-type, PDGFRA wild-type", "KIT wild type; PDGFRA wild type", "variant- variant-"),
+    ("t(X;18)(p11;q11)", "rearrangement t(X;18)(p11;q11)", "rearrangement+"),
+    ("SS18::SSX", "SS18::SSX", "fusion+"),
+])
+def test_corpus_notations_read_as_they_say(text: str, expected: str, kinds: str) -> None:
+    findings, _ = read(text)
+    assert cell_text(findings) == expected
+    assert " ".join(f"{f.kind}{'+' if f.present else '-'}" for f in findings) == kinds
+
+
+def test_sdh_deficient_names_no_gene() -> None:
+    # "SDH-deficient" (gist-lit 10): SDH is a complex of four genes; a protein finding, no gene
+    [finding], warnings = read("SDH-deficient")
+    assert finding.kind == "unparsed" and finding.genes == () and warnings
+
+
+def test_a_semicolon_between_chromosomes_never_splits_a_cell() -> None:
+    for text in ("Variant X;18 translocation", "X;18", "18;X translocation", "11;22 translocation"):
+        [finding], _ = read(text)
+        assert finding.kind == "rearrangement" and finding.genes == ()
+        again, _ = read(finding_text(finding))
+        assert without_text(again) == without_text((finding,))
+    assert len(read("EGFR 19;21")[0]) == 2  # two autosomes without "translocation": two parts
+    assert len(read("KRAS G12C;TP53 R273H")[0]) == 2
+
+
+def test_syt_is_coded_only_beside_an_ssx_partner() -> None:
+    [fusion], warnings = read("SYT-SSX1")
+    assert [(g.text, g.symbol) for g in fusion.genes] == [("SYT", "SS18"), ("SSX1", "SSX1")]
+    assert warnings == ["gene SYT read as SS18 (HGNC:11340): HGNC gives SYT to SS18 and SYT1, and "
+                        "only SS18 is fused to SSX1"]
+    [fusion], _ = read("SYT-SSX")
+    assert [(g.text, g.symbol) for g in fusion.genes] == [("SYT", "SS18"), ("SSX", None)]
+    [alone], _ = read("SYT rearrangement")
+    assert alone.genes == (Gene("SYT"),)
+    [other], _ = read("SYT-EWSR1")  # not SSX: SYT stays ambiguous
+    assert other.genes[0] == Gene("SYT")
+
+
+def test_pdgfr_is_never_coded_as_pdgfrb() -> None:
+    [finding], warnings = read("PDGFR D842V")
+    assert finding.genes == (Gene("PDGFR"),) and finding.protein_change == "p.Asp842Val"
+    assert any("PDGFRA, PDGFRB" in w for w in warnings)

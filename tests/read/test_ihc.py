@@ -278,3 +278,70 @@ def test_pan_trk_in_both_columns_keeps_the_first_column() -> None:
     assert record is not None and record.pan_trk_ihc is None
     assert [m.name for m in record.ihc] == ["pan-TRK"]
     assert [p.location.column for p in problems] == ["pan_trk_ihc"]
+
+
+# The IHC cells of the literature corpus (tests/corpus/*/cases.csv, each quoted in its README)
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("ALK1 diffuse, desmin focal, SMA focal; c-Kit negative, S-100 negative",  # imt-lit 1
+     "ALK positive (diffuse); desmin positive (focal); SMA positive (focal); CD117 negative; "
+     "S100 negative"),
+    ("ALK+, Actin (SM)+, vimentin+, CK+, EMA+, Ki-67+",  # imt-lit 2
+     "ALK positive; SMA positive; vimentin positive; pan-cytokeratin positive; EMA positive; "
+     "Ki-67 positive"),
+    ("Vim+, CD117+, PDGFR+; SDHB-",  # gist-lit 6
+     "vimentin positive; CD117 positive; PDGFR positive; SDHB negative"),
+    ("CD99 and FLI-1 strongly positive",  # ewing-lit 12
+     "CD99 positive (strong); FLI1 positive (strong)"),
+    ("bcl-2 and TLE-1 diffusely positive; cytokeratin AE1/AE3 scattered positive; CD34, S100 and "
+     "CD117 negative; Ki-67 12%",  # synovial-lit 6
+     "BCL2 positive (diffuse); TLE1 positive (diffuse); pan-cytokeratin positive (scattered) "
+     "[AE1/AE3]; CD34 negative; S100 negative; CD117 negative; Ki-67 12%"),
+    ("CD34+, c-kit (CD117)+", "CD34 positive; CD117 positive"),  # gist-lit 1
+    ("DOG1+, NKX2.2+, BCOR+, pan-TRK-, CD99+, EMA-",
+     "DOG1 positive; NKX2.2 positive; BCOR positive; pan-TRK negative; CD99 positive; "
+     "EMA negative"),
+])
+def test_literature_corpus_cells(cell: str, expected: str) -> None:
+    found, warnings = read(cell)
+    assert "; ".join(m.canonical for m in found) == expected
+    assert all(m.key is not None for m in found)
+    assert not any("not a known" in w for w in warnings)
+
+
+@pytest.mark.parametrize(("cell", "genes"), [
+    ("Actin (SM)+", ("ACTA2",)), ("SM actin +", ("ACTA2",)), ("PCK+", ()), ("SDHB-", ("SDHB",)),
+    ("SDHA retained", ("SDHA",)), ("PDGFR-\u03b1 +", ("PDGFRA",)), ("PDGFR alpha +", ("PDGFRA",)),
+    ("PDGFR\u03b2 +", ("PDGFRB",)), ("ALK1 +", ("ALK",)), ("ALK-1 +", ("ALK",)),
+    ("c-Kit +", ("KIT",)), ("Ki-67+", ("MKI67",)),
+])
+def test_corpus_spellings_name_their_genes(cell: str, genes: tuple[str, ...]) -> None:
+    [marker], warnings = read(cell)
+    assert tuple(g.symbol for g in marker.genes) == genes and warnings == []
+    assert marker.result == ("negative" if cell.endswith("-") else "positive")
+
+
+def test_alk1_is_the_alk_antibody_not_the_gene_acvrl1() -> None:
+    # HGNC gives ALK1 as an alias of both ALK and ACVRL1; in an IHC panel it is the ALK1 clone
+    assert resolve_gene("ALK1").status == "ambiguous"
+    [marker], _ = read("ALK1 diffuse")
+    assert [(g.symbol, g.hgnc_id) for g in marker.genes] == [("ALK", "HGNC:427")]
+
+
+def test_a_name_that_does_not_say_which_gene_keeps_its_result_without_a_gene() -> None:
+    # gist-lit 6 (Lv 2021: "positive for Vim, CD117, PDGFR"): PDGFRA or PDGFRB? Not said.
+    [marker], warnings = read("PDGFR+")
+    assert (marker.name, marker.genes, marker.result) == ("PDGFR", (), "positive")
+    assert warnings == ["PDGFR may be PDGFRA or PDGFRB, and the cell does not say which; kept as "
+                        "that name without a gene"]
+    [vegf], warnings = read("VEGF positive")
+    assert vegf.genes == () and warnings == [
+        "VEGF may be VEGFA, VEGFB, VEGFC or VEGFD, and the cell does not say which; kept as that "
+        "name without a gene"]
+
+
+def test_every_one_of_symbol_is_approved_and_quoted_or_named() -> None:
+    for entry in markers().values():
+        assert not (entry.one_of and entry.genes), entry.key  # either it says the gene or not
+        for symbol in entry.one_of:
+            assert resolve_gene(symbol).status == "approved", (entry.key, symbol)
+            assert symbol in entry.source, (entry.key, symbol)

@@ -16,7 +16,16 @@ A cell holds one or more findings separated by `;`, new lines, `,` (outside brac
   `no NTRK rearrangement`, `negative for NTRK1-3`, `KRAS/NRAS/BRAF wild type`, `no fusion detected`;
 plus what the finding says about itself: `(VAF 35%)`, `VAF: 0.35`, `AF 12%`, the method
 (`(FISH)`, `(NGS)`, `(RT-PCR)`, the fusion_method vocabulary), `germline` / `somatic`, copies,
-and other words kept as notes (`(subclonal)`, karyotypes such as `t(12;15)(p13;q25)`).
+and other words kept as notes (`(subclonal)`, karyotypes such as `t(12;15)(p13;q25)` or, without
+the `t(...)`, `X;18` in `variant X;18 translocation`: a `;` between two chromosome names never
+splits a cell). A karyotype names no gene: t(X;18) stays a rearrangement whose genes the text
+does not name (a paper may call it SS18::SSX, the cell does not).
+
+SYT in a fusion with SSX (`SYT-SSX`, `SYT-SSX1`) is SS18: HGNC gives SYT as an alias of SS18
+("synovial sarcoma translocation, chromosome 18") and as the previous symbol of SYT1
+(synaptotagmin 1), which is no SSX fusion partner; elsewhere SYT stays ambiguous. `SSX` alone
+is the stem of the SSX family (SSX1, SSX2, SSX4 ...) and stays a partner named in text, never a
+guessed member.
 
 Genes resolve through mappings.terminology.genes (approved, previous, alias...; every symbol
 that is not approved warns). A hyphenated approved symbol (NKX2-1, HLA-A, H3-3A) is never split;
@@ -67,6 +76,7 @@ _GRAMMAR_WORDS = {
     "deep", "biallelic", "germline", "somatic", "subclonal", "clonal", "yes", "nd", "na", "nr",
     "without", "non", "un", "co", "focal", "high", "level", "low", "other", "novel", "inframe",
     "frame", "splice", "site", "point", "hotspot", "tested", "testing", "result", "results",
+    "transcripts", "kinase",
 }
 
 # abbreviations of diseases and biomarkers tables write beside genes; never gene symbols
@@ -82,7 +92,7 @@ _NEGATIVE_PHRASES = [
 _WILD_TYPE = r"wild[-\s]?type|wildtype|wt"
 _POSITIVE_PHRASES = [r"positive", r"pos", r"detected", r"present", r"identified", r"yes"]
 _ALTERED = r"mutated|mutations?|mutant|altered|alterations?"
-_FUSION_WORDS = r"fusions?(?:\s+(?:genes?|transcripts?))?|fused"
+_FUSION_WORDS = r"fusions?(?:\s+genes?)?(?:\s+transcripts?)?|fused"
 _REARRANGEMENT_WORDS = (r"rearrangements?|rearranged|translocations?|translocated|"
                         r"break[-\s]?apart(?:\s+signals?)?|split\s+signals?")
 _COPY_WORDS = [
@@ -123,6 +133,13 @@ _KARYOTYPE = re.compile(
     r"(?<![A-Za-z0-9])(?:(?:der|inv|del|ins|dup)\s?\([0-9XY]{1,2}\))?"
     r"(?:t|inv|der|del|ins|dup)\s?\((?:[0-9XY]{1,2}(?:\s?[;:,]\s?[0-9XY]{1,2})*)\)"
     r"(?:\s?\(\s?[pq]?[0-9.]+(?:[pq][0-9.]+)?(?:\s?[;:,]\s?[pq]?[0-9.]+(?:[pq][0-9.]+)?)*\s?\))?")
+# "X;18" as papers write a translocation without t(...), e.g. "variant X;18 translocation": two
+# chromosomes, one of them X or Y, or two autosomes with the word "translocation" (kept in the
+# note, so the note alone says it: "19;21" stays two parts)
+_CHROMOSOME = r"(?:1[0-9]|2[0-2]|[1-9]|X|Y)"
+_BARE_TRANSLOCATION = re.compile(
+    rf"(?<![A-Za-z0-9;:])(?:variant\s+)?(?:[XY];{_CHROMOSOME}|{_CHROMOSOME};[XY]|"
+    rf"{_CHROMOSOME};{_CHROMOSOME}\s+translocat(?:ion|ed))(?![A-Za-z0-9;:])", re.I)
 _CYTOBAND = re.compile(r"(?<![A-Za-z0-9])(?:chr(?:omosome)?\s?)?(?:[1-9]|1[0-9]|2[0-2]|X|Y)[pq]"
                        r"(?:\d+(?:\.\d+)?)?(?:-[pq]?\d+(?:\.\d+)?)?(?:/(?:[1-9]|1[0-9]|2[0-2]|X|Y)[pq])?"
                        r"(?![A-Za-z0-9])")
@@ -141,6 +158,18 @@ _GENE_EXON_PAIR = re.compile(
     r"([A-Za-z][A-Za-z0-9]*?)-?\s*(?:\(\s*)?(?:exon|ex|intron|e)\s*(\d+)\s*\)?\s*(?:::|-|/)\s*"
     r"([A-Za-z][A-Za-z0-9-]*?)\s*(?:\(\s*)?(?:exon|ex|intron|e)\s*(\d+(?:/\d+)*)\s*\)?(?![A-Za-z0-9])", re.I)
 _FAMILIES = {"NTRK": ("NTRK1", "NTRK2", "NTRK3")}
+_EXON_FIRST = re.compile(r"(?<![A-Za-z0-9])(exon|ex)\s*(\d+)\s+([A-Za-z][A-Za-z0-9-]*)\s+"
+                         r"(?=(?:mutations?|mut|mutated|deletions?|del|insertions?|ins|duplications?|"
+                         r"dup|skipping)(?![A-Za-z0-9]))", re.I)
+# written consequence → (canonical word, Sequence Ontology term)
+_CONSEQUENCES = {"synonymous": ("synonymous", "synonymous_variant"),
+                 "silent": ("synonymous", "synonymous_variant"),
+                 "missense": ("missense", "missense_variant"),
+                 "nonsense": ("nonsense", "stop_gained"),
+                 "frameshift": ("frameshift", "frameshift_variant")}
+_CONSEQUENCE_ONLY = re.compile(r"(?<![A-Za-z0-9])(synonymous|silent|missense|nonsense|"
+                               r"frame[-\s]?shift)\s+(?:mutations?|variants?|changes?|"
+                               r"substitutions?)(?![A-Za-z0-9])", re.I)
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
                          "\u2212": "-", "\u2015": "-"})
 
@@ -361,6 +390,10 @@ def _read_part(raw: str, warn: Warn) -> _Part:
         return part
     part.notes.extend(found_karyotype.group(0) for found_karyotype in _KARYOTYPE.finditer(text))
     text = _KARYOTYPE.sub(" ", text)
+    for translocation in _BARE_TRANSLOCATION.finditer(text):
+        part.notes.append(translocation.group(0))
+        part.rearrangement = True  # a translocation, whatever words follow
+    text = _BARE_TRANSLOCATION.sub(" ", text)
     # "ALK-", "ALK+", "ALK(-)": a sign right after a word, before a space or the end
     if re.search(r"(?<=[A-Za-z0-9])\s*\(\s*-\s*\)|(?<=[A-Za-z0-9])-(?=\s|$|,)", text):
         part.negative = True
@@ -394,6 +427,8 @@ def _read_part(raw: str, warn: Warn) -> _Part:
     text = re.sub(r"([A-Za-z0-9-]+)\s+(exon|intron)\s*(\d+)\s*::", lambda m: (
         f"{m[1]}@{m[2][0].lower()}{m[3]}::"), text, flags=re.I)
     text = _unglue(text)
+    # "Exon 11 KIT mutations": the exon written before its gene
+    text = _EXON_FIRST.sub(lambda m: f"{m[3]} exon {m[2]} " if _known(m[3]) else m.group(0), text)
     # exon-level variants: exon 19 deletion, ex19del, exon19 del
     for pattern, word, change_type, consequence in _EXON_CHANGES:
         regex = re.compile(
@@ -416,6 +451,12 @@ def _read_part(raw: str, warn: Warn) -> _Part:
                 part.exon_change = (description, change_type, consequence)
                 break
         text = text[:short.start()] + " " + text[short.end():]
+    if part.exon_change is None and (described := _CONSEQUENCE_ONLY.search(text)):
+        # "SDHB synonymous mutation": a change told by its consequence alone
+        word = described[1].casefold().replace("-", "").replace(" ", "")
+        name, consequence = _CONSEQUENCES[word]
+        part.exon_change = (f"{name} variant", None, consequence)
+        text = text[:described.start()] + " " + text[described.end():]
     for bare_exon in list(re.finditer(r"(?<![A-Za-z0-9@])(?:exon|ex)\s*\d+(?![A-Za-z0-9])", text, re.I)):
         part.notes.append(bare_exon.group(0))  # where a change lies: exon 21 L858R
     text = re.sub(r"(?<![A-Za-z0-9@])(?:exon|ex)\s*\d+(?![A-Za-z0-9])", " ", text, flags=re.I)
@@ -476,7 +517,7 @@ def _read_part(raw: str, warn: Warn) -> _Part:
 _FILLERS = {"and", "or", "nor", "for", "of", "in", "the", "a", "an", "with", "gene", "genes",
             "is", "was", "at", "by", "to", "&", ",", "/", "signal", "signals", "tested",
             "results", "result", "found", "seen", "noted", "also", "both", "all", "and/or",
-            "variants", "probes", "probe", "any", "locus"}
+            "variants", "probes", "probe", "any", "locus", "kinase"}
 
 
 def _read_tokens(part: _Part, text: str, warn: Warn) -> None:
@@ -656,10 +697,35 @@ def _add_gene(part: _Part, written: str, warn: Warn) -> None:
         part.genes.append(gene)
 
 
+# a symbol HGNC gives to several genes that one of them alone has as a fusion partner:
+# (symbol, the partner's pattern) → the approved symbol meant (see the module docstring)
+_FUSION_SYMBOLS = {("SYT", r"SSX\d*"): "SS18"}
+
+
+def _fusion_symbol(written: str, others: list[str]) -> str | None:
+    for (symbol, partner), meant in _FUSION_SYMBOLS.items():
+        if written.upper() == symbol and any(re.fullmatch(partner, o, re.I) for o in others):
+            return meant
+    return None
+
+
 def _add_fusion(part: _Part, pieces: list[str], warn: Warn) -> None:
     partners: list[Gene] = []
-    for piece in pieces:
+    written_genes = [_gene_with_exon(piece)[0] for piece in pieces]
+    for index, piece in enumerate(pieces):
         written, exon = _gene_with_exon(piece)
+        meant = _fusion_symbol(written, written_genes[:index] + written_genes[index + 1:])
+        if meant is not None:
+            entry = resolve_gene(meant).entry
+            assert entry is not None  # an approved symbol of the table above
+            others = [c for c in resolve_gene(written).candidates if c != entry.symbol]
+            warn(f"gene {written} read as {entry.symbol} ({entry.hgnc_id}): HGNC gives {written} "
+                 f"to {' and '.join([entry.symbol, *others])}, and only {entry.symbol} is fused "
+                 f"to {' and '.join(o for o in written_genes if o != written)}")
+            partners.append(Gene(written, entry.symbol, entry.hgnc_id))
+            if exon is not None:
+                part.exons[written.upper()] = exon
+            continue
         if written.upper() in _FAMILIES:
             warn(f"{written!r} is not a gene symbol ({', '.join(_FAMILIES[written.upper()])}?); kept as text")
             gene = Gene(written)
@@ -841,7 +907,14 @@ def _variants(part: _Part, text: str, genes: tuple[Gene, ...], common: dict[str,
 
 # ------------------------------------------------------------------------------------ splitting
 
-_SPLIT = re.compile(r"\s*(?:;|\n|\r|,|\s\+\s|\s+and\s+|\s+&\s+|\s+plus\s+)\s*", re.I)
+# never at the ";" of a translocation written without t(...): "variant X;18 translocation"
+_AUTOSOME_BEFORE = (r"(?:(?<=(?<![A-Za-z0-9])[1-9])|(?<=(?<![A-Za-z0-9])1[0-9])|"
+                    r"(?<=(?<![A-Za-z0-9])2[0-2]))")
+_IN_TRANSLOCATION = (rf"(?<=(?<![A-Za-z0-9])[XYxy]);{_CHROMOSOME}(?![A-Za-z0-9])|"
+                     rf"{_AUTOSOME_BEFORE};[XYxy](?![A-Za-z0-9])|"
+                     rf"{_AUTOSOME_BEFORE};{_CHROMOSOME}(?=\s+translocat)")
+_SPLIT = re.compile(rf"\s*(?:(?!{_IN_TRANSLOCATION});|\n|\r|,|\s\+\s|\s+and\s+|\s+&\s+|\s+plus\s+)\s*",
+                    re.I)
 
 
 def _split(text: str) -> list[tuple[int, int]]:

@@ -489,6 +489,9 @@ def _marker(item: _Item, warn: Warn) -> Marker:
         name, key = item.entry.name, item.entry.key
         genes = tuple(Gene(entry.symbol, entry.symbol, entry.hgnc_id)
                       for entry in item.entry.gene_entries())
+        ambiguity = item.entry.ambiguity()
+        if ambiguity:  # "PDGFR": PDGFRA or PDGFRB?
+            warn(ambiguity)
     if result is None and item.percent is None and not item.qualifiers and not item.rest:
         warn(f"no result for {name} in {shorten(item.text, 60)!r}; kept without one")
     rest = " ".join(part for part in item.rest if part) or None

@@ -1,4 +1,8 @@
-"""Tumour sizes: `5.4 cm`, `75 x 48 mm`, `42x37mm`, with the unit from the value or the header.
+"""Tumour sizes: `5.4 cm`, `75 x 48 mm`, `42x37mm`, `8.2*7.7*8.9-cm`, `30-mm`, with the unit
+from the value or the header. `±2.8x3.1x4.7 cm` / `~3 cm` / `approximately 3 cm` is a size as
+written, with a warning that it is approximate (the note keeps the cell's words; FHIR's Quantity
+has no comparator for "about"). `4/6 cm` does not say whether it is 4 or 6 cm or 4 x 6 cm: it is
+left out with a warning, never read as a number it may not be.
 """
 
 from __future__ import annotations
@@ -25,6 +29,13 @@ _METHOD_WORDS = (("pathology", r"patholog|specimen|gross|macroscop|resect"),
                  ("clinical", r"clinical|palpat|physical exam"))
 
 
+# "±2.8x3.1x4.7 cm", "~3 cm", "approx. 3 cm": a size said to be about so much
+_APPROXIMATE = re.compile(r"^(?:\u00b1|~|\u2248|\u223c|approx(?:imately|\.)?|about|around|"
+                          r"circa|ca\.|c\.)\s*(?=\d)", re.IGNORECASE)
+# "4/6 cm": either or both, the cell does not say
+_SLASHED = re.compile(r"^" + NUMBER + r"\s*(mm|cm)?\s*/\s*" + NUMBER + r"\s*(mm|cm)?$", re.IGNORECASE)
+
+
 def size_method(words: str) -> str | None:
     """How a size's note or its column's header says it was measured (a key of SIZE_METHODS):
     the one modality or method the words name, None when they name none or several."""
@@ -37,21 +48,21 @@ def size_method(words: str) -> str | None:
 HEADER_METHOD_WORDS = {"pathology": "specimen", "clinical": "clinical"}
 
 
-def parse_size(text: str, hint: str | None, warn: Warn) -> Size:
+def parse_size(text: str, hint: str | None, warn: Warn) -> Size | None:
     """A size; `hint` is the header's unit ("cm"), method ("ct", a key of SIZE_METHODS) or both
     ("cm ct"): the cell's own unit and method win."""
     words = (hint or "").split()
     unit_hint = next((word for word in words if word in ("mm", "cm")), None)
     header_method = next((word for word in words if word in SIZE_METHODS), None)
     size = _parse_size(text, unit_hint, warn)
-    if size.method is None and header_method is not None:
+    if size is not None and size.method is None and header_method is not None:
         # the header's words join the cell's, so the size reads the same from its text alone
         said = HEADER_METHOD_WORDS.get(header_method, SIZE_METHODS[header_method])
         return Size(size.dimensions, size.unit, f"{size.text} ({said})", header_method)
     return size
 
 
-def _parse_size(text: str, hint: str | None, warn: Warn) -> Size:
+def _parse_size(text: str, hint: str | None, warn: Warn) -> Size | None:
     raw = text.strip()
     method = None
     note = _NOTE.search(raw)
@@ -62,8 +73,23 @@ def _parse_size(text: str, hint: str | None, warn: Warn) -> Size:
             warn(f"{shorten(words, 60)!r} after the size names no way of measuring it; kept as "
                  "text")
         size = _parse_size(raw[:note.start()], hint, warn)
-        return Size(size.dimensions, size.unit, raw, method)
-    n = raw.casefold().replace("\u00d7", "x").replace(",", ".")
+        return Size(size.dimensions, size.unit, raw, method) if size is not None else None
+    slashed = _SLASHED.match(raw)
+    if slashed:
+        first, first_unit, second, second_unit = slashed.groups()
+        unit = second_unit or first_unit or ""
+        for each in (f"{first} {first_unit or unit}", f"{second} {unit}"):
+            _parse_size(each.strip(), hint, warn)  # each would be a size: else the error says why
+        warn(f"{shorten(raw, 60)!r} may be {first} or {second}, or {first} x {second}: the cell "
+             "does not say, so no size is recorded (write e.g. '4 x 6 cm' or '4 cm')")
+        return None
+    approximate = _APPROXIMATE.match(raw)
+    if approximate:
+        warn(f"{approximate.group().strip()!r} before the size read as 'approximately': the "
+             "dimensions are kept as written, and the size's note keeps the cell's words")
+    n = raw[approximate.end() if approximate else 0:].casefold().replace("\u00d7", "x")
+    n = n.replace(",", ".")
+    n = re.sub(r"(?<=\d)\s*-\s*(?=(?:mm|cm)\b)", " ", n)  # "30-mm", "8.0 x 5.0-cm"
     n = re.sub(r"(?<=\d)\s*x\s*(?=\d)", " x ", n)
     n = " ".join(n.split())
     if n.startswith("-"):
