@@ -70,7 +70,7 @@ def test_preoperative_misdiagnosis_is_refuted() -> None:
     [preop] = to_fhir_preoperative_diagnosis(record(
         diagnosis="NTRK-RSCN", preop_diagnosis="solitary fibrous tumour", mri_flow_voids="yes"))
     assert codes(preop["verificationStatus"]) == ["refuted"]
-    assert codes(preop["code"]) == ["C7634"]
+    assert codes(preop["code"]) == ["C7634", "SFT"]  # NCIt, then its OncoTree type
     assert preop["evidence"][0]["detail"][0]["reference"].endswith(".mri-report")
 
 
