@@ -24,7 +24,7 @@ def test_primary_condition_follows_mcode() -> None:
                           profiles.BODY_LOCATION_QUALIFIER: ["26283006"]}
     assert condition["onsetAge"] == {"value": 12, "unit": "years",
                                      "system": "http://unitsofmeasure.org", "code": "a"}
-    assert codes(condition["clinicalStatus"]) == ["active"]
+    assert "clinicalStatus" not in condition  # no treatment, no outcome: not said
 
 
 def test_unknown_diagnosis_keeps_text_without_code() -> None:
@@ -41,19 +41,23 @@ def test_clinical_status_follows_the_course() -> None:
     assert status(status="NED") == ["remission"]
     assert status(surgery="excision", status="AWD") == ["active"]
     assert status(surgery="excision", status="DOD") == ["active"]
-    assert status(diagnosis="NTRK-RSCN") == ["active"]  # untreated: as at diagnosis
+    assert status(diagnosis="NTRK-RSCN", status="AWD") == ["active"]
 
 
 def test_clinical_status_is_omitted_where_the_table_says_nothing_of_it() -> None:
-    """Resected, no recurrence, no last status: not active, not remission, as far as the table
-    says; clinicalStatus is 0..1 (US Core, mCODE), so it is left out."""
-    for cells in ({"surgery": "excision", "recurrence": "no"},
+    """Untreated or resected, no recurrence, no last status that speaks of the disease: not
+    active, not remission, as far as the table says; clinicalStatus is 0..1 (US Core, mCODE),
+    so it is left out."""
+    for cells in ({},  # no treatment, no outcome (ewing-lit cases 5, 6, 10, 13)
+                  {"treatment": "none"},
+                  {"surgery": "excision", "recurrence": "no"},
                   {"surgery": "excision", "recurrence": "no", "status": "DOC"},
                   {"treatment": "larotrectinib", "status": "alive"}):
         [condition] = to_fhir_primary_condition(record(diagnosis="NTRK-RSCN", **cells))
         assert "clinicalStatus" not in condition, cells
-    [metastasis] = to_fhir_metastases(record(metastasis="lung", surgery="excision"))
-    assert "clinicalStatus" not in metastasis
+    for cells in ({}, {"surgery": "excision"}):
+        [metastasis] = to_fhir_metastases(record(metastasis="lung", **cells))
+        assert "clinicalStatus" not in metastasis, cells
     [metastasis] = to_fhir_metastases(record(metastasis="lung", surgery="excision", status="AWD"))
     assert codes(metastasis["clinicalStatus"]) == ["active"]
 
