@@ -15,7 +15,8 @@ of the small bowel". It is not taken when the words name two different types ("E
 renal cell carcinoma", "GIST vs leiomyoma": which one the case had is not said), or hold a word
 that makes it another entity ("anaplastic", "dedifferentiated", "congenital" ...). What a tumour
 "mimics" ("Ewing sarcoma mimicking renal cell carcinoma") is what it looked like, not what it
-is: only the words before it are read. The whole cell stays the Condition's text; an organ
+is: only the words before it are read. Nor is a name denied ("not GIST", "non-GIST") or only
+resembled ("IMT-like") taken. The whole cell stays the Condition's text; an organ
 named in it ("of the kidney") is not read as the site (the site column says where).
 """
 
@@ -61,8 +62,11 @@ _CHANGES_ENTITY = re.compile(r"\b(anaplastic|dedifferentiated|undifferentiated|a
                              r"epithelioid|pleomorphic|sclerosing|combined|mixed|collision|"
                              r"benign|borderline|in situ|juvenile)\b")
 
-# words that leave open which entity it is ("GIST vs leiomyoma", "differential: ...")
-_UNDECIDED = re.compile(r"\b(versus|vs|differential|rule out|r o)\b")
+# words that leave open which entity it is ("GIST vs leiomyoma", "differential: ...", "IMT-like")
+_UNDECIDED = re.compile(r"\b(versus|vs|differential|rule out|r o|like)\b")
+
+# words right before a name that deny it ("not GIST", "non-GIST", "no IMT")
+_DENIED = re.compile(r"\b(not|no|non|without|excluded|excluding|ruled out)\s*$")
 
 # what a tumour looked like, not what it is: the words after these are not read
 _LOOKS_LIKE = re.compile(r"\b(mimicking|mimics|mimic of|masquerading as|simulating|resembling|"
@@ -176,6 +180,13 @@ def read_tumour(text: str) -> Reading:
     named = tuple(dict.fromkeys(found))
     if not named:
         return Reading(None)
+    spelled_names = [*largest, *(_spelled(a) for a, _ in _abbreviations_in(own))]
+    for name in spelled_names:
+        before = padded[: padded.find(f" {name} ") + 1]
+        denied = _DENIED.search(before)
+        if denied:  # "not GIST": the words deny the type they name
+            return Reading(None, False, named,
+                           f"names {label(named[0])} after {denied.group(1)!r}, which denies it")
     if len(named) > 1:  # "Ewing sarcoma and renal cell carcinoma": which one is not said
         return Reading(None, False, named, "names more than one tumour type ("
                        + ", ".join(map(label, named)) + ")")

@@ -55,6 +55,7 @@ IMT = [(NCIT, "C6481", "Inflammatory Myofibroblastic Tumor"),
     ("Renal Ewing sarcoma", ES),
     # what a tumour mimics is what it looked like: the renal cell carcinoma is not coded
     ("Ewing sarcoma mimicking renal cell carcinoma", ES),
+    ("GIST without metastasis", GIST),  # "without" denies what follows it, not the GIST
 ])
 def test_a_tumour_type_inside_site_and_qualifier_words_is_coded(
         text: str, expected: list[tuple[str, str, str]]) -> None:
@@ -74,6 +75,9 @@ def test_a_tumour_type_inside_site_and_qualifier_words_is_coded(
     ("GIST vs leiomyoma", "names more than one tumour type"),
     ("GIST versus reactive lesion", "'versus', which leaves the entity open"),
     ("Anaplastic IMT of the lung", "'anaplastic', which may make it another entity"),
+    ("IMT-like lesion", "'like', which leaves the entity open"),
+    ("Not GIST", "after 'not', which denies it"),
+    ("Non-GIST spindle cell tumour", "after 'non', which denies it"),
 ])
 def test_two_types_or_a_changing_word_give_no_code(text: str, why: str) -> None:
     primary, [warning] = condition(text)
