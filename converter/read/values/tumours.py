@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from converter.problems import shorten
 from converter.read.schema import Term
@@ -76,10 +76,11 @@ _LOOKS_LIKE = re.compile(r"\b(mimicking|mimics|mimic of|masquerading as|simulati
 _SHORTEST_INSIDE = 6
 
 
+_SPELLING = re.compile(r"\b(" + "|".join(map(re.escape, _SPELLINGS)) + r")\b")
+
+
 def _spelled(text: str) -> str:
-    words = norm(text)
-    for british, american in _SPELLINGS.items():
-        words = re.sub(rf"\b{british}\b", american, words)
+    words = _SPELLING.sub(lambda found: _SPELLINGS[found.group()], norm(text))
     return " ".join(words.split())
 
 
@@ -125,6 +126,16 @@ def _inside_names() -> dict[str, str]:
             if key and len(name) >= _SHORTEST_INSIDE}
 
 
+@cache
+def _inside_by_first_word() -> dict[str, tuple[str, ...]]:
+    """The names of `_inside_names` by their first word (a cell is searched only for the names
+    that start with one of its words)."""
+    grouped: dict[str, list[str]] = {}
+    for name in _inside_names():
+        grouped.setdefault(name.split()[0], []).append(name)
+    return {word: tuple(names) for word, names in grouped.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What a diagnosis cell names: the diagnosis key (None: no code), whether the words named
@@ -144,12 +155,19 @@ def label(key: str) -> str:
     return vocabulary("diagnosis")[key].label
 
 
+# the listed abbreviations as words, case as written ("GIST", not "gist": a word)
+_ABBREVIATION = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(
+    map(re.escape, sorted(ABBREVIATIONS, key=len, reverse=True))) + r")(?![A-Za-z0-9])")
+
+
 def _abbreviations_in(text: str) -> list[tuple[str, str]]:
-    """(abbreviation, diagnosis key) for each listed abbreviation written in `text` as a word."""
-    return [(abbreviation, _oncotree_key(code)) for abbreviation, code in ABBREVIATIONS.items()
-            if re.search(rf"(?<![A-Za-z0-9]){re.escape(abbreviation)}(?![A-Za-z0-9])", text)]
+    """(abbreviation, diagnosis key) for each listed abbreviation written in `text` as a word,
+    in the order written."""
+    found = dict.fromkeys(match.group() for match in _ABBREVIATION.finditer(text))
+    return [(abbreviation, _oncotree_key(ABBREVIATIONS[abbreviation])) for abbreviation in found]
 
 
+@lru_cache(maxsize=65_536)  # table cells repeat the same few diagnoses
 def read_tumour(text: str) -> Reading:
     """The tumour entity `text` names (see the module docstring)."""
     types = tumour_types()
@@ -166,7 +184,9 @@ def read_tumour(text: str) -> Reading:
     own = written[: looks_like.start()] if looks_like else written
     names = _inside_names()
     padded = f" {_spelled(own)} "
-    inside = [name for name in names if f" {name} " in padded]
+    by_first = _inside_by_first_word()
+    inside = list(dict.fromkeys(name for word in padded.split() for name in by_first.get(word, ())
+                                if f" {name} " in padded))
     # only the largest names: "synovial sarcoma" holds "sarcoma"
     largest = [name for name in inside if not any(name != other and f" {name} " in f" {other} "
                                                   for other in inside)]
@@ -174,13 +194,14 @@ def read_tumour(text: str) -> Reading:
     rest = padded
     for name in sorted(largest, key=len, reverse=True):
         rest = rest.replace(f" {name} ", " ")
-    for abbreviation, key in _abbreviations_in(own):
+    abbreviations = _abbreviations_in(own)
+    for abbreviation, key in abbreviations:
         found.append(key)
         rest = f" {rest} ".replace(f" {_spelled(abbreviation)} ", " ")
     named = tuple(dict.fromkeys(found))
     if not named:
         return Reading(None)
-    spelled_names = [*largest, *(_spelled(a) for a, _ in _abbreviations_in(own))]
+    spelled_names = [*largest, *(_spelled(a) for a, _ in abbreviations)]
     for name in spelled_names:
         before = padded[: padded.find(f" {name} ") + 1]
         denied = _DENIED.search(before)
