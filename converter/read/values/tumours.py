@@ -201,13 +201,13 @@ def read_tumour(text: str) -> Reading:
     named = tuple(dict.fromkeys(found))
     if not named:
         return Reading(None)
-    spelled_names = [*largest, *(_spelled(a) for a, _ in abbreviations)]
-    for name in spelled_names:
-        before = padded[: padded.find(f" {name} ") + 1]
-        denied = _DENIED.search(before)
+    written_names = [*((name, names[name]) for name in largest),
+                     *((_spelled(abbreviation), key) for abbreviation, key in abbreviations)]
+    for name, key in written_names:
+        denied = _DENIED.search(padded[: padded.find(f" {name} ") + 1])
         if denied:  # "not GIST": the words deny the type they name
             return Reading(None, False, named,
-                           f"names {label(named[0])} after {denied.group(1)!r}, which denies it")
+                           f"names {label(key)} after {denied.group(1)!r}, which denies it")
     if len(named) > 1:  # "Ewing sarcoma and renal cell carcinoma": which one is not said
         return Reading(None, False, named, "names more than one tumour type ("
                        + ", ".join(map(label, named)) + ")")
