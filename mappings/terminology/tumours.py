@@ -59,6 +59,13 @@ ALIASES: dict[str, str] = {
     "non small cell lung carcinoma": "NSCLC",
 }
 
+# Types whose name, inside longer words, may be another type: read alone only. OncoTree's
+# PNET is the CNS embryonal tumour; a "primitive neuroectodermal tumour of the kidney" is,
+# outside the CNS, what WHO calls Ewing sarcoma (its "peripheral PNET" is an alias above).
+NOT_INSIDE: dict[str, str] = {
+    "PNET": "outside the CNS a PNET is Ewing sarcoma (WHO), and the words do not say which",
+}
+
 # Abbreviations papers write in capitals inside longer words ("Rectal GIST", "metastatic IMT",
 # "ES/PNET"), each the OncoTree code of the type it abbreviates. Only these: many OncoTree codes
 # are also gene symbols or words ("ALK"-like codes, "OS", "ES", "WT"), so a code is read inside

@@ -35,6 +35,7 @@ from mappings.terminology.tumours import (
     ABBREVIATIONS,
     ALIASES,
     KEY_PREFIX,
+    NOT_INSIDE,
     curated_key,
     tumour_types,
 )
@@ -211,6 +212,10 @@ def read_tumour(text: str) -> Reading:
     if len(named) > 1:  # "Ewing sarcoma and renal cell carcinoma": which one is not said
         return Reading(None, False, named, "names more than one tumour type ("
                        + ", ".join(map(label, named)) + ")")
+    code = named[0].removeprefix(KEY_PREFIX)
+    if named[0].startswith(KEY_PREFIX) and code in NOT_INSIDE:
+        return Reading(None, False, named, f"names {label(named[0])} inside longer words, but "
+                       f"{NOT_INSIDE[code]}")
     for words, why in ((_CHANGES_ENTITY, "which may make it another entity"),
                        (_UNDECIDED, "which leaves the entity open")):
         hit = words.search(rest)

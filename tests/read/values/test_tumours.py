@@ -78,6 +78,8 @@ def test_a_tumour_type_inside_site_and_qualifier_words_is_coded(
     ("IMT-like lesion", "'like', which leaves the entity open"),
     ("Not GIST", "after 'not', which denies it"),
     ("Non-GIST spindle cell tumour", "after 'non', which denies it"),
+    # OncoTree's PNET is the CNS tumour; outside the CNS, WHO calls a PNET Ewing sarcoma
+    ("Primitive neuroectodermal tumor of the kidney", "outside the CNS a PNET is Ewing sarcoma"),
 ])
 def test_two_types_or_a_changing_word_give_no_code(text: str, why: str) -> None:
     primary, [warning] = condition(text)
