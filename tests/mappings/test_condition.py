@@ -129,3 +129,16 @@ def test_a_type_not_classed_malignant_is_not_asserted_malignant() -> None:
     systems = [c["system"] for c in condition["code"]["coding"]]
     assert "http://snomed.info/sct" not in systems  # IMT: ICD-O 8825/1, uncertain behaviour
     assert condition["code"]["coding"][-1]["code"] == "IMT"
+
+
+def test_a_curated_entry_that_is_an_oncotree_type_carries_the_same_codes_as_oncotree() -> None:
+    """ASPS is classed malignant by OncoTree: the malignant-neoplasm code, the curated NCIt
+    code, the OncoTree code, whichever name the table uses."""
+    for text in ("ASPS", "Alveolar soft part sarcoma", "Alveolar soft part sarcoma of the thigh"):
+        [condition] = to_fhir_primary_condition(record(diagnosis=text))
+        assert codes(condition["code"]) == ["363346000", "C3750", "ASPS"], text
+        assert condition["code"]["coding"][-1]["display"] == "Alveolar Soft Part Sarcoma"
+        assert condition["code"]["text"] == text
+    # a curated SNOMED code of its own: no second, broader SNOMED code beside it
+    [condition] = to_fhir_primary_condition(record(diagnosis="Congenital fibrosarcoma"))
+    assert codes(condition["code"]) == ["403996004", "C4244", "IFS"]

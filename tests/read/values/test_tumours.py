@@ -124,3 +124,20 @@ def test_a_curated_entry_and_its_oncotree_type_agree(text: str) -> None:
     assert coded(primary["code"]) == [
         (NCIT, "C7634", "Solitary Fibrous Tumor"),
         (ONCOTREE, "SFT", "Solitary Fibrous Tumor/Hemangiopericytoma")]
+
+
+def test_every_curated_entry_that_is_an_oncotree_type_names_it() -> None:
+    """A curated diagnosis whose words are an OncoTree name must say `oncotree = ...` (else its
+    names and OncoTree's would give different codes for one entity)."""
+    from converter.read.values.tumours import _names, _spelled
+    from mappings.terminology import vocabulary
+    from mappings.terminology.tumours import tumour_of_entry
+
+    oncotree_names = _names(parts=True)
+    linked = 0
+    for key, entry in vocabulary("diagnosis").items():
+        for synonym in (entry.label, *entry.synonyms):
+            found = oncotree_names.get(_spelled(synonym))
+            assert found in (None, key), f"{key}: {synonym!r} is OncoTree's {found}"
+        linked += tumour_of_entry(key) is not None
+    assert linked == 4  # infantile fibrosarcoma, fibrosarcoma, SFT, ASPS
