@@ -139,6 +139,9 @@ def test_a_curated_entry_that_is_an_oncotree_type_carries_the_same_codes_as_onco
         assert codes(condition["code"]) == ["363346000", "C3750", "ASPS"], text
         assert condition["code"]["coding"][-1]["display"] == "Alveolar Soft Part Sarcoma"
         assert condition["code"]["text"] == text
-    # a curated SNOMED code of its own: no second, broader SNOMED code beside it
+    # IFS: its curated SNOMED code; OncoTree's mapping gives it no ICD-O class, so no
+    # malignant-neoplasm code
     [condition] = to_fhir_primary_condition(record(diagnosis="Congenital fibrosarcoma"))
     assert codes(condition["code"]) == ["403996004", "C4244", "IFS"]
+    [condition] = to_fhir_primary_condition(record(diagnosis="Fibrosarcoma of the thigh"))
+    assert codes(condition["code"]) == ["363346000", "C3043", "FIBS"]
