@@ -8,7 +8,12 @@ from converter.fhir.ids import resource_id
 from converter.read.schema import AGE_UNITS, Age, CaseRecord, Site, Term, plain_number
 from mappings import profiles
 from mappings.terminology import codeable, coding, concept, entry, system_url, vocabulary
-from mappings.terminology.tumours import ONCOTREE_SYSTEM, TumourType, tumour_of_key
+from mappings.terminology.tumours import (
+    ONCOTREE_SYSTEM,
+    TumourType,
+    tumour_of_entry,
+    tumour_of_key,
+)
 
 Resource = dict[str, Any]
 # The inverse direction (FHIR back to the canonical table): a case's resources by role
@@ -77,7 +82,12 @@ def term_concept(term: Term, vocabulary: str, attribute: str) -> dict[str, Any]:
     if term.key is not None:
         value = entry(vocabulary, term.key).attributes.get(attribute, [])
         keys = [value] if isinstance(value, str) else list(value)
-    return codeable(*keys, text=term.text)
+    result = codeable(*keys, text=term.text)
+    linked = tumour_of_entry(term.key) if term.key is not None and vocabulary == "diagnosis" \
+        else None
+    if linked is not None and attribute == "condition":  # the entry is an OncoTree type
+        return {"coding": tumour_codings(linked, result.get("coding", [])), "text": term.text}
+    return result
 
 
 def tumour_concept(term: Term, tumour: TumourType, attribute: str) -> dict[str, Any]:
@@ -86,12 +96,23 @@ def tumour_concept(term: Term, tumour: TumourType, attribute: str) -> dict[str, 
     histology, the table's words only (no verified morphology code comes with OncoTree)."""
     if attribute != "condition":
         return {"text": term.text}
-    codings = [coding("malignant-neoplastic-disease")] if tumour.behaviour == "malignant" else []
-    if tumour.ncit:
+    return {"coding": tumour_codings(tumour, []), "text": term.text}
+
+
+def tumour_codings(tumour: TumourType, curated: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The codings of an OncoTree type, with a curated entry's own (verified) codings where the
+    entry is that type: SNOMED's malignant neoplasm only for a type classed malignant and only
+    when no curated SNOMED code says more, the curated codes, NCIt (the curated one, else
+    OncoTree's), then the OncoTree code."""
+    systems = {c["system"] for c in curated}
+    codings = ([coding("malignant-neoplastic-disease")]
+               if tumour.behaviour == "malignant" and system_url("sct") not in systems else [])
+    codings += curated
+    if tumour.ncit and system_url("ncit") not in systems:
         codings.append({"system": system_url("ncit"), "code": tumour.ncit,
                         "display": tumour.ncit_name or tumour.name})
     codings.append({"system": ONCOTREE_SYSTEM, "code": tumour.code, "display": tumour.name})
-    return {"coding": codings, "text": term.text}
+    return codings
 
 
 def age_quantity(age: Age) -> dict[str, Any]:

@@ -42,35 +42,24 @@ def status_clinical_key(record: CaseRecord) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def treated(record: CaseRecord) -> bool:
-    """Whether the table reports any treatment (after which the disease may no longer be
-    active: a table that says nothing more does not say whether it is)."""
-    return record.surgery is not None or bool(record.treatments)  # "none" is no treatment item
-
-
 def clinical_status_key(record: CaseRecord) -> str | None:
     """The least committal condition-clinical value the table supports (mCODE group-disease:
     clinicalStatus follows the course): remission when the last status is NED, recurrence after
-    a local recurrence, active when the last status says the disease is there (AWD, DOD) or
-    the table reports no treatment (the disease is active at diagnosis, the only time it speaks
-    of). None otherwise, e.g. a resected case without recurrence and without a last status:
-    the element is 0..1 and nothing in the table says active, remission or resolved."""
+    a local recurrence, active when the last status says the disease is there (AWD, DOD). None
+    otherwise, treated or not: a table that reports no treatment and no outcome does not say
+    whether the disease is active now (the element is 0..1; docs/mapping.md, Least committal
+    values)."""
     said = status_clinical_key(record)
     if said == "clinical-remission":
         return said
     if record.recurrence is not None and record.recurrence.occurred:
         return "clinical-recurrence"
-    if said is not None:
-        return said
-    return None if treated(record) else "clinical-active"
+    return said
 
 
 def metastasis_clinical_key(record: CaseRecord) -> str | None:
     """As for the primary, but a local recurrence says nothing about a metastasis."""
-    said = status_clinical_key(record)
-    if said is not None:
-        return said
-    return None if treated(record) else "clinical-active"
+    return status_clinical_key(record)
 
 
 def to_fhir_primary_condition(record: CaseRecord) -> list[Resource]:

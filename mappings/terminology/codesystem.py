@@ -63,7 +63,12 @@ def code_tables() -> list[str]:
         "vocabulary. A Condition gets the NCIt code, the OncoTree code (system "
         f"`{ONCOTREE_SYSTEM}`: HL7 Terminology 7.0.1 names no OncoTree URI) and SNOMED "
         "363346000 Malignant neoplastic disease only when OncoTree's ICD-O mapping classes the "
-        "type malignant (behaviour /3); the ICD-O codes themselves are not shipped.",
+        "type malignant (behaviour /3); the ICD-O codes themselves are not shipped. A curated "
+        "`diagnosis` entry that is an OncoTree type (`oncotree = ...` in vocabularies.toml: "
+        "infantile fibrosarcoma, fibrosarcoma, solitary fibrous tumour, alveolar soft part "
+        "sarcoma) carries its own verified codes, the malignant-neoplasm code by the same rule "
+        "when it has no SNOMED code of its own, and the OncoTree code; any name of that type "
+        "is coded as the entry, so every name of one entity gives the same codes.",
         "- These tables are derived from `../shared/data/terminology/` by `scripts/derive_terminology.py`; "
         "`scripts/derive_terminology.py --check` (run by the tests) proves the shipped tables "
         "match their sources.",

@@ -24,7 +24,7 @@ def test_primary_condition_follows_mcode() -> None:
                           profiles.BODY_LOCATION_QUALIFIER: ["26283006"]}
     assert condition["onsetAge"] == {"value": 12, "unit": "years",
                                      "system": "http://unitsofmeasure.org", "code": "a"}
-    assert codes(condition["clinicalStatus"]) == ["active"]
+    assert "clinicalStatus" not in condition  # no treatment, no outcome: not said
 
 
 def test_unknown_diagnosis_keeps_text_without_code() -> None:
@@ -41,19 +41,23 @@ def test_clinical_status_follows_the_course() -> None:
     assert status(status="NED") == ["remission"]
     assert status(surgery="excision", status="AWD") == ["active"]
     assert status(surgery="excision", status="DOD") == ["active"]
-    assert status(diagnosis="NTRK-RSCN") == ["active"]  # untreated: as at diagnosis
+    assert status(diagnosis="NTRK-RSCN", status="AWD") == ["active"]
 
 
 def test_clinical_status_is_omitted_where_the_table_says_nothing_of_it() -> None:
-    """Resected, no recurrence, no last status: not active, not remission, as far as the table
-    says; clinicalStatus is 0..1 (US Core, mCODE), so it is left out."""
-    for cells in ({"surgery": "excision", "recurrence": "no"},
+    """Untreated or resected, no recurrence, no last status that speaks of the disease: not
+    active, not remission, as far as the table says; clinicalStatus is 0..1 (US Core, mCODE),
+    so it is left out."""
+    for cells in ({},  # no treatment, no outcome (ewing-lit cases 5, 6, 10, 13)
+                  {"treatment": "none"},
+                  {"surgery": "excision", "recurrence": "no"},
                   {"surgery": "excision", "recurrence": "no", "status": "DOC"},
                   {"treatment": "larotrectinib", "status": "alive"}):
         [condition] = to_fhir_primary_condition(record(diagnosis="NTRK-RSCN", **cells))
         assert "clinicalStatus" not in condition, cells
-    [metastasis] = to_fhir_metastases(record(metastasis="lung", surgery="excision"))
-    assert "clinicalStatus" not in metastasis
+    for cells in ({}, {"surgery": "excision"}):
+        [metastasis] = to_fhir_metastases(record(metastasis="lung", **cells))
+        assert "clinicalStatus" not in metastasis, cells
     [metastasis] = to_fhir_metastases(record(metastasis="lung", surgery="excision", status="AWD"))
     assert codes(metastasis["clinicalStatus"]) == ["active"]
 
@@ -70,7 +74,7 @@ def test_preoperative_misdiagnosis_is_refuted() -> None:
     [preop] = to_fhir_preoperative_diagnosis(record(
         diagnosis="NTRK-RSCN", preop_diagnosis="solitary fibrous tumour", mri_flow_voids="yes"))
     assert codes(preop["verificationStatus"]) == ["refuted"]
-    assert codes(preop["code"]) == ["C7634"]
+    assert codes(preop["code"]) == ["C7634", "SFT"]  # NCIt, then its OncoTree type
     assert preop["evidence"][0]["detail"][0]["reference"].endswith(".mri-report")
 
 
@@ -136,3 +140,19 @@ def test_a_type_not_classed_malignant_is_not_asserted_malignant() -> None:
     systems = [c["system"] for c in condition["code"]["coding"]]
     assert "http://snomed.info/sct" not in systems  # IMT: ICD-O 8825/1, uncertain behaviour
     assert condition["code"]["coding"][-1]["code"] == "IMT"
+
+
+def test_a_curated_entry_that_is_an_oncotree_type_carries_the_same_codes_as_oncotree() -> None:
+    """ASPS is classed malignant by OncoTree: the malignant-neoplasm code, the curated NCIt
+    code, the OncoTree code, whichever name the table uses."""
+    for text in ("ASPS", "Alveolar soft part sarcoma", "Alveolar soft part sarcoma of the thigh"):
+        [condition] = to_fhir_primary_condition(record(diagnosis=text))
+        assert codes(condition["code"]) == ["363346000", "C3750", "ASPS"], text
+        assert condition["code"]["coding"][-1]["display"] == "Alveolar Soft Part Sarcoma"
+        assert condition["code"]["text"] == text
+    # IFS: its curated SNOMED code; OncoTree's mapping gives it no ICD-O class, so no
+    # malignant-neoplasm code
+    [condition] = to_fhir_primary_condition(record(diagnosis="Congenital fibrosarcoma"))
+    assert codes(condition["code"]) == ["403996004", "C4244", "IFS"]
+    [condition] = to_fhir_primary_condition(record(diagnosis="Fibrosarcoma of the thigh"))
+    assert codes(condition["code"]) == ["363346000", "C3043", "FIBS"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from converter.read.schema import Age, Term, plain_number
-from converter.read.values.terms import parse_sex
+from converter.read.values.terms import lookup, parse_sex
 from converter.read.values.text import (
     NUMBER,
     InvalidValue,
@@ -49,9 +49,36 @@ AT_BIRTH = {"at birth", "birth", "newborn", "neonate", "neonatal", "congenital",
 BEFORE_BIRTH = {"in utero", "antenatal", "antenatally", "prenatal", "prenatally", "fetal", "foetal",
                 "intrauterine", "before birth", "prior to birth"}
 
-# words that name a stage of life, not an age: kept as text, with a warning
+# words that name a stage of life, not an age ("adolescent", "Young boy", "Neonatal period"):
+# kept as text, with a warning; a stage is one of these nouns with qualifiers around it
 LIFE_STAGES = {"infant", "infancy", "child", "childhood", "adult", "adolescent", "teenager",
-               "toddler", "elderly", "young adult", "adolescence", "pediatric", "paediatric"}
+               "toddler", "elderly", "adolescence", "pediatric", "paediatric", "baby", "teen",
+               "neonatal", "neonate", "newborn", "boy", "girl", "man", "woman", "kid",
+               "preschooler", "schoolchild"}
+_STAGE_QUALIFIERS = {"young", "little", "small", "early", "late", "older", "old", "middle",
+                     "aged", "elderly", "adult", "period", "age", "stage", "a", "an", "in",
+                     "during", "the", "of", "school", "preschool"}
+# the sex a stage of life states (a "boy" is male); the others state none
+STAGE_SEX = {"boy": "male", "man": "male", "girl": "female", "woman": "female"}
+
+
+def life_stage(text: str) -> tuple[str, ...] | None:
+    """The words of `text` if they name a stage of life ("young boy", "neonatal period",
+    "adolescent"), else None. A stage alone at birth ("newborn", "neonatal") is an age of 0
+    (AT_BIRTH), read before this."""
+    words = tuple(norm(text.replace("-", " ")).split())
+    if not words or not any(w in LIFE_STAGES for w in words):
+        return None
+    if all(w in LIFE_STAGES or w in _STAGE_QUALIFIERS for w in words):
+        return words
+    return None
+
+
+def stage_sex(text: str) -> str | None:
+    """The sex a stage of life states: "Young girl" → "female"; None when it states none."""
+    words = life_stage(text) or ()
+    said = {STAGE_SEX[w] for w in words if w in STAGE_SEX}
+    return next(iter(said)) if len(said) == 1 else None
 
 
 def parse_age(text: str, hint: str | None, warn: Warn) -> Age | str:
@@ -76,7 +103,7 @@ def _parse_age(text: str, hint: str | None, warn: Warn) -> Age | str:
         return Age(0, "d", raw)
     if n in BEFORE_BIRTH:
         return raw
-    if n in LIFE_STAGES:
+    if life_stage(raw) is not None:
         warn(f"{raw!r} names a stage of life, not an age; kept as text (Condition.onsetString)")
         return raw
     if re.fullmatch(NUMBER, raw):
@@ -176,10 +203,25 @@ def split_months(text: str) -> tuple[str, int | float | None]:
     return rest, months
 
 
-def parse_age_sex(text: str, hint: str | None, warn: Warn) -> tuple[Age | str, Term]:
-    """'22/F', '2 y/M', '43F', 'F/22', '3 mo / male'."""
+def parse_age_sex(text: str, hint: str | None, warn: Warn) -> tuple[Age | str | None,
+                                                                   Term | None]:
+    """'22/F', '2 y/M', '43F', 'F/22', '3 mo / male'; a cell with one of the two gives the other
+    as not reported, with a warning ('24', 'F'); a stage of life ('Young girl', 'Neonatal
+    period') is kept as text (see parse_age) with the sex it states, if any."""
     raw = text.strip()
     parts = [p.strip() for p in re.split(r"[/,;]", raw) if p.strip()]
+    if len(parts) == 1 and life_stage(raw) is not None:
+        age, sex = parse_age(raw, hint, warn), stage_sex(raw)
+        if sex is None:
+            warn(f"{raw!r} gives no sex; the sex not reported")
+            return age, None
+        return age, Term(raw, parse_sex(sex, hint, warn).key)
+    if len(parts) == 1 and not re.search(r"[a-zA-Z]", raw):  # '24': the age only
+        warn(f"{raw!r} gives an age and no sex; read as the age, the sex not reported")
+        return parse_age(raw, hint, warn), None
+    if len(parts) == 1 and not re.search(r"\d", raw) and lookup("sex", raw) is not None:
+        warn(f"{raw!r} gives a sex and no age; read as the sex, the age not reported")
+        return None, parse_sex(raw, hint, warn)  # 'F': the sex only
     if len(parts) == 1:
         match = re.fullmatch(r"(.*?\d[^a-zA-Z]*(?:[a-zA-Z]+\b(?=\s*[a-zA-Z]))?)\s*([a-zA-Z]+)", raw)
         if not match:
