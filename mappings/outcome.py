@@ -101,24 +101,31 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
 
 # what "36+" says, in the last follow-up's note (from_fhir_outcome reads the "+" back)
 CENSORED = "(censored: no event seen by the last contact)"
+# The event of disease-free (recurrence-free) survival is a recurrence, a progression or a death
+# without either, that of progression-free survival a progression or a death: a status column
+# says only that its endpoint's event happened, not which, so neither is "condition worsened"
+# (a death without recurrence is no worsening of the cancer), and no verified code says "an
+# event of this endpoint". The value is text only (the binding is preferred), the table's words
+# stay in the note (docs/mapping.md, Least committal values).
 SURVIVAL_EVENTS = {  # role: (category, the event's words, the pertinent negative's)
-    "dfs": ("status-disease-free-survival", "Recurrence or progression (disease-free survival "
-            "event)", "No recurrence or progression (disease-free survival censored)"),
-    "pfs": ("status-progression-free-survival", "Progression (progression-free survival event)",
-            "No progression (progression-free survival censored)"),
+    "dfs": ("status-disease-free-survival",
+            "Disease-free survival event (recurrence, progression or death)",
+            "No disease-free survival event (censored: no recurrence, progression or death seen)"),
+    "pfs": ("status-progression-free-survival",
+            "Progression-free survival event (progression or death)",
+            "No progression-free survival event (censored: no progression or death seen)"),
 }
 
 
 def survival_statuses(record: CaseRecord) -> list[Resource]:
-    """The DFS / PFS status at its time: the event as condition-worsened, its absence (censored)
-    as text only (no verified code says it); the note keeps the table's words."""
+    """The DFS / PFS status at its time: the endpoint's event, or its absence (censored), as
+    text only; the note keeps the table's words."""
     resources = []
     for role, (category, event_text, censored_text) in SURVIVAL_EVENTS.items():
         event = getattr(record, role)
         if event is None:
             continue
-        value = codeable("condition-worsened", text=event_text) if event.occurred else \
-            {"text": censored_text}
+        value = {"text": event_text if event.occurred else censored_text}
         resources.append(disease_status(record, role, category, value,
                                         after_anchor(record, event.months), event.text))
     return resources

@@ -51,3 +51,18 @@ def test_statuses_that_say_how_the_cancer_is_keep_their_codes() -> None:
     assert codes(ned["valueCodeableConcept"]) == ["550991000124107"]
     [dod] = to_fhir_outcome(record(status="DOD"))
     assert codes(dod["valueCodeableConcept"]) == ["271299001"]
+
+
+def test_a_survival_event_says_only_that_its_endpoint_event_happened() -> None:
+    """The event of DFS / RFS may be a death without recurrence, that of PFS a death without
+    progression: no "condition worsened", the endpoint's event in words, the cell in the note."""
+    resources = by_id(to_fhir_outcome(record(dfs_status="1:Recurred/Progressed", dfs_months="14",
+                                             pfs_status="censored", pfs_months="9")))
+    dfs, pfs = resources["dfs"], resources["pfs"]
+    assert dfs["valueCodeableConcept"] == {
+        "text": "Disease-free survival event (recurrence, progression or death)"}
+    assert pfs["valueCodeableConcept"] == {
+        "text": "No progression-free survival event (censored: no progression or death seen)"}
+    assert codes(dfs["category"][0]) == ["disease-free-survival"]
+    assert dfs["note"][0] == {"text": "1:Recurred/Progressed"}
+    assert offset(dfs) == 14 and offset(pfs) == 9
