@@ -154,24 +154,50 @@ def event_anchor(record: CaseRecord) -> tuple[dict[str, str], str]:
     return primary_ref(record), "onset"
 
 
-def relative_time(target: dict[str, str], target_path: str, relationship: str,
+def origin_anchor(record: CaseRecord, origin: str | None) -> tuple[dict[str, str], str | None,
+                                                                    str]:
+    """What a time with this origin (schema.TIME_ORIGINS; None: the default) counts from: the
+    target and targetPath of its cqf-relativeDateTime and the origin's words. The target is the
+    resource whose element holds the origin when the case has one: the primary's `onset` (the
+    diagnosis), its `abatement` (FHIR: "resolved or went into remission"), the surgery's
+    `performed`. The entry into a study, its randomisation and the start of treatment (which of
+    the case's treatments came first the table does not say) have no resource of their own, nor
+    has an origin the source does not report: the time is then relative to the Patient without a
+    targetPath, so that it claims no element of it, and the words say the origin."""
+    if origin is None:
+        target, path = event_anchor(record)
+        return target, path, "surgery" if path == "performed" else "diagnosis"
+    if origin == "diagnosis":
+        return primary_ref(record), "onset", origin
+    if origin == "remission":
+        return primary_ref(record), "abatement", origin
+    if origin == "surgery" and record.surgery is not None:
+        return surgery_ref(record), "performed", origin
+    return patient_ref(record), None, "an origin not reported" if origin == "not reported" else \
+        origin
+
+
+def relative_time(target: dict[str, str], target_path: str | None, relationship: str,
                   months: int | float | None = None) -> dict[str, Any]:
     """The cqf-relativeDateTime extension, for a primitive `_xxxDateTime` without a calendar date
     (guide §2.6): "N months after the surgery". The extension requires its `offset` (1..1 in
     R4); when the table gives no time, the offset is a Duration carrying only a data-absent-reason
-    ("before the surgery, by an unknown time")."""
+    ("before the surgery, by an unknown time"). The targetPath (0..1) is left out when no element
+    of the target holds the time counted from (see origin_anchor)."""
     offset = months_duration(months) if months is not None else data_absent()
     parts: list[dict[str, Any]] = [
         {"url": "target", "valueReference": target},
-        {"url": "targetPath", "valueString": target_path},
+        *([{"url": "targetPath", "valueString": target_path}] if target_path else []),
         {"url": "relationship", "valueCode": relationship},
         {"url": "offset", "valueDuration": offset},
     ]
     return {"extension": [{"url": profiles.RELATIVE_DATE_TIME, "extension": parts}]}
 
 
-def after_anchor(record: CaseRecord, months: int | float | None) -> dict[str, Any]:
-    target, path = event_anchor(record)
+def after_anchor(record: CaseRecord, months: int | float | None,
+                 origin: str | None = None) -> dict[str, Any]:
+    """"N months after" the origin (None: the surgery when there was one, else the diagnosis)."""
+    target, path, _ = origin_anchor(record, origin)
     return relative_time(target, path, "after", months)
 
 

@@ -5,6 +5,7 @@ treatment response) an observation records, so a server can be asked for each.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from converter.read.schema import CaseRecord
@@ -16,6 +17,7 @@ from mappings.common import (
     after_anchor,
     number_text,
     offset_months,
+    origin_anchor,
     patient_ref,
     primary_ref,
     resource,
@@ -79,12 +81,13 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
     elif recurrence is not None:  # the pertinent negative, as of the last follow-up
         resources.append(disease_status(
             record, "recurrence", "status-local-recurrence", {"text": NO_RECURRENCE},
-            after_anchor(record, record.follow_up_months), recurrence.text))
+            after_anchor(record, record.follow_up_months, record.follow_up_origin),
+            recurrence.text))
     if record.status is not None or record.follow_up_months is not None:
         value, status_note = last_status(record)
         notes = []
         if record.follow_up_months is not None:
-            anchor = "surgery" if record.surgery is not None else "diagnosis"
+            anchor = origin_anchor(record, record.follow_up_origin)[2]
             if record.follow_up_censored:  # "36+": the table's own mark, kept where it reads back
                 notes.append(f"Last follow-up {record.follow_up_months}+ months after {anchor} "
                              f"{CENSORED}")
@@ -94,7 +97,7 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
             notes.append(status_note)
         resources.append(disease_status(
             record, "last-follow-up", "status-last-follow-up", value,
-            after_anchor(record, record.follow_up_months), notes))
+            after_anchor(record, record.follow_up_months, record.follow_up_origin), notes))
     resources += survival_statuses(record)
     return resources
 
@@ -126,9 +129,31 @@ def survival_statuses(record: CaseRecord) -> list[Resource]:
         if event is None:
             continue
         value = {"text": event_text if event.occurred else censored_text}
+        notes = [event.text]
+        if event.months is not None:  # what the time counts from, in words (from_fhir reads it)
+            notes.append(f"{SURVIVAL_TIMES[role]} {number_text(event.months)} months after "
+                         f"{origin_anchor(record, event.origin)[2]}")
         resources.append(disease_status(record, role, category, value,
-                                        after_anchor(record, event.months), event.text))
+                                        after_anchor(record, event.months, event.origin), notes))
     return resources
+
+
+SURVIVAL_TIMES = {"dfs": "Disease-free survival time:", "pfs": "Progression-free survival time:"}
+# "… 36 months after study entry (censored …)": the origin's words
+_AFTER = re.compile(r" months after (.+?)(?: \(censored|$)")
+
+
+def _origin_cell(months: int | float, notes: list[dict[str, Any]], case: CaseResources,
+                 prefix: str) -> str:
+    """The time as a cell, with "from <origin>" when the note names one other than the default
+    (the surgery when the case has one, else the diagnosis), so that it reads back the same."""
+    default = "surgery" if "surgery" in case else "diagnosis"
+    for note in notes:
+        text = note.get("text", "")
+        found = _AFTER.search(text) if text.startswith(prefix) else None
+        if found and found.group(1) != default:
+            return f"{number_text(months)} from {found.group(1)}"
+    return number_text(months)
 
 
 def from_fhir_outcome(case: CaseResources) -> Cells:
@@ -151,12 +176,15 @@ def from_fhir_outcome(case: CaseResources) -> Cells:
         months = offset_months(last.get("_effectiveDateTime"))
         if months is not None:
             censored = any(CENSORED in n.get("text", "") for n in last.get("note", []))
-            cells["follow_up_months"] = number_text(months) + ("+" if censored else "")
+            cell = _origin_cell(months, last.get("note", []), case, "Last follow-up")
+            cells["follow_up_months"] = cell.replace(" ", "+ ", 1) if censored and " " in cell \
+                else cell + ("+" if censored else "")
     for role in SURVIVAL_EVENTS:
         found = case.get(role)
         if found is not None:
             cells[f"{role}_status"] = found["note"][0]["text"]
             months = offset_months(found.get("_effectiveDateTime"))
             if months is not None:
-                cells[f"{role}_months"] = number_text(months)
+                cells[f"{role}_months"] = _origin_cell(months, found["note"], case,
+                                                       SURVIVAL_TIMES[role])
     return cells

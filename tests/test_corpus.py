@@ -145,3 +145,25 @@ def test_glioma_rows_say_what_the_source_rows_say() -> None:
             "grade III"
         treated = f"{case}.other-treatment-1" in resources
         assert treated is (row["group"] == "RIT")
+
+
+@pytest.mark.parametrize(("name", "role", "target", "path", "words"), [
+    ("ncctg-lung", "last-follow-up", "Patient/{case}", None, "study entry"),
+    ("larynx", "last-follow-up", "Patient/{case}", None, "start of treatment"),
+    ("anderson-leukemia", "dfs", "Condition/{case}.primary", "abatement", "remission"),
+    ("gbsg2", "dfs", "Patient/{case}", None, "an origin not reported"),
+    ("glioma-rit", "last-follow-up", "Patient/{case}", None, "an origin not reported"),
+])
+def test_every_time_counts_from_the_origin_its_readme_gives(name: str, role: str, target: str,
+                                                           path: str | None, words: str) -> None:
+    """No time says "after diagnosis" where the source counts from elsewhere (or does not say)."""
+    resources = resources_by_id(name)
+    for row in source_rows(name):
+        case = f"{name}.{row['case']}"
+        observation = resources[f"{case}.{role}"]
+        [relative] = observation["_effectiveDateTime"]["extension"]
+        parts = {p["url"]: p for p in relative["extension"]}
+        assert parts["target"]["valueReference"] == {"reference": target.format(case=case)}
+        assert parts.get("targetPath", {}).get("valueString") == path
+        assert any(f"months after {words}" in n["text"] for n in observation["note"]), case
+        assert not any("after diagnosis" in n["text"] for n in observation["note"]), case

@@ -66,3 +66,34 @@ def test_a_survival_event_says_only_that_its_endpoint_event_happened() -> None:
     assert codes(dfs["category"][0]) == ["disease-free-survival"]
     assert dfs["note"][0] == {"text": "1:Recurred/Progressed"}
     assert offset(dfs) == 14 and offset(pfs) == 9
+
+
+def relative_parts(observation: dict) -> dict:
+    [relative] = observation["_effectiveDateTime"]["extension"]
+    return {p["url"]: p for p in relative["extension"]}
+
+
+def test_a_time_counts_from_the_origin_it_is_given() -> None:
+    """The target holds the origin where the case has a resource for it (the primary's onset
+    or abatement, the surgery); else the Patient without a targetPath, the words in the note."""
+    cases = {
+        "12 from remission": ("Condition/test-series.1.primary", "abatement", "remission"),
+        "12 from diagnosis": ("Condition/test-series.1.primary", "onset", "diagnosis"),
+        "12 from study entry": ("Patient/test-series.1", None, "study entry"),
+        "12 from surgery": ("Patient/test-series.1", None, "surgery"),  # no surgery in the row
+        "12 from an origin not reported": ("Patient/test-series.1", None,
+                                           "an origin not reported"),
+        "12": ("Condition/test-series.1.primary", "onset", "diagnosis"),
+    }
+    for cell, (target, path, words) in cases.items():
+        [last] = to_fhir_outcome(record(follow_up_months=cell))
+        parts = relative_parts(last)
+        assert parts["target"]["valueReference"] == {"reference": target}, cell
+        assert parts.get("targetPath", {}).get("valueString") == path, cell
+        assert last["note"][0]["text"] == f"Last follow-up 12 months after {words}", cell
+    resources = by_id(to_fhir_outcome(record(follow_up_months="12 from surgery",
+                                             surgery="excision", recurrence="no")))
+    for role in ("last-follow-up", "recurrence"):  # the pertinent negative is timed alike
+        parts = relative_parts(resources[role])
+        assert parts["target"]["valueReference"] == {"reference": "Procedure/test-series.1.surgery"}
+        assert parts["targetPath"]["valueString"] == "performed"

@@ -70,3 +70,39 @@ def test_ages_as_case_reports_write_them_never_reject_the_row() -> None:
         assert record is not None, (words, [p.render() for p in problems])
     assert one({"Age": "newborn"}).age is not None  # type: ignore[attr-defined]
     assert one({"Age": "in utero"}).age_text == "in utero"  # type: ignore[attr-defined]
+
+
+def test_the_columns_file_gives_a_time_its_origin(tmp_path: Path) -> None:
+    """An OS time counted from study entry is written "after study entry", relative to the
+    Patient (no resource records the entry); a cell's own origin wins over the column's."""
+    table = tmp_path / "t.csv"
+    table.write_text("Case,time,Status,RFS,RFS event\n1,300,dead,10 from remission,1\n"
+                     "2,400,alive,12,0\n")
+    columns = tmp_path / "columns.json"
+    columns.write_text(json.dumps({
+        "time": {"column": "os_months", "unit": "days", "from": "study entry"},
+        "RFS": {"column": "dfs_months", "from": "randomisation"}}))
+    out = tmp_path / "out.json"
+    result = run("convert", table, "--series-id", "s", "--columns", columns, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    found = {r["id"]: r for r in bundle_resources(out)}
+    last = found["s.1.last-follow-up"]
+    [relative] = last["_effectiveDateTime"]["extension"]
+    assert relative["extension"][0] == {"url": "target",
+                                        "valueReference": {"reference": "Patient/s.1"}}
+    assert "targetPath" not in json.dumps(relative)
+    assert last["note"][0]["text"] == "Last follow-up 9.86 months after study entry"
+    assert found["s.2.last-follow-up"]["note"][0]["text"].startswith(
+        "Last follow-up 13.14+ months after study entry")
+    dfs = [found["s.1.dfs"]["note"][1]["text"], found["s.2.dfs"]["note"][1]["text"]]
+    assert dfs == ["Disease-free survival time: 10 months after remission",
+                   "Disease-free survival time: 12 months after randomisation"]
+    assert '"abatement"' in json.dumps(found["s.1.dfs"])
+
+
+def test_an_os_time_with_its_origin_is_kept_beside_a_surgery(tmp_path: Path) -> None:
+    record = one({"OS_MONTHS": "24 mo from diagnosis", "OS_STATUS": "0:LIVING",
+                  "Surgery": "wide excision"})
+    assert (record.follow_up_months, record.follow_up_origin) == (24, "diagnosis")  # type: ignore[attr-defined]
+    record, problems = build({"Case": "1", "OS_MONTHS": "24", "Surgery": "wide excision"})
+    assert record.follow_up_months is None and any("--columns" in p.message for p in problems)

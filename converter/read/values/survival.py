@@ -31,6 +31,8 @@ EVENT_WORDS: dict[str, bool] = {
     "disease free": False, "diseasefree": False, "progression free": False, "censored": False,
     "no recurrence": False, "no progression": False, "not progressed": False,
     "censor": False, "no relapse": False,
+    # the words a bare indicator is kept as (below), which say themselves which is the event
+    "event": True, "no event": False,
 }
 
 
@@ -64,8 +66,9 @@ def parse_os_status(text: str, hint: str | None, warn: Warn) -> Term | None:
 
 
 def parse_event_status(text: str, hint: str | None, warn: Warn) -> tuple[bool, str] | None:
-    """Whether the disease-free / progression-free survival event (recurrence, progression)
-    happened, with the text; None: unknown."""
+    """Whether the disease-free / progression-free survival event (recurrence, progression or
+    death) happened, with the text (a bare 1/0 or yes/no as "event" / "censored"); None:
+    unknown."""
     prefixed = _PREFIXED.match(text)
     words = norm(prefixed.group(2) if prefixed else text)
     if words in _UNKNOWN or not words:
@@ -75,7 +78,8 @@ def parse_event_status(text: str, hint: str | None, warn: Warn) -> tuple[bool, s
         if prefixed and (prefixed.group(1) == "1") != occurred:
             raise InvalidValue(f"{text!r} says {prefixed.group(1)} but {words!r}; which is it?")
         return occurred, text
-    if words in _TRUE | _FALSE:
-        return _indicator(words, hint, "recurrence or progression"), text
+    if words in _TRUE | _FALSE:  # "1" alone would not read back: kept as the words it means
+        occurred = _indicator(words, hint, "the event (recurrence, progression or death)")
+        return occurred, "event" if occurred else "censored"
     raise InvalidValue("not a disease-free or progression-free survival status; write e.g. "
                        "1:Recurred/Progressed, 0:DiseaseFree, recurred, progressed or censored")
