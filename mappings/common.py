@@ -154,16 +154,16 @@ def event_anchor(record: CaseRecord) -> tuple[dict[str, str], str]:
     return primary_ref(record), "onset"
 
 
-def origin_anchor(record: CaseRecord, origin: str | None) -> tuple[dict[str, str], str | None,
+def origin_anchor(record: CaseRecord, origin: str | None) -> tuple[dict[str, str] | None, str,
                                                                     str]:
     """What a time with this origin (schema.TIME_ORIGINS; None: the default) counts from: the
     target and targetPath of its cqf-relativeDateTime and the origin's words. The target is the
-    resource whose element holds the origin when the case has one: the primary's `onset` (the
-    diagnosis), its `abatement` (FHIR: "resolved or went into remission"), the surgery's
-    `performed`. The entry into a study, its randomisation and the start of treatment (which of
-    the case's treatments came first the table does not say) have no resource of their own, nor
-    has an origin the source does not report: the time is then relative to the Patient without a
-    targetPath, so that it claims no element of it, and the words say the origin."""
+    resource whose element holds the origin: the primary's `onset` (the diagnosis), its
+    `abatement` (FHIR: "resolved or went into remission"), the surgery's `performed`. The entry
+    into a study, its randomisation, the start of treatment (which of the case's treatments
+    came first the table does not say), a surgery the row does not report and an origin not
+    reported have no resource of their own, and the extension requires a target and a
+    targetPath (1..1 in R4): the target is then None (see after_anchor)."""
     if origin is None:
         target, path = event_anchor(record)
         return target, path, "surgery" if path == "performed" else "diagnosis"
@@ -173,21 +173,19 @@ def origin_anchor(record: CaseRecord, origin: str | None) -> tuple[dict[str, str
         return primary_ref(record), "abatement", origin
     if origin == "surgery" and record.surgery is not None:
         return surgery_ref(record), "performed", origin
-    return patient_ref(record), None, "an origin not reported" if origin == "not reported" else \
-        origin
+    return None, "", "an origin not reported" if origin == "not reported" else origin
 
 
-def relative_time(target: dict[str, str], target_path: str | None, relationship: str,
+def relative_time(target: dict[str, str], target_path: str, relationship: str,
                   months: int | float | None = None) -> dict[str, Any]:
     """The cqf-relativeDateTime extension, for a primitive `_xxxDateTime` without a calendar date
     (guide §2.6): "N months after the surgery". The extension requires its `offset` (1..1 in
     R4); when the table gives no time, the offset is a Duration carrying only a data-absent-reason
-    ("before the surgery, by an unknown time"). The targetPath (0..1) is left out when no element
-    of the target holds the time counted from (see origin_anchor)."""
+    ("before the surgery, by an unknown time")."""
     offset = months_duration(months) if months is not None else data_absent()
     parts: list[dict[str, Any]] = [
         {"url": "target", "valueReference": target},
-        *([{"url": "targetPath", "valueString": target_path}] if target_path else []),
+        {"url": "targetPath", "valueString": target_path},
         {"url": "relationship", "valueCode": relationship},
         {"url": "offset", "valueDuration": offset},
     ]
@@ -196,8 +194,14 @@ def relative_time(target: dict[str, str], target_path: str | None, relationship:
 
 def after_anchor(record: CaseRecord, months: int | float | None,
                  origin: str | None = None) -> dict[str, Any]:
-    """"N months after" the origin (None: the surgery when there was one, else the diagnosis)."""
+    """"N months after" the origin (None: the surgery when there was one, else the diagnosis).
+    An origin no resource of the case records (study entry ...) has nothing a
+    cqf-relativeDateTime could point at: the time is then a data-absent-reason `unknown` (its
+    calendar date is not known), and the months and the origin are in the resource's note,
+    which is where a reader (and `flatten`) finds them."""
     target, path, _ = origin_anchor(record, origin)
+    if target is None:
+        return data_absent()
     return relative_time(target, path, "after", months)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from converter.read.schema import CaseRecord
+from converter.read.schema import CaseRecord, plain_number
 from mappings import profiles
 from mappings.common import (
     CaseResources,
@@ -139,8 +139,23 @@ def survival_statuses(record: CaseRecord) -> list[Resource]:
 
 
 SURVIVAL_TIMES = {"dfs": "Disease-free survival time:", "pfs": "Progression-free survival time:"}
-# "… 36 months after study entry (censored …)": the origin's words
-_AFTER = re.compile(r" months after (.+?)(?: \(censored|$)")
+# "… 36 months after study entry (censored …)": the months and the origin's words
+_AFTER = re.compile(r"(\d+(?:\.\d+)?)\+? months after (.+?)(?: \(censored|$)")
+
+
+def _months(timing: dict[str, Any] | None, notes: list[dict[str, Any]],
+            prefix: str) -> int | float | None:
+    """The months of a time: its cqf-relativeDateTime's offset, else (an origin no resource
+    records: the time has a data-absent-reason) the note's."""
+    months = offset_months(timing)
+    if months is not None:
+        return months
+    for note in notes:
+        text = note.get("text", "")
+        found = _AFTER.search(text) if text.startswith(prefix) else None
+        if found:
+            return plain_number(float(found.group(1)))
+    return None
 
 
 def _origin_cell(months: int | float, notes: list[dict[str, Any]], case: CaseResources,
@@ -151,8 +166,8 @@ def _origin_cell(months: int | float, notes: list[dict[str, Any]], case: CaseRes
     for note in notes:
         text = note.get("text", "")
         found = _AFTER.search(text) if text.startswith(prefix) else None
-        if found and found.group(1) != default:
-            return f"{number_text(months)} from {found.group(1)}"
+        if found and found.group(2) != default:
+            return f"{number_text(months)} from {found.group(2)}"
     return number_text(months)
 
 
@@ -173,7 +188,7 @@ def from_fhir_outcome(case: CaseResources) -> Cells:
         for note in last.get("note", []):
             if note["text"].startswith(STATUS_NOTE):
                 cells["status"] = note["text"].removeprefix(STATUS_NOTE)
-        months = offset_months(last.get("_effectiveDateTime"))
+        months = _months(last.get("_effectiveDateTime"), last.get("note", []), "Last follow-up")
         if months is not None:
             censored = any(CENSORED in n.get("text", "") for n in last.get("note", []))
             cell = _origin_cell(months, last.get("note", []), case, "Last follow-up")
@@ -183,7 +198,7 @@ def from_fhir_outcome(case: CaseResources) -> Cells:
         found = case.get(role)
         if found is not None:
             cells[f"{role}_status"] = found["note"][0]["text"]
-            months = offset_months(found.get("_effectiveDateTime"))
+            months = _months(found.get("_effectiveDateTime"), found["note"], SURVIVAL_TIMES[role])
             if months is not None:
                 cells[f"{role}_months"] = _origin_cell(months, found["note"], case,
                                                        SURVIVAL_TIMES[role])

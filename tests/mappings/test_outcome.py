@@ -74,22 +74,26 @@ def relative_parts(observation: dict) -> dict:
 
 
 def test_a_time_counts_from_the_origin_it_is_given() -> None:
-    """The target holds the origin where the case has a resource for it (the primary's onset
-    or abatement, the surgery); else the Patient without a targetPath, the words in the note."""
+    """The relative time targets the element that holds its origin where the case has a
+    resource for it (the primary's onset or abatement, the surgery); else (cqf-relativeDateTime
+    needs a target and a targetPath) the date is unknown and the note says the time."""
     cases = {
         "12 from remission": ("Condition/test-series.1.primary", "abatement", "remission"),
         "12 from diagnosis": ("Condition/test-series.1.primary", "onset", "diagnosis"),
-        "12 from study entry": ("Patient/test-series.1", None, "study entry"),
-        "12 from surgery": ("Patient/test-series.1", None, "surgery"),  # no surgery in the row
-        "12 from an origin not reported": ("Patient/test-series.1", None,
-                                           "an origin not reported"),
+        "12 from study entry": (None, None, "study entry"),
+        "12 from surgery": (None, None, "surgery"),  # no surgery in the row
+        "12 from an origin not reported": (None, None, "an origin not reported"),
         "12": ("Condition/test-series.1.primary", "onset", "diagnosis"),
     }
     for cell, (target, path, words) in cases.items():
         [last] = to_fhir_outcome(record(follow_up_months=cell))
-        parts = relative_parts(last)
-        assert parts["target"]["valueReference"] == {"reference": target}, cell
-        assert parts.get("targetPath", {}).get("valueString") == path, cell
+        if target is None:
+            assert last["_effectiveDateTime"] == {"extension": [
+                {"url": profiles.DATA_ABSENT_REASON, "valueCode": "unknown"}]}, cell
+        else:
+            parts = relative_parts(last)
+            assert parts["target"]["valueReference"] == {"reference": target}, cell
+            assert parts["targetPath"]["valueString"] == path, cell
         assert last["note"][0]["text"] == f"Last follow-up 12 months after {words}", cell
     resources = by_id(to_fhir_outcome(record(follow_up_months="12 from surgery",
                                              surgery="excision", recurrence="no")))
