@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from converter.read.values.survival import parse_event_status
 from tests.conftest import build, bundle_resources, run
 
 
@@ -105,3 +106,16 @@ def test_an_os_time_with_its_origin_is_kept_beside_a_surgery(tmp_path: Path) -> 
     assert (record.follow_up_months, record.follow_up_origin) == (24, "diagnosis")  # type: ignore[attr-defined]
     record, problems = build({"Case": "1", "OS_MONTHS": "24", "Surgery": "wide excision"})
     assert record.follow_up_months is None and any("--columns" in p.message for p in problems)
+
+
+def test_a_bare_event_indicator_is_kept_as_the_words_it_means() -> None:
+    """GBSG2's `cens` 1 (unit 1=event) is "event", 0 "censored": words that read back alone."""
+    warnings: list[str] = []
+    assert parse_event_status("1", "1=event", warnings.append) == (True, "event")
+    assert parse_event_status("0", "1=event", warnings.append) == (False, "censored")
+    assert parse_event_status("1", "0=event", warnings.append) == (False, "censored")
+    assert parse_event_status("event", None, warnings.append) == (True, "event")
+    assert parse_event_status("censored", None, warnings.append) == (False, "censored")
+    assert warnings == []
+    record = one({"DFS event": "1", "DFS months": "14"})
+    assert (record.dfs.occurred, record.dfs.text) == (True, "event")  # type: ignore[attr-defined]

@@ -1,10 +1,12 @@
 """Survival status columns: overall survival (alive or dead) and the event of disease-free or
-progression-free survival (recurred / progressed, or not), as registries and cBioPortal write them
-(`1:DECEASED`, `0:LIVING`, `1:Recurred/Progressed`, `0:DiseaseFree`, dead, alive, yes, no, 1, 0).
+progression-free survival (a recurrence, progression or death, or none: censored), as registries
+and cBioPortal write them (`1:DECEASED`, `0:LIVING`, `1:Recurred/Progressed`, `0:DiseaseFree`,
+dead, alive, event, censored, yes, no, 1, 0).
 
 A bare 1/0 (or yes/no) says which value is the event only when the header does ("OS event",
 "Death", "DFS event") or `--columns` gives the column the unit `1=event` (or `0=event`); under
-a header such as "OS status" it is an error, never a guess.
+a header such as "OS status" it is an error, never a guess. It is kept as the words it means
+(alive / dead, event / censored), which read back without the header or unit that told it.
 """
 
 from __future__ import annotations
