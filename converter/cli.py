@@ -89,11 +89,13 @@ def table_options(command: F) -> F:
                           "(default: detected from the header among , ; tab |)."),
         click.option("--columns", "columns_file", type=click.Path(dir_okay=False),
                      help="Map your headers to the data dictionary: JSON {\"header\": \"column\"} "
-                          "or CSV header,column[,unit[,values]]; map to 'ignore' to leave a column "
-                          "out. A coded column takes a codebook ({\"sex\": {\"column\": \"sex\", "
-                          "\"values\": {\"1\": \"male\", \"2\": \"female\"}}}); a value every row "
-                          "has, a constant ({\"trial dx\": {\"column\": \"diagnosis\", "
-                          "\"constant\": \"breast cancer\"}}; JSON only)."),
+                          "or CSV header,column[,unit[,values[,from]]]; map to 'ignore' to leave a "
+                          "column out. A coded column takes a codebook ({\"sex\": {\"column\": "
+                          "\"sex\", \"values\": {\"1\": \"male\", \"2\": \"female\"}}}); a survival "
+                          "or follow-up time its origin (\"from\": diagnosis, study entry, "
+                          "randomisation, start of treatment, surgery, remission, not reported); a "
+                          "value every row has, a constant ({\"trial dx\": {\"column\": "
+                          "\"diagnosis\", \"constant\": \"breast cancer\"}}; JSON only)."),
         click.option("--findings", "findings", multiple=True, type=click.Path(dir_okay=False),
                      metavar="FILE",
                      help="A file with one row per molecular finding (a MAF, cBioPortal "
