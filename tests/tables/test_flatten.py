@@ -233,3 +233,23 @@ def components_of(observation: dict[str, Any]) -> str:
                           if c["code"]["coding"][0]["code"] in ("48018-6", "48019-4",
                                                                  "molecular-consequence")]],
                         option=orjson.OPT_SORT_KEYS).decode()
+
+
+def test_bare_sizes_in_two_units_carry_their_unit_in_the_cell() -> None:
+    """One header cannot say two units: a bare size then gets its own ("21 mm", "3 cm")."""
+    from converter.tables.flatten import flatten, used_columns
+    from mappings.case import map_record
+    from tests.conftest import build
+
+    resources = []
+    for cells in ({"Case": "1", "Size (mm)": "21"}, {"Case": "2", "Size (cm)": "3"}):
+        record, problems = build(cells)
+        assert record is not None, [p.render() for p in problems]
+        resources += map_record(record)
+    rows = flatten(resources).rows
+    assert [row["size"] for row in rows] == ["21 mm", "3 cm"]
+    assert "size" in used_columns(rows)
+    record, _ = build({"Case": "1", "Size (mm)": "21"})
+    [row] = flatten(map_record(record)).rows
+    assert row["size (mm)"] == "21" and used_columns([row]) == ["case_id", "size (mm)"]
+    assert "size (mm)" in used_columns([row], every=True)
