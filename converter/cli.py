@@ -89,11 +89,13 @@ def table_options(command: F) -> F:
                           "(default: detected from the header among , ; tab |)."),
         click.option("--columns", "columns_file", type=click.Path(dir_okay=False),
                      help="Map your headers to the data dictionary: JSON {\"header\": \"column\"} "
-                          "or CSV header,column[,unit[,values]]; map to 'ignore' to leave a column "
-                          "out. A coded column takes a codebook ({\"sex\": {\"column\": \"sex\", "
-                          "\"values\": {\"1\": \"male\", \"2\": \"female\"}}}); a value every row "
-                          "has, a constant ({\"trial dx\": {\"column\": \"diagnosis\", "
-                          "\"constant\": \"breast cancer\"}}; JSON only)."),
+                          "or CSV header,column[,unit[,values[,from]]]; map to 'ignore' to leave a "
+                          "column out. A coded column takes a codebook ({\"sex\": {\"column\": "
+                          "\"sex\", \"values\": {\"1\": \"male\", \"2\": \"female\"}}}); a survival "
+                          "or follow-up time its origin (\"from\": diagnosis, study entry, "
+                          "randomisation, start of treatment, surgery, remission, not reported); a "
+                          "value every row has, a constant ({\"trial dx\": {\"column\": "
+                          "\"diagnosis\", \"constant\": \"breast cancer\"}}; JSON only)."),
         click.option("--findings", "findings", multiple=True, type=click.Path(dir_okay=False),
                      metavar="FILE",
                      help="A file with one row per molecular finding (a MAF, cBioPortal "
@@ -1024,7 +1026,7 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
       casefhir flatten --server http://127.0.0.1:8080/fhir --series-id kobayashi-2023 -o -
       casefhir flatten bundle.json -o cases.csv --findings-output findings.csv
     """
-    from converter.tables.flatten import COLUMNS, file_resources, server_resources, used_columns
+    from converter.tables.flatten import file_resources, server_resources, used_columns
     from converter.tables.flatten import flatten as flatten_resources
     from converter.tables.write import table_format, write_table
     from mappings.genomics import FINDING_COLUMNS
@@ -1051,7 +1053,7 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
         else:
             resources = file_resources(list(files))
         result = flatten_resources(resources, series_id)
-        headers = list(COLUMNS) if all_columns else used_columns(result.rows)
+        headers = used_columns(result.rows, every=all_columns)
         write_table(output, headers, result.rows, table_kind)
         if findings_output and findings_kind:
             write_table(findings_output, FINDING_COLUMNS, result.findings, findings_kind)

@@ -175,6 +175,28 @@ def event_anchor(record: CaseRecord) -> tuple[dict[str, str], str]:
     return primary_ref(record), "onset"
 
 
+def origin_anchor(record: CaseRecord, origin: str | None) -> tuple[dict[str, str] | None, str,
+                                                                    str]:
+    """What a time with this origin (schema.TIME_ORIGINS; None: the default) counts from: the
+    target and targetPath of its cqf-relativeDateTime and the origin's words. The target is the
+    resource whose element holds the origin: the primary's `onset` (the diagnosis), its
+    `abatement` (FHIR: "resolved or went into remission"), the surgery's `performed`. The entry
+    into a study, its randomisation, the start of treatment (which of the case's treatments
+    came first the table does not say), a surgery the row does not report and an origin not
+    reported have no resource of their own, and the extension requires a target and a
+    targetPath (1..1 in R4): the target is then None (see after_anchor)."""
+    if origin is None:
+        target, path = event_anchor(record)
+        return target, path, "surgery" if path == "performed" else "diagnosis"
+    if origin == "diagnosis":
+        return primary_ref(record), "onset", origin
+    if origin == "remission":
+        return primary_ref(record), "abatement", origin
+    if origin == "surgery" and record.surgery is not None:
+        return surgery_ref(record), "performed", origin
+    return None, "", "an origin not reported" if origin == "not reported" else origin
+
+
 def relative_time(target: dict[str, str], target_path: str, relationship: str,
                   months: int | float | None = None) -> dict[str, Any]:
     """The cqf-relativeDateTime extension, for a primitive `_xxxDateTime` without a calendar date
@@ -191,8 +213,16 @@ def relative_time(target: dict[str, str], target_path: str, relationship: str,
     return {"extension": [{"url": profiles.RELATIVE_DATE_TIME, "extension": parts}]}
 
 
-def after_anchor(record: CaseRecord, months: int | float | None) -> dict[str, Any]:
-    target, path = event_anchor(record)
+def after_anchor(record: CaseRecord, months: int | float | None,
+                 origin: str | None = None) -> dict[str, Any]:
+    """"N months after" the origin (None: the surgery when there was one, else the diagnosis).
+    An origin no resource of the case records (study entry ...) has nothing a
+    cqf-relativeDateTime could point at: the time is then a data-absent-reason `unknown` (its
+    calendar date is not known), and the months and the origin are in the resource's note,
+    which is where a reader (and `flatten`) finds them."""
+    target, path, _ = origin_anchor(record, origin)
+    if target is None:
+        return data_absent()
     return relative_time(target, path, "after", months)
 
 

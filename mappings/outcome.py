@@ -5,9 +5,10 @@ treatment response) an observation records, so a server can be asked for each.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from converter.read.schema import CaseRecord
+from converter.read.schema import CaseRecord, plain_number
 from mappings import profiles
 from mappings.common import (
     CaseResources,
@@ -16,6 +17,7 @@ from mappings.common import (
     after_anchor,
     number_text,
     offset_months,
+    origin_anchor,
     patient_ref,
     primary_ref,
     resource,
@@ -79,12 +81,13 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
     elif recurrence is not None:  # the pertinent negative, as of the last follow-up
         resources.append(disease_status(
             record, "recurrence", "status-local-recurrence", {"text": NO_RECURRENCE},
-            after_anchor(record, record.follow_up_months), recurrence.text))
+            after_anchor(record, record.follow_up_months, record.follow_up_origin),
+            recurrence.text))
     if record.status is not None or record.follow_up_months is not None:
         value, status_note = last_status(record)
         notes = []
         if record.follow_up_months is not None:
-            anchor = "surgery" if record.surgery is not None else "diagnosis"
+            anchor = origin_anchor(record, record.follow_up_origin)[2]
             if record.follow_up_censored:  # "36+": the table's own mark, kept where it reads back
                 notes.append(f"Last follow-up {record.follow_up_months}+ months after {anchor} "
                              f"{CENSORED}")
@@ -94,34 +97,78 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
             notes.append(status_note)
         resources.append(disease_status(
             record, "last-follow-up", "status-last-follow-up", value,
-            after_anchor(record, record.follow_up_months), notes))
+            after_anchor(record, record.follow_up_months, record.follow_up_origin), notes))
     resources += survival_statuses(record)
     return resources
 
 
 # what "36+" says, in the last follow-up's note (from_fhir_outcome reads the "+" back)
 CENSORED = "(censored: no event seen by the last contact)"
+# The event of disease-free (recurrence-free) survival is a recurrence, a progression or a death
+# without either, that of progression-free survival a progression or a death: a status column
+# says only that its endpoint's event happened, not which, so neither is "condition worsened"
+# (a death without recurrence is no worsening of the cancer), and no verified code says "an
+# event of this endpoint". The value is text only (the binding is preferred), the table's words
+# stay in the note (docs/mapping.md, Least committal values).
 SURVIVAL_EVENTS = {  # role: (category, the event's words, the pertinent negative's)
-    "dfs": ("status-disease-free-survival", "Recurrence or progression (disease-free survival "
-            "event)", "No recurrence or progression (disease-free survival censored)"),
-    "pfs": ("status-progression-free-survival", "Progression (progression-free survival event)",
-            "No progression (progression-free survival censored)"),
+    "dfs": ("status-disease-free-survival",
+            "Disease-free survival event (recurrence, progression or death)",
+            "No disease-free survival event (censored: no recurrence, progression or death seen)"),
+    "pfs": ("status-progression-free-survival",
+            "Progression-free survival event (progression or death)",
+            "No progression-free survival event (censored: no progression or death seen)"),
 }
 
 
 def survival_statuses(record: CaseRecord) -> list[Resource]:
-    """The DFS / PFS status at its time: the event as condition-worsened, its absence (censored)
-    as text only (no verified code says it); the note keeps the table's words."""
+    """The DFS / PFS status at its time: the endpoint's event, or its absence (censored), as
+    text only; the note keeps the table's words."""
     resources = []
     for role, (category, event_text, censored_text) in SURVIVAL_EVENTS.items():
         event = getattr(record, role)
         if event is None:
             continue
-        value = codeable("condition-worsened", text=event_text) if event.occurred else \
-            {"text": censored_text}
+        value = {"text": event_text if event.occurred else censored_text}
+        notes = [event.text]
+        if event.months is not None:  # what the time counts from, in words (from_fhir reads it)
+            notes.append(f"{SURVIVAL_TIMES[role]} {number_text(event.months)} months after "
+                         f"{origin_anchor(record, event.origin)[2]}")
         resources.append(disease_status(record, role, category, value,
-                                        after_anchor(record, event.months), event.text))
+                                        after_anchor(record, event.months, event.origin), notes))
     return resources
+
+
+SURVIVAL_TIMES = {"dfs": "Disease-free survival time:", "pfs": "Progression-free survival time:"}
+# "… 36 months after study entry (censored …)": the months and the origin's words
+_AFTER = re.compile(r"(\d+(?:\.\d+)?)\+? months after (.+?)(?: \(censored|$)")
+
+
+def _months(timing: dict[str, Any] | None, notes: list[dict[str, Any]],
+            prefix: str) -> int | float | None:
+    """The months of a time: its cqf-relativeDateTime's offset, else (an origin no resource
+    records: the time has a data-absent-reason) the note's."""
+    months = offset_months(timing)
+    if months is not None:
+        return months
+    for note in notes:
+        text = note.get("text", "")
+        found = _AFTER.search(text) if text.startswith(prefix) else None
+        if found:
+            return plain_number(float(found.group(1)))
+    return None
+
+
+def _origin_cell(months: int | float, notes: list[dict[str, Any]], case: CaseResources,
+                 prefix: str) -> str:
+    """The time as a cell, with "from <origin>" when the note names one other than the default
+    (the surgery when the case has one, else the diagnosis), so that it reads back the same."""
+    default = "surgery" if "surgery" in case else "diagnosis"
+    for note in notes:
+        text = note.get("text", "")
+        found = _AFTER.search(text) if text.startswith(prefix) else None
+        if found and found.group(2) != default:
+            return f"{number_text(months)} from {found.group(2)}"
+    return number_text(months)
 
 
 def from_fhir_outcome(case: CaseResources) -> Cells:
@@ -141,15 +188,18 @@ def from_fhir_outcome(case: CaseResources) -> Cells:
         for note in last.get("note", []):
             if note["text"].startswith(STATUS_NOTE):
                 cells["status"] = note["text"].removeprefix(STATUS_NOTE)
-        months = offset_months(last.get("_effectiveDateTime"))
+        months = _months(last.get("_effectiveDateTime"), last.get("note", []), "Last follow-up")
         if months is not None:
             censored = any(CENSORED in n.get("text", "") for n in last.get("note", []))
-            cells["follow_up_months"] = number_text(months) + ("+" if censored else "")
+            cell = _origin_cell(months, last.get("note", []), case, "Last follow-up")
+            cells["follow_up_months"] = cell.replace(" ", "+ ", 1) if censored and " " in cell \
+                else cell + ("+" if censored else "")
     for role in SURVIVAL_EVENTS:
         found = case.get(role)
         if found is not None:
             cells[f"{role}_status"] = found["note"][0]["text"]
-            months = offset_months(found.get("_effectiveDateTime"))
+            months = _months(found.get("_effectiveDateTime"), found["note"], SURVIVAL_TIMES[role])
             if months is not None:
-                cells[f"{role}_months"] = number_text(months)
+                cells[f"{role}_months"] = _origin_cell(months, found["note"], case,
+                                                       SURVIVAL_TIMES[role])
     return cells

@@ -5,6 +5,7 @@ facts the review of the goldens verified (units, codes, censoring)."""
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from tests.conftest import ROOT, bundle_resources, run
 CORPUS = ROOT / "tests" / "corpus"
 TABLES: dict[str, dict[str, Any]] = tomllib.loads((CORPUS / "corpus.toml").read_text())
 DAYS_PER_MONTH = 30.4375
+DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 
 
 def source_rows(name: str) -> list[dict[str, str]]:
@@ -29,8 +31,15 @@ def resources_by_id(name: str) -> dict[str, dict[str, Any]]:
 
 
 def offset_months(observation: dict[str, Any]) -> float:
-    [relative] = observation["_effectiveDateTime"]["extension"]
-    offset = next(e for e in relative["extension"] if e["url"] == "offset")
+    """The months of a time: its cqf-relativeDateTime's offset, or, where no resource records
+    the origin (the time is a data-absent-reason), the months its note gives."""
+    [extension] = observation["_effectiveDateTime"]["extension"]
+    if extension["url"] == DATA_ABSENT:
+        assert extension["valueCode"] == "unknown"
+        [months] = {float(found) for note in observation["note"]
+                    for found in re.findall(r"(\d+(?:\.\d+)?)\+? months after", note["text"])}
+        return months
+    offset = next(e for e in extension["extension"] if e["url"] == "offset")
     assert offset["valueDuration"]["code"] == "mo"
     return float(offset["valueDuration"]["value"])
 
@@ -77,7 +86,10 @@ def test_gbsg2_rows_say_what_the_source_rows_say() -> None:
         assert size["valueQuantity"]["code"] == "mm"
         dfs = resources[f"{case}.dfs"]
         assert offset_months(dfs) == round(int(row["time"]) / DAYS_PER_MONTH, 2)
-        assert bool(dfs["valueCodeableConcept"].get("coding")) is (row["cens"] == "1")
+        # the event of recurrence-free survival may be a death: no "worsened" code, words only
+        assert "coding" not in dfs["valueCodeableConcept"]
+        assert dfs["valueCodeableConcept"]["text"].startswith("Disease-free survival event") is \
+            (row["cens"] == "1")
         treated = f"{case}.medication-1" in resources
         assert treated is (row["horTh"] == "yes")
         grade = resources[f"{case}.histologic-grade"]["valueCodeableConcept"]["text"]
@@ -122,7 +134,9 @@ def test_anderson_leukemia_rows_say_what_the_source_rows_say() -> None:
         case = f"anderson-leukemia.{row['case']}"
         dfs = resources[f"{case}.dfs"]
         assert offset_months(dfs) == round(int(row["t"]) * 7 / DAYS_PER_MONTH, 2)
-        assert bool(dfs["valueCodeableConcept"].get("coding")) is (row["status"] == "1")
+        assert "coding" not in dfs["valueCodeableConcept"]
+        assert dfs["valueCodeableConcept"]["text"].startswith("Disease-free survival event") is \
+            (row["status"] == "1")
         drug = resources.get(f"{case}.medication-1")
         assert (drug is not None) is (row["Rx"] == "0")
         if drug is not None:
@@ -142,3 +156,31 @@ def test_glioma_rows_say_what_the_source_rows_say() -> None:
             "grade III"
         treated = f"{case}.other-treatment-1" in resources
         assert treated is (row["group"] == "RIT")
+
+
+@pytest.mark.parametrize(("name", "role", "target", "path", "words"), [
+    ("ncctg-lung", "last-follow-up", None, None, "study entry"),
+    ("larynx", "last-follow-up", None, None, "start of treatment"),
+    ("anderson-leukemia", "dfs", "Condition/{case}.primary", "abatement", "remission"),
+    ("gbsg2", "dfs", None, None, "an origin not reported"),
+    ("glioma-rit", "last-follow-up", None, None, "an origin not reported"),
+])
+def test_every_time_counts_from_the_origin_its_readme_gives(name: str, role: str,
+                                                           target: str | None, path: str | None,
+                                                           words: str) -> None:
+    """No time says "after diagnosis" where the source counts from elsewhere (or does not say):
+    an origin a resource records is the relative time's target; one none records (study entry,
+    start of treatment, not reported) leaves the date unknown and the note says it."""
+    resources = resources_by_id(name)
+    for row in source_rows(name):
+        case = f"{name}.{row['case']}"
+        observation = resources[f"{case}.{role}"]
+        [extension] = observation["_effectiveDateTime"]["extension"]
+        if target is None:
+            assert extension == {"url": DATA_ABSENT, "valueCode": "unknown"}, case
+        else:
+            parts = {p["url"]: p for p in extension["extension"]}
+            assert parts["target"]["valueReference"] == {"reference": target.format(case=case)}
+            assert parts["targetPath"]["valueString"] == path
+        assert any(f"months after {words}" in n["text"] for n in observation["note"]), case
+        assert not any("after diagnosis" in n["text"] for n in observation["note"]), case

@@ -7,6 +7,7 @@ JSON (an object keyed by the table's headers):
     {"Patient code": "case_id",                       a dictionary column
      "Colour": "ignore",                              left out ("ignore", "" or null)
      "FU": {"column": "follow_up_months", "unit": "days"},
+     "time": {"column": "os_months", "unit": "days", "from": "study entry"},
      "sex": {"column": "sex", "values": {"1": "male", "2": "female"}},
      "status": {"column": "os_status", "values": {"1": "dead", "0": "alive", "9": null}},
      "series diagnosis": {"column": "diagnosis", "constant": "breast carcinoma"}}
@@ -14,13 +15,16 @@ JSON (an object keyed by the table's headers):
 A codebook's label is read by the column's own parser, as if the table had written it; a code
 mapped to null says nothing (the cell is read as empty). A cell whose code the codebook does not
 list is an error at that cell, never a guess. A constant is read the same way for every row; its
-key names it (it is not a header of the table).
+key names it (it is not a header of the table). "from" gives what a survival or follow-up time
+(follow_up_months, os_months, dfs_months, pfs_months) counts from: one of
+converter.read.schema.TIME_ORIGINS (diagnosis, study entry, randomisation, start of treatment,
+surgery, remission); without it, the surgery when the row has one, else the diagnosis.
 
 Dummy-coded columns (`Stage_II`, `Stage_III`, `Stage_IV`: 1 or 0) may give one column when each
 has a codebook (`{"1": "Stage II", "0": null}`); `{"column": "stage", "otherwise": "Stage I"}`
 then gives the reference value to a row whose coded cells are all present and all say nothing.
 
-CSV: `header,column[,unit[,values]]`, values as `code=label` pairs separated by `;`
+CSV: `header,column[,unit[,values[,from]]]`, values as `code=label` pairs separated by `;`
 (`1=male; 2=female`; `9=` says nothing). Constants exist in the JSON form only.
 """
 
@@ -39,6 +43,7 @@ import orjson
 from converter.problems import InputError, Location, error, shorten
 from converter.read.dictionary import COLUMNS_BY_NAME, UNIT_HINTS, Column
 from converter.read.values.text import MAX_CELL_CHARS
+from converter.read.values.times import origin_of, origins_text
 
 IGNORE = "ignore"
 MAX_CODES = 10_000  # a codebook is a short list; a huge one is a mistake, not a codebook
@@ -48,12 +53,14 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 @dataclass(frozen=True, slots=True)
 class MappedColumn:
-    """A --columns target with the unit its bare values are in ("days", "1=event") and its
-    codebook (code → label; None: the code says nothing)."""
+    """A --columns target with the unit its bare values are in ("days", "1=event"), its
+    codebook (code → label; None: the code says nothing) and, for a survival or follow-up time,
+    its origin (schema.TIME_ORIGINS; "": the default)."""
 
     column: str
     unit: str = ""
     values: dict[str, str | None] | None = field(default=None, hash=False, compare=True)
+    origin: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,17 +126,20 @@ def _csv_map(data: bytes, path: str) -> dict[str, Entry]:
                        ["header", "column"]):
             continue
         where = Location(path, number)
-        if len(row) not in (2, 3, 4):
-            raise InputError(error("each line needs two to four cells: header,column[,unit"
-                                   "[,values]]", where))
+        if len(row) not in (2, 3, 4, 5):
+            raise InputError(error("each line needs two to five cells: header,column[,unit"
+                                   "[,values[,from]]]", where))
         target = row[1].strip()
         unit = row[2].strip() if len(row) >= 3 else ""
-        codes = row[3].strip() if len(row) == 4 else ""
+        codes = row[3].strip() if len(row) >= 4 else ""
+        origin = row[4].strip() if len(row) == 5 else ""
         entry: dict[str, Any] = {"column": target}
         if unit:
             entry["unit"] = unit
         if codes:
             entry["values"] = _csv_codebook(codes, row[0].strip(), where)
+        if origin:
+            entry["from"] = origin
         mapping[row[0].strip()] = entry if len(entry) > 1 else target
         lines[row[0].strip()] = where
     return _entries(mapping, Location(path), lines)
@@ -182,12 +192,13 @@ def _not_a_column(header: str, target: Any, where: Location) -> Any:
 def _object_entry(header: str, target: dict[str, Any], where: Location) -> str | MappedColumn | \
         Constant:
     name = target.get("column")
-    unknown = sorted(set(target) - {"column", "unit", "values", "constant", "otherwise"})
+    unknown = sorted(set(target) - {"column", "unit", "values", "constant", "otherwise", "from"})
     if unknown or not isinstance(name, str) or name not in COLUMNS_BY_NAME:
         if unknown and isinstance(name, str) and name in COLUMNS_BY_NAME:
             raise InputError(error(
                 f"the entry of {shorten(header)!r} has the key {shorten(unknown[0])!r}; an entry "
-                "takes column, unit, values (a codebook) or constant", where))
+                "takes column, unit, values (a codebook), from (a time's origin) or constant",
+                where))
         raise InputError(_not_a_column(header, target, where))
     column = COLUMNS_BY_NAME[name]
     if "constant" in target or "otherwise" in target:
@@ -202,9 +213,31 @@ def _object_entry(header: str, target: dict[str, Any], where: Location) -> str |
             f"maps {shorten(header)!r} to {column.name} in the unit {shorten(unit)!r}, which is "
             f"not a unit of that column (units: {', '.join(known)})", where))
     values = _codebook(header, target["values"], where) if "values" in target else None
-    if not unit and values is None:
+    origin = _origin(header, column, target["from"], where) if "from" in target else ""
+    if not unit and values is None and not origin:
         return column.name
-    return MappedColumn(column.name, unit, values)
+    return MappedColumn(column.name, unit, values, origin)
+
+
+# the times whose origin a study chooses (recurrence and metastasis times count from the surgery)
+TIMES_WITH_ORIGIN = ("follow_up_months", "os_months", "dfs_months", "pfs_months")
+
+
+def _origin(header: str, column: Column, origin: Any, where: Location) -> str:
+    """What the time of `header` counts from, one of schema.TIME_ORIGINS."""
+    if column.name not in TIMES_WITH_ORIGIN:
+        raise InputError(error(
+            f"the entry of {shorten(header)!r} gives \"from\" (what a time counts from), but "
+            f"{column.name} is not a survival or follow-up time ({', '.join(TIMES_WITH_ORIGIN)})",
+            where))
+    found = origin_of(origin) if isinstance(origin, str) else None
+    if found is None:
+        shown = repr(shorten(origin)) if isinstance(origin, str) else \
+            shorten(orjson.dumps(origin).decode(), 60)
+        raise InputError(error(
+            f"the time {shorten(header)!r} counts \"from\" {shown}, which is not an origin "
+            f"casefhir knows; write one of: {origins_text()}", where))
+    return found
 
 
 def _codebook(header: str, values: Any, where: Location) -> dict[str, str | None]:

@@ -312,7 +312,8 @@ COLUMNS: tuple[Column, ...] = (
         units="months",
     ),
     Column(
-        "follow_up_months", "follow_up", "Follow-up from surgery to last contact.",
+        "follow_up_months", "follow_up", "Follow-up to the last contact, from the surgery (else the "
+        "diagnosis) or the origin --columns gives (\"from\").",
         "36, 36 mo, 945 days, 3 years, 36+ (censored: alive, no event at the last contact). Bare "
         "numbers are months unless the header says otherwise, e.g. 'Follow-up (days)', "
         "'days_to_last_followup'.",
@@ -340,7 +341,8 @@ COLUMNS: tuple[Column, ...] = (
         units="event",
     ),
     Column(
-        "os_months", "follow_up", "Overall survival: months from diagnosis to death or last contact.",
+        "os_months", "follow_up", "Overall survival: months to death or last contact, from the "
+        "diagnosis or the origin --columns gives (\"from\").",
         "24.5, 945 days, 2 years, 24+.",
         "the follow-up time (last follow-up CancerDiseaseStatus) when no follow-up column gives one",
         ("os months", "overall survival months", "overall survival", "os time", "os",
@@ -358,7 +360,7 @@ COLUMNS: tuple[Column, ...] = (
         units="event",
     ),
     Column(
-        "dfs_months", "months", "Disease-free survival: months to recurrence (or progression) "
+        "dfs_months", "follow_up", "Disease-free survival: months to recurrence (or progression) "
         "or to the last contact without it.",
         "14, 14 mo, 420 days.", "the dfs_status observation's effective offset",
         ("dfs months", "disease free survival months", "disease free survival", "dfs",
@@ -375,7 +377,7 @@ COLUMNS: tuple[Column, ...] = (
         units="event",
     ),
     Column(
-        "pfs_months", "months", "Progression-free survival: months to progression or to the "
+        "pfs_months", "follow_up", "Progression-free survival: months to progression or to the "
         "last contact without it.",
         "8, 8 mo, 240 days.", "the pfs_status observation's effective offset",
         ("pfs months", "progression free survival months", "progression free survival", "pfs",

@@ -27,6 +27,7 @@ from converter.problems import (
     warning,
 )
 from converter.read.columnmap import (
+    TIMES_WITH_ORIGIN,
     ColumnMap,
     Constant,
     MappedColumn,
@@ -190,6 +191,7 @@ class RecordBuilder:
         self.coded: dict[str, bool] = {}  # column name → every header giving it has a codebook
         self.coded_headers: dict[str, int] = {}  # column name → how many headers give it
         self.header_problems: list[Problem] = []
+        self.origins: dict[str, str] = {}  # time column → its origin, as --columns gives it
         self._bind_headers()
 
     # ------------------------------------------------------------------ headers
@@ -207,6 +209,8 @@ class RecordBuilder:
                 column = COLUMNS_BY_NAME[target.column]
                 binding = Binding(column, unit_hint(column, target.unit) if target.unit else None,
                                   target.values)
+                if target.origin:
+                    self.origins[column.name] = target.origin
             else:
                 binding = Binding(COLUMNS_BY_NAME[target]) if target else Binding(None)
             binding = with_header_method(binding, text)  # "CT Befund" → imaging_findings: CT
@@ -412,8 +416,13 @@ class RecordBuilder:
             values["age"], values["sex"] = values.pop("age_sex")
         if isinstance(values.get("age"), str):  # "in utero", "infant": no number to give
             values["age_text"] = values.pop("age")
+        for name in TIMES_WITH_ORIGIN:  # the origin a cell names wins over the column's
+            if name in values:
+                months, censored, stated = values[name]
+                values[name] = months, censored, stated or self.origins.get(name)
         if "follow_up_months" in values:
-            values["follow_up_months"], values["follow_up_censored"] = values["follow_up_months"]
+            (values["follow_up_months"], values["follow_up_censored"],
+             values["follow_up_origin"]) = values["follow_up_months"]
         site = _merge_site(values.pop("site", None), values.pop("laterality", None),
                            values.pop("depth", None), note)
         status = values.pop("status", None)
@@ -494,14 +503,16 @@ def _survival(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
                               f"{status.text!r}; the status is used")
     os_months = values.pop("os_months", None)
     if os_months is not None:
-        months, censored = os_months
+        months, censored, origin = os_months
         alive = values.get("status") is not None and values["status"].key in ("alive", "ned", "awd")
-        if "surgery" in values:
+        if "surgery" in values and origin is None:
             note("os_months", "overall survival counts from the diagnosis, casefhir's follow-up "
-                              "from the surgery this row reports; the OS time is left out")
+                              "from the surgery this row reports; the OS time is left out (give "
+                              "its origin with --columns \"from\" to keep it)")
         elif "follow_up_months" not in values:
             values["follow_up_months"] = months
             values["follow_up_censored"] = censored or alive
+            values["follow_up_origin"] = origin or "diagnosis"
         elif values["follow_up_months"] != months:
             note("os_months", f"the OS time says {months} months but the follow-up column says "
                               f"{values['follow_up_months']}; the follow-up column is used")
@@ -514,7 +525,8 @@ def _survival(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
                                        "says nothing of an event; it is left out")
             continue
         occurred, text = event
-        values[name] = Event(occurred, text, months)
+        values[name] = Event(occurred, text, months[0], origin=months[2]) if months else \
+            Event(occurred, text)
 
 
 def _one_pan_trk(values: dict[str, Any], columns: list[str],

@@ -252,6 +252,14 @@ class Marker:
                         if part)
 
 
+# where a survival or follow-up time counts from, when --columns or the cell says (the words are
+# written in the FHIR: "after study entry"); without one, the surgery when there was one, else
+# the diagnosis; "not reported" where the source does not say (a study's documentation giving
+# only "survival time in days")
+TIME_ORIGINS = ("diagnosis", "study entry", "randomisation", "start of treatment", "surgery",
+                "remission", "not reported")
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """Something that did or did not happen after diagnosis (recurrence, metastasis)."""
@@ -260,6 +268,7 @@ class Event:
     text: str
     months: int | float | None = None  # months after surgery (or diagnosis) when reported
     sites: tuple[Term, ...] = ()  # metastasis sites (metastasis_site vocabulary)
+    origin: str | None = None  # what `months` counts from (TIME_ORIGINS; None: the default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +392,7 @@ class CaseRecord:
     metastasis: Event | None = None
     follow_up_months: int | float | None = None
     follow_up_censored: bool = False  # "36+": no event (death, recurrence) seen by then
+    follow_up_origin: str | None = None  # what it counts from (TIME_ORIGINS; None: the default)
     status: Term | None = None
     # the event of disease-free / progression-free survival (DFS_STATUS, PFS_STATUS) at its time
     dfs: Event | None = None

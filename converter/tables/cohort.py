@@ -53,6 +53,9 @@ class Cohort:
     ill_defined_border: set[str] = field(default_factory=set)
     partially_ill_defined_border: set[str] = field(default_factory=set)
     fat_infiltration: set[str] = field(default_factory=set)
+    # figure → the subjects whose resources state it at all (yes or no): a figure no resource
+    # states is "not reported", never 0 (an absent MRI observation is no "no flow voids")
+    reported: dict[str, set[str]] = field(default_factory=dict)
     # Counted over the patients whose vital status is given: a Patient without deceased[x] is
     # neither alive nor dead as far as the table says, so it is counted apart, never as alive.
     deceased: int = 0
@@ -62,8 +65,37 @@ class Cohort:
     def mean_age(self) -> float | None:
         return sum(self.ages_years) / len(self.ages_years) if self.ages_years else None
 
+    def stated_by(self, figure: str) -> set[str]:
+        return self.reported.setdefault(figure, set())
+
+    def _stated(self) -> dict[str, set[str]]:
+        """Figure → the subjects for whom it is known; recurrence and metastasis is known where
+        both are, or where either is known not to have happened."""
+        recurrence, metastasis = self.stated_by("local_recurrence"), \
+            self.stated_by("distant_metastasis")
+        both = (recurrence & metastasis) | (recurrence - self.recurrence) | \
+            (metastasis - self.metastasis)
+        return {**{f: self.stated_by(f) for f in STATED_FIGURES if f != "recurrence_and_metastasis"},
+                "recurrence_and_metastasis": both}
+
     def to_json(self) -> dict[str, Any]:
         ages = self.ages_years
+        counts = {
+            "local_recurrence": len(self.recurrence),
+            "distant_metastasis": len(self.metastasis),
+            "recurrence_and_metastasis": len(self.recurrence & self.metastasis),
+            "mri_high_vascularity": len(self.high_vascularity),
+            "mri_flow_voids": len(self.flow_voids),
+            "mri_ill_defined_border": len(self.ill_defined_border),
+            "mri_partially_ill_defined_border": len(self.partially_ill_defined_border),
+            "mri_fat_infiltration": len(self.fat_infiltration),
+        }
+        stated = self._stated()
+        figures: dict[str, Any] = {}
+        for name, count in counts.items():  # null where no patient's resources state it
+            known = len(stated[name])
+            figures[name] = count if known else None
+            figures[f"{name}_not_reported"] = max(self.patients - known, 0)
         return {
             "patients": self.patients,
             "sex": dict(sorted(self.sex.items())),
@@ -76,17 +108,25 @@ class Cohort:
             "fusion_genes": dict(sorted(self.fusion_genes.items())),
             "fusion_negative": self.fusion_negative,
             "preoperative_diagnoses_refuted": dict(sorted(self.preoperative_diagnoses.items())),
-            "local_recurrence": len(self.recurrence),
-            "distant_metastasis": len(self.metastasis),
-            "recurrence_and_metastasis": len(self.recurrence & self.metastasis),
-            "mri_high_vascularity": len(self.high_vascularity),
-            "mri_flow_voids": len(self.flow_voids),
-            "mri_ill_defined_border": len(self.ill_defined_border),
-            "mri_partially_ill_defined_border": len(self.partially_ill_defined_border),
-            "mri_fat_infiltration": len(self.fat_infiltration),
+            **figures,
             "deceased": self.deceased,
             "vital_status_not_reported": self.vital_status_not_reported,
         }
+
+
+# the figures counted over the patients whose resources state them (yes or no)
+STATED_FIGURES = ("local_recurrence", "distant_metastasis", "recurrence_and_metastasis",
+                  "mri_high_vascularity", "mri_flow_voids", "mri_ill_defined_border",
+                  "mri_partially_ill_defined_border", "mri_fat_infiltration")
+
+
+def _counted(result: Cohort, figure: str) -> set[str]:
+    """The subjects a figure counts (each is also a subject that states it)."""
+    return {"local_recurrence": result.recurrence, "distant_metastasis": result.metastasis,
+            "mri_high_vascularity": result.high_vascularity, "mri_flow_voids": result.flow_voids,
+            "mri_ill_defined_border": result.ill_defined_border,
+            "mri_partially_ill_defined_border": result.partially_ill_defined_border,
+            "mri_fat_infiltration": result.fat_infiltration}[figure]
 
 
 _NTRK = {"NTRK1", "NTRK2", "NTRK3"}
@@ -133,6 +173,15 @@ def count_vital_status(result: Cohort, patient: Resource) -> None:
         result.vital_status_not_reported += 1
 
 
+def stated_text(data: dict[str, Any], figure: str) -> str:
+    """"1 of 4 (not reported for 2)"; "not reported" when no patient's resources state it."""
+    count, unknown = data[figure], data[f"{figure}_not_reported"]
+    if count is None:
+        return "not reported"
+    text = f"{count} of {data['patients'] - unknown}"
+    return f"{text} (not reported for {unknown})" if unknown else text
+
+
 def deceased_text(data: dict[str, Any]) -> str:
     """"2 of 5 (vital status not reported for 1)"; "not reported" when no patient has one."""
     unknown = data["vital_status_not_reported"]
@@ -161,6 +210,7 @@ def cohort(resources: Iterable[Resource]) -> Cohort:
                     result.ages_years.append(years)
             elif profiles.SECONDARY_CANCER_CONDITION in _profiles(r):
                 result.metastasis.add(subject)
+                result.stated_by("distant_metastasis").add(subject)
             elif _has_coding(r.get("verificationStatus"), "ver-refuted"):
                 names = [c.get("display") for c in code.get("coding", [])] or [code.get("text")]
                 result.preoperative_diagnoses[str(names[0])] += 1
@@ -172,20 +222,34 @@ def cohort(resources: Iterable[Resource]) -> Cohort:
                 elif _has_coding(value, "loinc-absent"):
                     result.fusion_negative += 1
             elif any(_has_coding(c, "status-local-recurrence") for c in r.get("category", [])):
+                result.stated_by("local_recurrence").add(subject)
                 if _has_coding(value, "condition-worsened"):  # else "no local recurrence"
                     result.recurrence.add(subject)
-            elif _has_coding(code, "flow-voids") and _has_coding(value, "present"):
-                result.flow_voids.add(subject)
-            elif _has_coding(code, "vascularity") and _has_coding(value, "vascularity-present"):
-                result.high_vascularity.add(subject)
-            elif _has_coding(code, "tumour-border") and _has_coding(value, "poorly-defined"):
-                result.ill_defined_border.add(subject)
-            elif _has_coding(code, "tumour-border") and _has_coding(value,
-                                                                    "partially-ill-defined"):
-                result.partially_ill_defined_border.add(subject)
-            elif _has_coding(code, "fat-infiltration") and _has_coding(value, "present"):
-                result.fat_infiltration.add(subject)
+            elif _has_coding(code, "history-of-metastatic-malignant-neoplasm"):
+                result.stated_by("distant_metastasis").add(subject)  # "no metastasis"
+            else:
+                _count_imaging(result, r, subject)
     return result
+
+
+# an imaging observation's code → the figures it states, and the value each counts
+_IMAGING = {
+    "flow-voids": (("mri_flow_voids", "present"),),
+    "vascularity": (("mri_high_vascularity", "vascularity-present"),),
+    "tumour-border": (("mri_ill_defined_border", "poorly-defined"),
+                      ("mri_partially_ill_defined_border", "partially-ill-defined")),
+    "fat-infiltration": (("mri_fat_infiltration", "present"),),
+}
+
+
+def _count_imaging(result: Cohort, observation: Resource, subject: str) -> None:
+    code, value = observation.get("code", {}), observation.get("valueCodeableConcept")
+    for key, figures in _IMAGING.items():
+        if _has_coding(code, key):
+            for figure, counted in figures:
+                result.stated_by(figure).add(subject)
+                if _has_coding(value, counted):
+                    _counted(result, figure).add(subject)
 
 
 def render_table(data: dict[str, Any]) -> str:
@@ -199,14 +263,15 @@ def render_table(data: dict[str, Any]) -> str:
         ("no fusion detected", str(data["fusion_negative"])),
         ("preoperative diagnosis (refuted)",
          ", ".join(f"{k} {v}" for k, v in data["preoperative_diagnoses_refuted"].items()) or "-"),
-        ("local recurrence", str(data["local_recurrence"])),
-        ("distant metastasis", str(data["distant_metastasis"])),
-        ("recurrence and metastasis", str(data["recurrence_and_metastasis"])),
-        ("MRI high vascularity", str(data["mri_high_vascularity"])),
-        ("MRI flow voids", str(data["mri_flow_voids"])),
-        ("MRI ill-defined border", str(data["mri_ill_defined_border"])),
-        ("MRI partially ill-defined border", str(data["mri_partially_ill_defined_border"])),
-        ("MRI fat infiltration", str(data["mri_fat_infiltration"])),
+        ("local recurrence", stated_text(data, "local_recurrence")),
+        ("distant metastasis", stated_text(data, "distant_metastasis")),
+        ("recurrence and metastasis", stated_text(data, "recurrence_and_metastasis")),
+        ("MRI high vascularity", stated_text(data, "mri_high_vascularity")),
+        ("MRI flow voids", stated_text(data, "mri_flow_voids")),
+        ("MRI ill-defined border", stated_text(data, "mri_ill_defined_border")),
+        ("MRI partially ill-defined border",
+         stated_text(data, "mri_partially_ill_defined_border")),
+        ("MRI fat infiltration", stated_text(data, "mri_fat_infiltration")),
         ("deceased", deceased_text(data)),
     ]
     width = max(len(k) for k, _ in rows)
@@ -273,10 +338,22 @@ def server_queries() -> list[Query]:
               "subjects"),
         Query("fat", f"Observation?code={_token('fat-infiltration')}&value-concept="
                      f"{_token('present')}", "subjects"),
+        # who is reported at all, yes or no (a figure nobody's resources state is "not reported")
+        Query("stated:local_recurrence", f"Observation?code={status}&category="
+                                         f"{_token('status-local-recurrence')}", "subjects"),
+        Query("stated:distant_metastasis", "Observation?code="
+              f"{_token('history-of-metastatic-malignant-neoplasm')}", "subjects"),
+        *(Query(f"stated:{key}", f"Observation?code={_token(key)}", "subjects")
+          for key in _IMAGING),
         # every Patient's deceased[x] (a search on `deceased` cannot tell "alive" from "not
         # reported": its expression is false for both)
         Query("vital_status", "Patient?_elements=deceased", "vital"),
     ]
+
+
+# the server figures whose "yes" resources state the figure without a "stated:" query finding
+# them (a SecondaryCancerCondition is no HistoryOfMetastaticCancer observation)
+STATED_BY_A_YES = {"recurrence": "local_recurrence", "metastasis": "distant_metastasis"}
 
 
 def server_cohort(client: Any, series: str | None = None) -> Cohort:
@@ -312,6 +389,10 @@ def server_cohort(client: Any, series: str | None = None) -> Cohort:
                 result.fusion_genes[query.figure.split(":")[1]] = len(subjects)
         elif query.figure == "fusion_negative":
             result.fusion_negative = len(subjects)
+        elif query.figure.startswith("stated:"):
+            stated = query.figure.split(":")[1]
+            for figure in [f for f, _ in _IMAGING[stated]] if stated in _IMAGING else [stated]:
+                result.stated_by(figure).update(subjects)
         else:
             target = {"recurrence": result.recurrence, "metastasis": result.metastasis,
                       "vascularity": result.high_vascularity, "flow_voids": result.flow_voids,
@@ -319,4 +400,6 @@ def server_cohort(client: Any, series: str | None = None) -> Cohort:
                       "partially_ill_defined": result.partially_ill_defined_border,
                       "fat": result.fat_infiltration}[query.figure]
             target.update(subjects)
+            if query.figure in STATED_BY_A_YES:  # a metastasis Condition states the figure too
+                result.stated_by(STATED_BY_A_YES[query.figure]).update(subjects)
     return result

@@ -9,6 +9,7 @@ casefhir does not make, are counted and left out.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -85,11 +86,48 @@ def flatten(resources: Iterable[Resource], series: str | None = None) -> Flatten
         row = source.get("source_row")
         key = (0, str(source.get("source_file")), row) if row is not None else (1, "", position)
         cells = table_row(case)
+        _bare_size(cells, case)
         rows.append((key, cells, finding_rows(case, cells.get("case_id", ""))))
     rows.sort(key=lambda item: item[0])
-    return Flattened(sorted(found_series) if series is None else [series],
-                     [cells for _, cells, _ in rows],
+    table = [cells for _, cells, _ in rows]
+    _size_header(table)
+    return Flattened(sorted(found_series) if series is None else [series], table,
                      [finding for _, _, found in rows for finding in found], total, skipped)
+
+
+# A size the table wrote as a bare number (its unit in the header or --columns: GBSG2's `tsize`,
+# mm) is kept as written in the size's note, so the cell alone ("21") would not read back. The
+# flattened table says the unit in the header, "size (mm)", which reads the bare cells as the
+# source did and gives the same FHIR (the note keeps "21"); cells that say their unit keep it
+# (it wins over the header's). Bare sizes in two units (two sources in one series) get the unit
+# in the cell instead ("21 mm": the size reads back, its note then says "21 mm").
+_UNIT_IN_SIZE = re.compile(r"\d\s*(?:mm|cm)\b", re.IGNORECASE)
+_BARE_UNIT = "__size_unit"  # a row's key while flattening: the unit of a bare size
+
+
+def _bare_size(cells: Cells, case: CaseResources) -> None:
+    size = cells.get("size")
+    if size is None or _UNIT_IN_SIZE.search(size):
+        return
+    for component in (case.get("tumour-size") or {}).get("component", []):
+        code = (component.get("valueQuantity") or {}).get("code")
+        if code in ("mm", "cm"):
+            cells[_BARE_UNIT] = str(code)
+            return
+
+
+def _size_header(rows: list[Cells]) -> None:
+    units = {row[_BARE_UNIT] for row in rows if _BARE_UNIT in row}
+    for row in rows:
+        unit = row.pop(_BARE_UNIT, None)
+        if len(units) == 1 and "size" in row:
+            row[size_header(next(iter(units)))] = row.pop("size")
+        elif unit is not None:
+            row["size"] = f"{row['size']} {unit}"
+
+
+def size_header(unit: str) -> str:
+    return f"size ({unit})"
 
 
 def file_resources(paths: list[str]) -> Iterator[Resource]:
@@ -107,10 +145,13 @@ def server_resources(client: Any, series: str) -> Iterator[Resource]:
         yield from search_all(client, f"{resource_type}?_tag={tag}")
 
 
-def used_columns(rows: list[Cells]) -> list[str]:
-    """The canonical columns, in dictionary order, that at least one row fills (case_id always)."""
+def used_columns(rows: list[Cells], every: bool = False) -> list[str]:
+    """The canonical columns, in dictionary order, that at least one row fills (case_id always;
+    every: all of them), the size as "size (mm)" where the rows give it so (see _size_header)."""
     filled = {name for row in rows for name in row}
-    return [c for c in COLUMNS if c == "case_id" or c in filled]
+    sized = sorted(name for name in filled if name.startswith("size ("))
+    return [sized[0] if c == "size" and sized else c for c in COLUMNS
+            if every or c == "case_id" or c in filled or (c == "size" and sized)]
 
 
 __all__ = ["Flattened", "file_resources", "flatten", "server_resources",

@@ -51,3 +51,53 @@ def test_statuses_that_say_how_the_cancer_is_keep_their_codes() -> None:
     assert codes(ned["valueCodeableConcept"]) == ["550991000124107"]
     [dod] = to_fhir_outcome(record(status="DOD"))
     assert codes(dod["valueCodeableConcept"]) == ["271299001"]
+
+
+def test_a_survival_event_says_only_that_its_endpoint_event_happened() -> None:
+    """The event of DFS / RFS may be a death without recurrence, that of PFS a death without
+    progression: no "condition worsened", the endpoint's event in words, the cell in the note."""
+    resources = by_id(to_fhir_outcome(record(dfs_status="1:Recurred/Progressed", dfs_months="14",
+                                             pfs_status="censored", pfs_months="9")))
+    dfs, pfs = resources["dfs"], resources["pfs"]
+    assert dfs["valueCodeableConcept"] == {
+        "text": "Disease-free survival event (recurrence, progression or death)"}
+    assert pfs["valueCodeableConcept"] == {
+        "text": "No progression-free survival event (censored: no progression or death seen)"}
+    assert codes(dfs["category"][0]) == ["disease-free-survival"]
+    assert dfs["note"][0] == {"text": "1:Recurred/Progressed"}
+    assert offset(dfs) == 14 and offset(pfs) == 9
+
+
+def relative_parts(observation: dict) -> dict:
+    [relative] = observation["_effectiveDateTime"]["extension"]
+    return {p["url"]: p for p in relative["extension"]}
+
+
+def test_a_time_counts_from_the_origin_it_is_given() -> None:
+    """The relative time targets the element that holds its origin where the case has a
+    resource for it (the primary's onset or abatement, the surgery); else (cqf-relativeDateTime
+    needs a target and a targetPath) the date is unknown and the note says the time."""
+    cases = {
+        "12 from remission": ("Condition/test-series.1.primary", "abatement", "remission"),
+        "12 from diagnosis": ("Condition/test-series.1.primary", "onset", "diagnosis"),
+        "12 from study entry": (None, None, "study entry"),
+        "12 from surgery": (None, None, "surgery"),  # no surgery in the row
+        "12 from an origin not reported": (None, None, "an origin not reported"),
+        "12": ("Condition/test-series.1.primary", "onset", "diagnosis"),
+    }
+    for cell, (target, path, words) in cases.items():
+        [last] = to_fhir_outcome(record(follow_up_months=cell))
+        if target is None:
+            assert last["_effectiveDateTime"] == {"extension": [
+                {"url": profiles.DATA_ABSENT_REASON, "valueCode": "unknown"}]}, cell
+        else:
+            parts = relative_parts(last)
+            assert parts["target"]["valueReference"] == {"reference": target}, cell
+            assert parts["targetPath"]["valueString"] == path, cell
+        assert last["note"][0]["text"] == f"Last follow-up 12 months after {words}", cell
+    resources = by_id(to_fhir_outcome(record(follow_up_months="12 from surgery",
+                                             surgery="excision", recurrence="no")))
+    for role in ("last-follow-up", "recurrence"):  # the pertinent negative is timed alike
+        parts = relative_parts(resources[role])
+        assert parts["target"]["valueReference"] == {"reference": "Procedure/test-series.1.surgery"}
+        assert parts["targetPath"]["valueString"] == "performed"

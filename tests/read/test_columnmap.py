@@ -47,6 +47,21 @@ def test_csv_codebook_in_a_fourth_cell(tmp_path: Path) -> None:
                       "time": MappedColumn("os_months", "days"), "id": "case_id"}
 
 
+def test_a_time_origin_in_json_and_csv(tmp_path: Path) -> None:
+    """"from" gives what a survival or follow-up time counts from, in the words people write
+    (randomization → randomisation, enrolment → study entry)."""
+    loaded = load_column_map(written(tmp_path, {
+        "time": {"column": "os_months", "unit": "days", "from": "Study entry"},
+        "rfs": {"column": "dfs_months", "from": "randomization"},
+        "fu": {"column": "follow_up_months", "from": "enrolment"}}))
+    assert loaded == {"time": MappedColumn("os_months", "days", None, "study entry"),
+                      "rfs": MappedColumn("dfs_months", "", None, "randomisation"),
+                      "fu": MappedColumn("follow_up_months", "", None, "study entry")}
+    loaded = load_column_map(written(tmp_path, "t,pfs_months,weeks,,start of treatment\n",
+                                     "map.csv"))
+    assert loaded == {"t": MappedColumn("pfs_months", "weeks", None, "start of treatment")}
+
+
 @pytest.mark.parametrize(("entry", "message"), [
     ({"column": "sex", "values": []}, "must be a non-empty object"),
     ({"column": "sex", "values": {}}, "must be a non-empty object"),
@@ -66,6 +81,13 @@ def test_csv_codebook_in_a_fourth_cell(tmp_path: Path) -> None:
     ({"column": "sex", "values": {"1": "m" * 10_001}}, "holds 10,001 characters; at most 10,000"),
     ({"column": "sex", "values": {"1": "ma\x1ble"}}, "the control character U+001B"),
     ({"column": "diagnosis", "constant": "x\x00"}, "the control character U+0000"),
+    ({"column": "os_months", "from": "birth"},
+     "counts \"from\" 'birth', which is not an origin casefhir knows; write one of: diagnosis, "
+     "study entry, randomisation, start of treatment, surgery, remission, not reported"),
+    ({"column": "os_months", "from": 3}, "counts \"from\" 3, which is not an origin"),
+    ({"column": "recurrence_months", "from": "diagnosis"},
+     "recurrence_months is not a survival or follow-up time"),
+    ({"column": "diagnosis", "constant": "x", "from": "diagnosis"}, "takes no unit, codebook"),
 ])
 def test_a_malformed_entry_is_an_error_naming_file_and_header(
         tmp_path: Path, entry: dict[str, Any], message: str) -> None:
@@ -79,7 +101,8 @@ def test_a_malformed_entry_is_an_error_naming_file_and_header(
 @pytest.mark.parametrize(("line", "message"), [
     ("sex,sex,,1 male", "'1 male', which is not code=label"),
     ("sex,sex,,1=male;1=female", "gives the code '1' twice"),
-    ("sex,sex,,1=male,extra", "two to four cells"),
+    ("sex,sex,,1=male,extra", "sex is not a survival or follow-up time"),
+    ("time,os_months,days,,diagnosis,extra", "two to five cells"),
 ])
 def test_a_malformed_csv_codebook_names_its_line(tmp_path: Path, line: str, message: str) -> None:
     path = written(tmp_path, f"header,column\nage,age\n{line}\n", "map.csv")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from converter.read.values.survival import parse_event_status
 from tests.conftest import build, bundle_resources, run
 
 
@@ -82,3 +83,51 @@ def test_a_status_with_a_note_keeps_it_in_its_text() -> None:
     assert parse_event_status("recurred (local)", None, warnings.append) == \
         (True, "recurred (local)")
     assert warnings == []
+
+
+def test_the_columns_file_gives_a_time_its_origin(tmp_path: Path) -> None:
+    """An OS time counted from study entry is written "after study entry" (no resource records
+    the entry, so no relative time points at one); a cell's own origin wins over the column's."""
+    table = tmp_path / "t.csv"
+    table.write_text("Case,time,Status,RFS,RFS event\n1,300,dead,10 from remission,1\n"
+                     "2,400,alive,12,0\n")
+    columns = tmp_path / "columns.json"
+    columns.write_text(json.dumps({
+        "time": {"column": "os_months", "unit": "days", "from": "study entry"},
+        "RFS": {"column": "dfs_months", "from": "randomisation"}}))
+    out = tmp_path / "out.json"
+    result = run("convert", table, "--series-id", "s", "--columns", columns, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    found = {r["id"]: r for r in bundle_resources(out)}
+    last = found["s.1.last-follow-up"]
+    # no resource records the study entry: the date is unknown, the note says the time
+    assert last["_effectiveDateTime"] == {"extension": [{
+        "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}]}
+    assert last["note"][0]["text"] == "Last follow-up 9.86 months after study entry"
+    assert found["s.2.last-follow-up"]["note"][0]["text"].startswith(
+        "Last follow-up 13.14+ months after study entry")
+    dfs = [found["s.1.dfs"]["note"][1]["text"], found["s.2.dfs"]["note"][1]["text"]]
+    assert dfs == ["Disease-free survival time: 10 months after remission",
+                   "Disease-free survival time: 12 months after randomisation"]
+    assert '"abatement"' in json.dumps(found["s.1.dfs"])
+
+
+def test_an_os_time_with_its_origin_is_kept_beside_a_surgery(tmp_path: Path) -> None:
+    record = one({"OS_MONTHS": "24 mo from diagnosis", "OS_STATUS": "0:LIVING",
+                  "Surgery": "wide excision"})
+    assert (record.follow_up_months, record.follow_up_origin) == (24, "diagnosis")  # type: ignore[attr-defined]
+    record, problems = build({"Case": "1", "OS_MONTHS": "24", "Surgery": "wide excision"})
+    assert record.follow_up_months is None and any("--columns" in p.message for p in problems)
+
+
+def test_a_bare_event_indicator_is_kept_as_the_words_it_means() -> None:
+    """GBSG2's `cens` 1 (unit 1=event) is "event", 0 "censored": words that read back alone."""
+    warnings: list[str] = []
+    assert parse_event_status("1", "1=event", warnings.append) == (True, "event")
+    assert parse_event_status("0", "1=event", warnings.append) == (False, "censored")
+    assert parse_event_status("1", "0=event", warnings.append) == (False, "censored")
+    assert parse_event_status("event", None, warnings.append) == (True, "event")
+    assert parse_event_status("censored", None, warnings.append) == (False, "censored")
+    assert warnings == []
+    record = one({"DFS event": "1", "DFS months": "14"})
+    assert (record.dfs.occurred, record.dfs.text) == (True, "event")  # type: ignore[attr-defined]

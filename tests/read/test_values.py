@@ -14,7 +14,7 @@ from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
 from converter.read.values.terms import lookup, parse_margin
 from converter.read.values.text import InvalidValue, is_missing
-from converter.read.values.times import parse_age, parse_age_sex, parse_months
+from converter.read.values.times import parse_age, parse_age_sex, parse_follow_up, parse_months
 
 
 class Warnings(list[str]):
@@ -187,3 +187,21 @@ def test_warnings_quote_long_cell_values_short() -> None:
     warnings = Warnings()
     term("sex", "q" * 10_000, warnings, "sex")
     assert len(warnings) == 1 and len(warnings[0]) < 200 and "\u2026" in warnings[0]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("36", (36, False, None)), ("36+ from study entry", (36, True, "study entry")),
+    ("945 days after randomization", (31.05, False, "randomisation")),
+    ("12 mo since the start of treatment", (12, False, "start of treatment")),
+    ("8 from remission", (8, False, "remission")),
+    ("8 from an origin not reported", (8, False, "not reported"))])
+def test_a_time_names_its_origin(text: str, expected: tuple[float, bool, str | None]) -> None:
+    assert parse_follow_up(text, None, Warnings()) == expected
+
+
+def test_an_unknown_origin_is_an_error_never_a_guess() -> None:
+    with pytest.raises(InvalidValue, match="'birth' is not an origin casefhir knows"):
+        parse_follow_up("36 mo from birth", None, Warnings())
+    assert parse_months("14 mo after surgery", None, Warnings()) == 14  # its own origin
+    with pytest.raises(InvalidValue, match="counts from the surgery, not from diagnosis"):
+        parse_months("14 mo after diagnosis", None, Warnings())

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.conftest import EXAMPLES, bundle_resources, run
+from tests.conftest import EXAMPLES, ROOT, bundle_resources, run
 
 EXAMPLE_LIST = tomllib.loads((EXAMPLES / "examples.toml").read_text())
 
@@ -35,6 +35,50 @@ def test_example_round_trip_gives_the_same_fhir(name: str, table_format: str,
     assert result.exit_code == 0, result.stderr
     assert without_provenance(bundle_resources(again)) == \
         without_provenance(bundle_resources(original))
+
+
+CORPUS = ROOT / "tests" / "corpus"
+CORPUS_LIST = tomllib.loads((CORPUS / "corpus.toml").read_text())
+
+
+def canonical_args(args: list[str]) -> list[str]:
+    """A corpus table's convert arguments for its flattened table: the column map and the
+    delimiter were the source's (the flattened table has the dictionary's headers, commas)."""
+    kept, skip = [], False
+    for arg in args:
+        if skip or arg in ("--columns", "--delimiter"):
+            skip = not skip
+            continue
+        kept.append(arg)
+    return kept
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_LIST))
+@pytest.mark.parametrize("table_format", ["csv", "xlsx", "json"])
+def test_corpus_round_trip_gives_the_same_fhir(name: str, table_format: str,
+                                               tmp_path: Path) -> None:
+    """Published tables read through codebooks, units and origins: the flattened table says
+    them in its cells ("event", "8.05 from remission") and header ("size (mm)")."""
+    original = CORPUS / CORPUS_LIST[name]["output"]
+    table = tmp_path / f"cases.{table_format}"
+    result = run("flatten", original, "-o", table)
+    assert result.exit_code == 0, result.stderr
+    again = tmp_path / "again.json"
+    result = run("convert", table, *canonical_args(CORPUS_LIST[name]["args"]), "-o", again)
+    assert result.exit_code == 0, result.stderr
+    assert without_provenance(bundle_resources(again)) == \
+        without_provenance(bundle_resources(original))
+
+
+def test_a_bare_size_and_a_coded_status_are_written_so_that_they_read_back(
+        tmp_path: Path) -> None:
+    table = tmp_path / "gbsg2.csv"
+    assert run("flatten", CORPUS / "gbsg2" / "bundle.json", "-o", table).exit_code == 0
+    with table.open(newline="") as file:
+        [first, *_] = list(csv.DictReader(file))
+    assert (first["size (mm)"], first["dfs_status"]) == ("21", "event")
+    assert first["dfs_months"] == "59.6 from an origin not reported"
+    assert "size" not in first
 
 
 def test_flatten_keeps_table_order_and_values(tmp_path: Path) -> None:
@@ -201,3 +245,23 @@ def components_of(observation: dict[str, Any]) -> str:
                           if c["code"]["coding"][0]["code"] in ("48018-6", "48019-4",
                                                                  "molecular-consequence")]],
                         option=orjson.OPT_SORT_KEYS).decode()
+
+
+def test_bare_sizes_in_two_units_carry_their_unit_in_the_cell() -> None:
+    """One header cannot say two units: a bare size then gets its own ("21 mm", "3 cm")."""
+    from converter.tables.flatten import flatten, used_columns
+    from mappings.case import map_record
+    from tests.conftest import build
+
+    resources = []
+    for cells in ({"Case": "1", "Size (mm)": "21"}, {"Case": "2", "Size (cm)": "3"}):
+        record, problems = build(cells)
+        assert record is not None, [p.render() for p in problems]
+        resources += map_record(record)
+    rows = flatten(resources).rows
+    assert [row["size"] for row in rows] == ["21 mm", "3 cm"]
+    assert "size" in used_columns(rows)
+    record, _ = build({"Case": "1", "Size (mm)": "21"})
+    [row] = flatten(map_record(record)).rows
+    assert row["size (mm)"] == "21" and used_columns([row]) == ["case_id", "size (mm)"]
+    assert "size (mm)" in used_columns([row], every=True)

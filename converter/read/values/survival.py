@@ -1,10 +1,12 @@
 """Survival status columns: overall survival (alive or dead) and the event of disease-free or
-progression-free survival (recurred / progressed, or not), as registries and cBioPortal write them
-(`1:DECEASED`, `0:LIVING`, `1:Recurred/Progressed`, `0:DiseaseFree`, dead, alive, yes, no, 1, 0).
+progression-free survival (a recurrence, progression or death, or none: censored), as registries
+and cBioPortal write them (`1:DECEASED`, `0:LIVING`, `1:Recurred/Progressed`, `0:DiseaseFree`,
+dead, alive, event, censored, yes, no, 1, 0).
 
 A bare 1/0 (or yes/no) says which value is the event only when the header does ("OS event",
 "Death", "DFS event") or `--columns` gives the column the unit `1=event` (or `0=event`); under
-a header such as "OS status" it is an error, never a guess.
+a header such as "OS status" it is an error, never a guess. It is kept as the words it means
+(alive / dead, event / censored), which read back without the header or unit that told it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ EVENT_WORDS: dict[str, bool] = {
     "disease free": False, "diseasefree": False, "progression free": False, "censored": False,
     "no recurrence": False, "no progression": False, "not progressed": False,
     "censor": False, "no relapse": False,
+    # the words a bare indicator is kept as (below), which say themselves which is the event
+    "event": True, "no event": False,
 }
 
 
@@ -74,9 +78,9 @@ def _os_status(text: str, hint: str | None) -> Term | None:
 
 
 def parse_event_status(text: str, hint: str | None, warn: Warn) -> tuple[bool, str] | None:
-    """Whether the disease-free / progression-free survival event (recurrence, progression)
-    happened, with the text (a note in brackets, "1 (recurred)", read past and kept in it);
-    None: unknown."""
+    """Whether the disease-free / progression-free survival event (recurrence, progression or
+    death) happened, with the text (a bare 1/0 or yes/no as "event" / "censored"; a note in
+    brackets, "1 (recurred)", read past and kept in it); None: unknown."""
     event, note = read_noted(lambda value: _event_status(value, hint), text)
     if note is not None and event is not None:
         return event[0], text.strip()
@@ -93,7 +97,8 @@ def _event_status(text: str, hint: str | None) -> tuple[bool, str] | None:
         if prefixed and (prefixed.group(1) == "1") != occurred:
             raise InvalidValue(f"{text!r} says {prefixed.group(1)} but {words!r}; which is it?")
         return occurred, text
-    if words in _TRUE | _FALSE:
-        return _indicator(words, hint, "recurrence or progression"), text
+    if words in _TRUE | _FALSE:  # "1" alone would not read back: kept as the words it means
+        occurred = _indicator(words, hint, "the event (recurrence, progression or death)")
+        return occurred, "event" if occurred else "censored"
     raise InvalidValue("not a disease-free or progression-free survival status; write e.g. "
                        "1:Recurred/Progressed, 0:DiseaseFree, recurred, progressed or censored")

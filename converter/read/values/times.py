@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from converter.read.schema import Age, Term, plain_number
+from converter.read.schema import TIME_ORIGINS, Age, Term, plain_number
 from converter.read.values.terms import lookup, parse_sex
 from converter.read.values.text import (
     NUMBER,
@@ -147,14 +147,54 @@ def to_months(value: float, unit: str) -> int | float:
     return plain_number(round(months, MONTH_DECIMALS))
 
 
-def parse_duration(text: str, hint: str | None) -> tuple[int | float, bool]:
-    """A duration in months and whether it is censored: 14, 14 mo, 945 days, 1.5 years, 3 yr;
-    a bare number is in the header's unit (`hint`: d, wk, mo or a), else months. "36+" is
-    censored: at least 36, the event (death, recurrence) not seen at the last contact."""
+# Where a survival or follow-up time counts from (its origin): --columns gives it ("from"), or
+# the cell ("36 mo from study entry", as `flatten` writes a time whose origin is not the
+# default). A closed list: each is a different clock, and a guess would move every time.
+ORIGIN_WORDS: dict[str, str] = {
+    "diagnosis": "diagnosis", "dx": "diagnosis", "initial diagnosis": "diagnosis",
+    "study entry": "study entry", "entry": "study entry", "enrolment": "study entry",
+    "enrollment": "study entry", "registration": "study entry",
+    "inclusion": "study entry", "entry into the study": "study entry",
+    "randomisation": "randomisation", "randomization": "randomisation",
+    "start of treatment": "start of treatment", "treatment start": "start of treatment",
+    "first treatment": "start of treatment", "start of therapy": "start of treatment",
+    "surgery": "surgery", "operation": "surgery", "resection": "surgery",
+    "remission": "remission", "start of remission": "remission",
+    "not reported": "not reported", "origin not reported": "not reported",
+    "an origin not reported": "not reported", "unknown": "not reported",
+}
+assert set(ORIGIN_WORDS.values()) == set(TIME_ORIGINS)
+
+
+def origin_of(words: str) -> str | None:
+    """The origin the words name (one of schema.TIME_ORIGINS), None: not an origin."""
+    return ORIGIN_WORDS.get(norm(words).removeprefix("the "))
+
+
+def origins_text() -> str:
+    return ", ".join(TIME_ORIGINS)
+
+
+_FROM = re.compile(r"\s+(?:from|after|since)\s+(?:the\s+)?([a-z][a-z ]*)$")
+
+
+def parse_duration(text: str, hint: str | None) -> tuple[int | float, bool, str | None]:
+    """A duration in months, whether it is censored and the origin the cell names (None: it
+    names none): 14, 14 mo, 945 days, 1.5 years, 3 yr, 24 mo from study entry; a bare number
+    is in the header's unit (`hint`: d, wk, mo or a), else months. "36+" is censored: at least
+    36, the event (death, recurrence) not seen at the last contact."""
     raw = text.strip()
     if re.match(r"^\s*[-\u2212]\s*\d", raw):
         raise InvalidValue("a duration cannot be negative")
     n = norm(raw)
+    origin = None
+    stated = _FROM.search(n)
+    if stated:
+        origin = origin_of(stated.group(1))
+        if origin is None:
+            raise InvalidValue(f"{stated.group(1)!r} is not an origin casefhir knows for a time; "
+                               f"write one of: {origins_text()}")
+        n = n[: stated.start()]
     censored = bool(re.search(r"\d\s*\+|\+\s*$", n))
     n = n.replace("+", " ").strip()
     match = re.fullmatch(NUMBER + r"\s*([a-z ]*?)\s*", n)
@@ -165,10 +205,11 @@ def parse_duration(text: str, hint: str | None) -> tuple[int | float, bool]:
     if unit not in MONTHS_PER_UNIT:
         raise InvalidValue(f"{word!r} is not a unit of time; write days, weeks, months or years "
                            "(e.g. 945 days, 3 yr), or give the column's unit with --columns")
-    return to_months(value, unit), censored
+    return to_months(value, unit), censored, origin
 
 
-def _noted_duration(text: str, hint: str | None, warn: Warn) -> tuple[int | float, bool]:
+def _noted_duration(text: str, hint: str | None,
+                    warn: Warn) -> tuple[int | float, bool, str | None]:
     """parse_duration, reading past a note in brackets ("24 (lost to follow-up)") with a
     warning: a time carries none."""
     duration, note = read_noted(lambda value: parse_duration(value, hint), text)
@@ -178,12 +219,18 @@ def _noted_duration(text: str, hint: str | None, warn: Warn) -> tuple[int | floa
 
 
 def parse_months(text: str, hint: str | None, warn: Warn) -> int | float:
-    """A duration in months (see parse_duration); a "+" is dropped."""
-    return _noted_duration(text, hint, warn)[0]
+    """A duration in months (see parse_duration); a "+" is dropped. These times (recurrence,
+    metastasis) count from the surgery (the data dictionary): another origin is refused."""
+    months, _, origin = _noted_duration(text, hint, warn)
+    if origin not in (None, "surgery"):
+        raise InvalidValue(f"this time counts from the surgery, not from {origin}")
+    return months
 
 
-def parse_follow_up(text: str, hint: str | None, warn: Warn) -> tuple[int | float, bool]:
-    """The follow-up in months, and whether it is censored ("36+")."""
+def parse_follow_up(text: str, hint: str | None, warn: Warn) -> tuple[int | float, bool,
+                                                                      str | None]:
+    """A follow-up or survival time in months, whether it is censored ("36+") and the origin
+    its cell names ("24 mo from randomisation"; None: the column's)."""
     return _noted_duration(text, hint, warn)
 
 
