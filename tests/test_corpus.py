@@ -159,7 +159,7 @@ def test_glioma_rows_say_what_the_source_rows_say() -> None:
 
 
 @pytest.mark.parametrize(("name", "role", "target", "path", "words"), [
-    ("ncctg-lung", "last-follow-up", None, None, "study entry"),
+    ("ncctg-lung", "last-follow-up", None, None, "an origin not reported"),
     ("larynx", "last-follow-up", None, None, "start of treatment"),
     ("anderson-leukemia", "dfs", "Condition/{case}.primary", "abatement", "remission"),
     ("gbsg2", "dfs", None, None, "an origin not reported"),
@@ -169,8 +169,8 @@ def test_every_time_counts_from_the_origin_its_readme_gives(name: str, role: str
                                                            target: str | None, path: str | None,
                                                            words: str) -> None:
     """No time says "after diagnosis" where the source counts from elsewhere (or does not say):
-    an origin a resource records is the relative time's target; one none records (study entry,
-    start of treatment, not reported) leaves the date unknown and the note says it."""
+    an origin a resource records is the relative time's target; one none records (start of
+    treatment, not reported) leaves the date unknown and the note says it."""
     resources = resources_by_id(name)
     for row in source_rows(name):
         case = f"{name}.{row['case']}"
