@@ -112,6 +112,7 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "rt-volume": ("treatment",),
     "tx-surgery": ("treatment",),
     "other-treatment": ("treatment",),
+    "planned-tx": ("treatment",),
     "treatment-response": ("treatment_response",),
     "recurrence": ("recurrence", "recurrence_months"),
     "last-follow-up": ("status", "follow_up_months"),

@@ -261,6 +261,7 @@ COLUMNS: tuple[Column, ...] = (
          "systemic therapy", "therapy", "additional treatment", "additional therapy",
          "chemotherapy radiotherapy", "medical treatment", "targeted therapy", "trk inhibitor",
          "initial treatment", "neoadjuvant therapy", "adjuvant/other therapy"),
+        repeatable=True,
     ),
     Column(
         "treatment_response", "response", "Response to the other treatment.",

@@ -98,6 +98,8 @@ def match_header(text: str) -> Binding | None:
     if column is not None:
         if column.kind in GENE_CONTEXT_KINDS:  # "NTRK fusion": the genes a bare result is about
             return Binding(column, " ".join(header_genes(text)) or None)
+        if column.name == "treatment":  # "Neoadjuvant therapy": the heading says when
+            return Binding(column, text.strip() if "adjuvant" in " ".join(tokens) else None)
         if column.units == "event":  # "OS event", "Death": 1 is the event
             return Binding(column, "1=event" if EVENT_HEADER_WORDS & set(tokens) else None)
         return Binding(column, _unit(column, tokens[-1]))
@@ -388,7 +390,7 @@ class RecordBuilder:
         if isinstance(values.get("age"), str):  # "in utero", "infant": no number to give
             values["age_text"] = values.pop("age")
         if "follow_up_months" in values:
-            values["follow_up_months"], values["follow_up_censored"] = values["follow_up_months"]
+            _follow_up(values, note)
         site = _merge_site(values.pop("site", None), values.pop("laterality", None),
                            values.pop("depth", None), note)
         status = values.pop("status", None)
@@ -425,12 +427,34 @@ class RecordBuilder:
         _one_pan_trk(values, list(source.columns), note)
         # a detail of a procedure or test the row does not report has nothing to belong to
         for dependent, parent in DEPENDS_ON.items():
+            if dependent == "margin" and any(  # the margin of the treatments' (last) surgery
+                    t.kind == "surgery" and t.status == "completed"
+                    for t in values.get("treatments", ())):
+                continue
             if dependent in values and parent not in values:
                 what = "molecular finding" if parent == "findings" else parent
                 note(dependent, f"{dependent.replace('_', ' ')} given without a {what} "
                                 f"column value; it is ignored")
                 values.pop(dependent)
         return CaseRecord(series=self.series, site=site, source=origin, **values)
+
+
+def _follow_up(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
+    """The follow-up time and whether it is censored; a time with words after it
+    (converter/read/values/outcomes.py) is the follow-up only when its words restate the
+    surgery the follow-up counts from and the row has a surgery column, else kept as text."""
+    months, censored, *words = values.pop("follow_up_months")
+    if words:
+        anchor, text = words
+        if anchor == "surgery" and "surgery" not in values:
+            note("follow_up_months", "the follow-up is given after a surgery, but with no surgery "
+                                     "column casefhir would time it from the diagnosis; kept as "
+                                     "text, without a follow-up time")
+            months = None
+        if months is None:
+            values["follow_up_text"] = text
+            return
+    values["follow_up_months"], values["follow_up_censored"] = months, censored
 
 
 def _stated_recurrence(values: dict[str, Any], stated: Event | None,
@@ -467,7 +491,10 @@ def _survival(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
             note("os_status", f"the OS status says {os_status.key} but the status says "
                               f"{status.text!r}; the status is used")
     os_months = values.pop("os_months", None)
-    if os_months is not None:
+    if os_months is not None and (len(os_months) > 2 or os_months[0] is None):
+        note("os_months", "overall survival counts from the diagnosis; an OS time with other "
+                          "words is left out")
+    elif os_months is not None:
         months, censored = os_months
         alive = values.get("status") is not None and values["status"].key in ("alive", "ned", "awd")
         if "surgery" in values:

@@ -9,7 +9,12 @@ from typing import Any
 
 from converter.read.values.alterations import parse_fusion, parse_molecular
 from converter.read.values.ihc import parse_ihc_panel
-from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status
+from converter.read.values.outcomes import (
+    parse_follow_up,
+    parse_metastasis,
+    parse_recurrence,
+    parse_status,
+)
 from converter.read.values.sites import parse_site
 from converter.read.values.sizes import parse_size
 from converter.read.values.stages import parse_grade, parse_stage
@@ -30,7 +35,7 @@ from converter.read.values.terms import (
     parse_vascularity,
 )
 from converter.read.values.text import Warn, parse_case_id, parse_text
-from converter.read.values.times import parse_age, parse_age_sex, parse_follow_up, parse_months
+from converter.read.values.times import parse_age, parse_age_sex, parse_months
 from converter.read.values.treatments import parse_treatment_response, parse_treatments
 from converter.read.values.tumours import parse_diagnosis
 
