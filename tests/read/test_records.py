@@ -159,3 +159,42 @@ def test_every_unknown_column_is_reported_at_once_with_suggestions() -> None:
     assert "'Agee' is not in the data dictionary (closest: age" in messages[0]
     assert "(closest: sex)" in messages[1]
     assert "closest" not in messages[2]
+
+
+def test_several_treatment_columns_in_table_order_each_item_at_its_column() -> None:
+    # synovial-lit: "Treatment" and "Adjuvant therapy"; gist-lit: "Neoadjuvant therapy", ...
+    record, problems = build({"case_id": "1", "Neoadjuvant therapy": "imatinib 400 mg/day",
+                              "Treatment": "Right lower lobectomy", "Margin": "Tumor-free",
+                              "Adjuvant therapy": "Adjuvant chemotherapy planned; zorbatinib"})
+    assert [(t.text, t.status, t.context) for t in record.treatments] == [
+        ("imatinib 400 mg/day", "completed", "Neoadjuvant therapy"),
+        ("Right lower lobectomy", "completed", None),
+        ("Adjuvant chemotherapy planned", "planned", "Adjuvant therapy"),
+        ("zorbatinib", "completed", "Adjuvant therapy")]
+    assert record.margin is not None and record.margin.text == "Tumor-free"
+    assert [p.location.column for p in problems] == ["Neoadjuvant therapy", "Adjuvant therapy"]
+
+
+def test_follow_up_words_never_give_a_wrong_time() -> None:
+    with_surgery, _ = build({"case_id": "1", "surgery": "resection",
+                             "follow_up_months": "37 months after surgery"})
+    assert (with_surgery.follow_up_months, with_surgery.follow_up_text) == (37, None)
+    # no surgery column: the follow-up would count from the diagnosis
+    without, problems = build({"case_id": "1", "treatment": "resection",
+                               "follow_up_months": "6 months after the surgery"})
+    assert (without.follow_up_months, without.follow_up_text) == (
+        None, "6 months after the surgery")
+    assert [p.severity for p in problems] == [Severity.WARNING]
+    delayed, problems = build({"case_id": "1", "surgery": "resection",
+                               "follow_up_months": "22 months after the delayed surgery"})
+    assert (delayed.follow_up_months, delayed.follow_up_text) == (
+        None, "22 months after the delayed surgery")
+    assert "kept as text" in problems[0].message
+
+
+def test_a_span_in_the_status_is_no_follow_up() -> None:
+    # imt-lit case 5: the improvement lasted 19 months; the paper gives no follow-up time
+    record, problems = build({"case_id": "1",
+                              "status": "Ongoing, durable clinical improvement of 19 months"})
+    assert record.follow_up_months is None
+    assert any("length of time" in p.message for p in problems)
