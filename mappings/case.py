@@ -37,7 +37,7 @@ Mapper = Callable[[CaseRecord], list[Resource]]
 # only: `casefhir load --prune` searches each of them).
 RESOURCE_TYPES: tuple[str, ...] = (
     "Patient", "Condition", "Observation", "DiagnosticReport", "Procedure", "Specimen",
-    "BodyStructure", "MedicationAdministration", "Provenance")
+    "BodyStructure", "MedicationAdministration", "ServiceRequest", "Provenance")
 
 MAPPERS: tuple[Mapper, ...] = (
     to_fhir_patient,

@@ -82,10 +82,13 @@ def treatment_roles(record: CaseRecord) -> list[tuple[str, str]]:
     return roles
 
 
+CONTEXT_NOTE = "Given as (the table's column heading): "
+
+
 def _notes(treatment: Treatment) -> list[dict[str, str]] | None:
     notes = []
     if treatment.context is not None:
-        notes.append({"text": f"Listed under the table's column {treatment.context!r}"})
+        notes.append({"text": f"{CONTEXT_NOTE}{treatment.context}"})
     if treatment.agents is not None:
         notes.append({"text": f"{treatment.drug}: {treatment.agents} (casefhir's regimen table)"})
     return notes or None
@@ -268,15 +271,23 @@ def from_fhir_treatments(case: CaseResources) -> Cells:
     """The treatments, in the order the case's resources come (the table's order), and the
     response."""
     cells: Cells = {}
-    texts = []
+    texts: list[str] = []
     for role, found in case.items():
         stem, _, number = role.rpartition("-")
         if stem == "medication" and number.isdigit():
             if "partOf" in found:  # a chemoradiation's drug: the course's text names it
                 continue
-            texts.append(found["medicationCodeableConcept"]["text"])
+            text = found["medicationCodeableConcept"]["text"]
         elif stem in TREATMENT_ROLE_STEMS and number.isdigit():
-            texts.append(found["code"]["text"])
+            text = found["code"]["text"]
+        else:
+            continue
+        contexts = [n["text"].removeprefix(CONTEXT_NOTE) for n in found.get("note", [])
+                    if n["text"].startswith(CONTEXT_NOTE)]
+        item = f"{contexts[0]}: {text}" if contexts else text
+        # "Resection without adjuvant chemo- or radiotherapy": two not-done items, one text
+        if not (found.get("status") == "not-done" and texts and texts[-1] == item):
+            texts.append(item)
     if texts:
         cells["treatment"] = "; ".join(texts)
     if "treatment-response" in case:

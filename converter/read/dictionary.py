@@ -252,7 +252,9 @@ COLUMNS: tuple[Column, ...] = (
          "margin status", "r status", "r classification", "residual tumor", "r"),
     ),
     Column(
-        "treatment", "treatments", "Treatments (list, in order): surgery, radiotherapy, drugs, regimens.",
+        "treatment", "treatments", "Treatments (list, in order): surgery, radiotherapy, drugs, "
+        "regimens. Several columns may give them (read left to right); a heading saying "
+        "neoadjuvant or adjuvant is kept with each of its items.",
         "crizotinib then resection; RT 3040 cGy/19 fx; larotrectinib; none; separate with , ; + "
         "'then' 'followed by' or 'and'.",
         "MedicationAdministration(mCODE cancer-related); Procedure(mCODE radiotherapy course "

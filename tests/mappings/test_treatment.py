@@ -101,7 +101,7 @@ def test_treatments_not_given_are_not_done_and_plans_are_requests() -> None:
         assert resources[role]["status"] == "not-done"
     drug = resources["medication-1"]
     assert drug["statusReason"] == [
-        {"text": "Not given: Resection without adjuvant chemo- or radiotherapy"}]
+        {"text": "Not given: without adjuvant chemo- or radiotherapy"}]
     course = resources["radiotherapy-1"]
     assert "performedPeriod" not in course and "extension" not in course
     unfeasible = resources["tx-surgery-2"]
@@ -153,3 +153,10 @@ def test_a_margin_with_the_surgery_in_the_treatment_column() -> None:
     margin = resources["margin"]
     assert margin["partOf"] == [{"reference": f"Procedure/{resources['tx-surgery-2']['id']}"}]
     assert codes(margin["valueCodeableConcept"]) == ["55182004"]
+
+
+def test_context_and_not_done_items_read_back() -> None:
+    cells = from_fhir_treatments(by_id(to_fhir_treatments(record(
+        treatment="Resection without adjuvant radiotherapy; Adjuvant therapy: imatinib"))))
+    assert cells["treatment"] == ("Resection; without adjuvant radiotherapy; "
+                                  "Adjuvant therapy: imatinib")

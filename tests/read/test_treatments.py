@@ -183,3 +183,12 @@ def test_regimens_and_chemotherapy_are_chemotherapy(text: str, key: str,
 def test_a_heading_saying_when_is_each_items_context() -> None:
     found = parse_treatments("Imatinib; VAC", "Neoadjuvant therapy", Warnings())
     assert [t.context for t in found] == ["Neoadjuvant therapy"] * 2
+
+
+def test_an_items_own_label_gives_its_context_but_a_colon_in_brackets_does_not() -> None:
+    (labelled,) = parse_treatments("Adjuvant therapy: larotrectinib", None, Warnings())
+    assert (labelled.text, labelled.context, labelled.key) == (
+        "larotrectinib", "Adjuvant therapy", "larotrectinib")
+    (bracketed,) = parse_treatments("adjuvant chemotherapy (discontinued: veno-occlusive disease)",
+                                    None, Warnings())
+    assert (bracketed.kind, bracketed.context) == ("systemic", None)

@@ -148,7 +148,7 @@ def classify(item: str, warn: Warn) -> list[Treatment]:
         done, missing = item[:without.start()].strip(" ,;"), item[without.start():].strip()
         negated = missing[len(without.group()):].strip()
         return [*(classify(done, warn) if done else []),
-                *(_not_given(negated, missing, item, warn) if negated else [])]
+                *(_not_given(negated, missing, missing, warn) if negated else [])]
     refused = _NOT_GIVEN.search(outside)
     if refused is not None:
         rest = _NOT_GIVEN.sub(" ", item).strip(" ,;:-")
@@ -190,7 +190,7 @@ def _classify_other(item: str, key: str | None, kind: str | None, words: str,
     # the drug table lists "Chemotherapy" as an agent: a drug is looked for among the other
     # words ("chemotherapy (VAC alternating with IE)" is VAC)
     drug = find_drug(_CHEMOTHERAPY_WORDS.sub(" ", words))
-    if drug is not None and drug.kind == "regimen":
+    if drug is not None and drug.kind == "regimen" and "," in (drug.agents or ""):
         return Treatment(item, "systemic", "chemotherapy-regimen", drug=drug.name,
                          agents=drug.agents)
     if drug is not None:
@@ -216,10 +216,17 @@ def parse_treatments(text: str, hint: str | None, warn: Warn) -> tuple[Treatment
     they were given ("Neoadjuvant therapy"), kept as each one's context."""
     items = [text[start:end].strip()
              for start, end, _ in split_outside_brackets(text, _SEPARATORS)]
-    found = [treatment for item in items if item for treatment in classify(item, warn)]
-    if hint is not None:
-        found = [replace(treatment, context=hint) for treatment in found]
+    found = []
+    for item in items:
+        labelled = _LABEL.match(item)  # "Adjuvant therapy: larotrectinib"
+        context, item = (labelled.group(1).strip(), labelled.group(2)) if labelled else (hint, item)
+        found += [replace(treatment, context=context) if context else treatment
+                  for treatment in (classify(item, warn) if item else [])]
     return tuple(found)
+
+
+# an item's own label saying when it was given (as flatten writes a column heading back)
+_LABEL = re.compile(r"^\s*((?:neo)?adjuvant\b[^:;()]{0,40}):\s*(.+)$", re.I | re.S)
 
 
 # "PR to crizotinib", "partial response after 3 cycles", "Responded to larotrectinib; well tolerated"
