@@ -240,7 +240,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "surgery_intent", "surgery_intent", "Intent of the surgery.",
-        "curative, palliative, diagnostic. Default for a resection: curative.",
+        "curative, palliative, diagnostic. None when not given.",
         "Procedure.extension(mCODE procedure intent)",
         ("intent", "surgical intent", "surgery intent", "treatment intent"),
     ),
