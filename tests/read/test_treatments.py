@@ -192,3 +192,10 @@ def test_an_items_own_label_gives_its_context_but_a_colon_in_brackets_does_not()
     (bracketed,) = parse_treatments("adjuvant chemotherapy (discontinued: veno-occlusive disease)",
                                     None, Warnings())
     assert (bracketed.kind, bracketed.context) == ("systemic", None)
+
+
+def test_a_removal_and_an_excisional_biopsy_are_surgery() -> None:
+    # synovial-lit case 11, ewing-lit case 4
+    assert kinds("Complete removal of the tumor under endoscopic guidance") == [
+        ("surgery", "Complete removal of the tumor under endoscopic guidance")]
+    assert kinds("Excisional biopsy") == [("surgery", "Excisional biopsy")]

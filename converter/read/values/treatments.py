@@ -8,7 +8,8 @@ A treatment cell lists treatments in the order given ("crizotinib then resection
   with the dose (in cGy) and fractions read ("30 Gy/10 fx", "3040 cGy in 19 fractions", "60 Gy");
   chemoradiation also gives its concurrent drugs, those its brackets name ("chemoradiation
   (weekly carboplatin + paclitaxel, 70 Gy in 35 fractions)"), else "chemotherapy";
-- surgery: a resection word (excision, resection, -ectomy, amputation, debulking, surgery...);
+- surgery: a resection word (excision, resection, -ectomy, amputation, debulking, surgery,
+  removal...);
 - systemic: an entry of the treatment vocabulary (larotrectinib, chemotherapy...), a drug or
   regimen of the drug table (mappings/terminology/drugs.py, with its NCIt code where verified),
   or a systemic-therapy word (immunotherapy, inhibitor, "anti-EGFR therapy");
@@ -55,7 +56,8 @@ _CHEMORADIATION = re.compile(r"\b(chemoradi\w*|radiochemo\w*|crt)\b")
 _DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(c?gy)\b", re.I)
 _FRACTIONS = re.compile(r"(\d+)\s*(?:fx|fr|fractions?)\b", re.I)
 _SURGERY = re.compile(
-    r"(ectomy|resection|resected|excision|excised|amputation|disarticulation|debulking|surgery|"
+    r"(ectomy|resection|resected|excision|excisional|excised|amputation|disarticulation|"
+    r"debulking|surgery|removal|removed|"
     r"surgical|operation|operated|dissection|enucleation|curettage|otomy|ostomy)\b")
 _SYSTEMIC = re.compile(
     r"\b(chemo\w*|immunotherapy|targeted therapy|hormon\w* therapy|inhibitors?|anti [a-z0-9]+|"
