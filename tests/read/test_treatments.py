@@ -199,3 +199,9 @@ def test_a_removal_and_an_excisional_biopsy_are_surgery() -> None:
     assert kinds("Complete removal of the tumor under endoscopic guidance") == [
         ("surgery", "Complete removal of the tumor under endoscopic guidance")]
     assert kinds("Excisional biopsy") == [("surgery", "Excisional biopsy")]
+
+
+def test_unresectable_is_a_surgery_not_done_and_considered_is_no_plan() -> None:
+    assert statuses("Tumour considered unresectable") == [
+        ("surgery", "not-done", "Tumour considered unresectable")]
+    assert statuses("Inoperable") == [("surgery", "not-done", "Inoperable")]

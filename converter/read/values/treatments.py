@@ -110,8 +110,10 @@ _NOT_GIVEN = re.compile(
     r"\b(unfeasible|infeasible|not feasible|not possible|impossible|not performed|not given|"
     r"not done|not indicated|declined|refused|contraindicated|omitted|deferred)\b", re.I)
 _WITHOUT = re.compile(r"\bwithout\b", re.I)
-_PLANNED = re.compile(r"\b(planned|scheduled|intended)\b", re.I)
-_PROPOSED = re.compile(r"\b(suggested|recommended|proposed|advised|offered|considered)\b", re.I)
+_PLANNED = re.compile(r"\b(planned|scheduled)\b", re.I)
+_PROPOSED = re.compile(r"\b(suggested|recommended|proposed|advised|offered)\b", re.I)
+# "unresectable", "inoperable": a surgery not done, whatever the other words
+_NOT_OPERABLE = re.compile(r"\b(unresectable|inoperable|not resectable|not operable)\b", re.I)
 # "chemo- or radiotherapy": the elided "therapy" of the first word written out
 _ELIDED = re.compile(r"\b(\w+)-\s+(or|and)\s+(\w+?)(therapy)\b", re.I)
 _ALTERNATIVES = re.compile(r"\bor\b|/", re.I)
@@ -151,6 +153,9 @@ def classify(item: str, warn: Warn) -> list[Treatment]:
         negated = missing[len(without.group()):].strip()
         return [*(classify(done, warn) if done else []),
                 *(_not_given(negated, missing, missing, warn) if negated else [])]
+    inoperable = _NOT_OPERABLE.search(outside)
+    if inoperable is not None:
+        return [Treatment(item, "surgery", status="not-done", status_reason=inoperable.group())]
     refused = _NOT_GIVEN.search(outside)
     if refused is not None:
         rest = _NOT_GIVEN.sub(" ", item).strip(" ,;:-")
