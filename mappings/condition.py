@@ -45,7 +45,8 @@ def status_clinical_key(record: CaseRecord) -> str | None:
 def treated(record: CaseRecord) -> bool:
     """Whether the table reports any treatment (after which the disease may no longer be
     active: a table that says nothing more does not say whether it is)."""
-    return record.surgery is not None or bool(record.treatments)  # "none" is no treatment item
+    # "none" is no treatment item; one not done or only planned is no treatment either
+    return record.surgery is not None or any(t.status == "completed" for t in record.treatments)
 
 
 def clinical_status_key(record: CaseRecord) -> str | None:

@@ -42,6 +42,8 @@ def test_clinical_status_follows_the_course() -> None:
     assert status(surgery="excision", status="AWD") == ["active"]
     assert status(surgery="excision", status="DOD") == ["active"]
     assert status(diagnosis="NTRK-RSCN") == ["active"]  # untreated: as at diagnosis
+    # a treatment not given or only planned is no treatment: still as at diagnosis
+    assert status(treatment="Surgery unfeasible; chemotherapy planned") == ["active"]
 
 
 def test_clinical_status_is_omitted_where_the_table_says_nothing_of_it() -> None:
