@@ -41,7 +41,8 @@ Mapper = Callable[[CaseRecord], list[Resource]]
 # only: `casefhir load --prune` searches each of them).
 RESOURCE_TYPES: tuple[str, ...] = (
     "Patient", "Condition", "Observation", "DiagnosticReport", "Procedure", "Specimen",
-    "BodyStructure", "MedicationAdministration", "DocumentReference", "Provenance")
+    "BodyStructure", "MedicationAdministration", "DocumentReference", "ServiceRequest",
+    "Provenance")
 
 MAPPERS: tuple[Mapper, ...] = (
     to_fhir_patient,
@@ -125,6 +126,7 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "rt-volume": ("treatment",),
     "tx-surgery": ("treatment",),
     "other-treatment": ("treatment",),
+    "planned-tx": ("treatment",),
     "treatment-response": ("treatment_response",),
     "recurrence": ("recurrence", "recurrence_months"),
     "last-follow-up": ("status", "follow_up_months"),

@@ -83,9 +83,12 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
             record, "recurrence", "status-local-recurrence", {"text": NO_RECURRENCE},
             after_anchor(record, record.follow_up_months, record.follow_up_origin),
             recurrence.text))
-    if record.status is not None or record.follow_up_months is not None:
+    if record.status is not None or record.follow_up_months is not None or \
+            record.follow_up_text is not None:
         value, status_note = last_status(record)
         notes = []
+        if record.follow_up_text is not None:  # words no time could say without guessing
+            notes.append(f"Follow-up: {record.follow_up_text}")
         if record.follow_up_months is not None:
             anchor = origin_anchor(record, record.follow_up_origin)[2]
             if record.follow_up_censored:  # "36+": the table's own mark, kept where it reads back

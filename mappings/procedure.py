@@ -4,7 +4,9 @@ ped-cancer-ig SurgicalTumorMargin pattern, guide §2.7)."""
 
 from __future__ import annotations
 
-from converter.read.schema import CaseRecord
+from typing import Any
+
+from converter.read.schema import CaseRecord, Term
 from mappings import profiles
 from mappings.common import (
     NOT_REPORTED,
@@ -20,17 +22,58 @@ from mappings.common import (
     term_concept,
 )
 from mappings.terminology import codeable, entry
+from mappings.terminology.tumours import tumour_of_key
 
-# A resection or amputation of a primary tumour is done to cure unless the table says otherwise.
-DEFAULT_CURATIVE = {"excision", "lower-limb-amputation"}
+# procedure codes that say the tumour removed is malignant
+_MALIGNANT_ONLY = {"excision-of-malignant-neoplasm"}
 
 
 def intent_concept(record: CaseRecord) -> dict[str, object] | None:
+    """The intent the table states; none otherwise (no paper's resection is curative by
+    default: it may be diagnostic, palliative or a debulking)."""
     if record.surgery_intent is not None:
         return term_concept(record.surgery_intent, "surgery_intent", "intent")
-    if record.surgery is not None and record.surgery.key in DEFAULT_CURATIVE:
-        return codeable(*entry("surgery_intent", "curative").attributes["intent"])
     return None
+
+
+def diagnosis_is_malignant(record: CaseRecord) -> bool:
+    """Whether the case's diagnosis is classed malignant: an OncoTree type of malignant ICD-O
+    behaviour, or a diagnosis-vocabulary entry marked `behaviour = "malignant"`."""
+    diagnosis = record.diagnosis
+    if diagnosis is None or diagnosis.key is None:
+        return False
+    tumour = tumour_of_key(diagnosis.key)
+    if tumour is not None:
+        return tumour.behaviour == "malignant"
+    return entry("diagnosis", diagnosis.key).attributes.get("behaviour") == "malignant"
+
+
+def surgery_concept(record: CaseRecord, surgery: Term) -> dict[str, Any]:
+    """The procedure's code: "Excision of malignant neoplasm" only when the diagnosis is
+    malignant; for any other diagnosis (intermediate or unknown behaviour, none given) the
+    less committal "Surgical procedure", with the table's words."""
+    if surgery.key is None:
+        return {"text": surgery.text}
+    value = entry("surgery", surgery.key).attributes.get("procedure", [])
+    keys = [value] if isinstance(value, str) else list(value)
+    if not diagnosis_is_malignant(record) and _MALIGNANT_ONLY & set(keys):
+        keys = ["surgical-procedure"]
+    return codeable(*keys, text=surgery.text)
+
+
+def margin_observation(record: CaseRecord, surgery: dict[str, str]) -> Resource:
+    """The surgical margin of the surgery `surgery` refers to."""
+    assert record.margin is not None
+    return resource(
+        "Observation", record, "margin", profiles.US_CORE_LAB,
+        status="final",
+        category=[codeable("laboratory")],
+        code=codeable("surgical-margin-finding"),
+        subject=patient_ref(record),
+        partOf=[surgery],
+        specimen=specimen_ref(record),
+        valueCodeableConcept=term_concept(record.margin, "margin", "value"),
+    )
 
 
 def to_fhir_surgery(record: CaseRecord) -> list[Resource]:
@@ -43,7 +86,7 @@ def to_fhir_surgery(record: CaseRecord) -> list[Resource]:
         extension=([{"url": profiles.PROCEDURE_INTENT, "valueCodeableConcept": intent}]
                    if intent else None),
         status="completed",
-        code=term_concept(surgery, "surgery", "procedure"),
+        code=surgery_concept(record, surgery),
         subject=patient_ref(record),
         performedString=NOT_REPORTED,
         reasonReference=[primary_ref(record)],
@@ -51,22 +94,12 @@ def to_fhir_surgery(record: CaseRecord) -> list[Resource]:
     )
     resources = [procedure]
     if record.margin is not None:
-        resources.append(resource(
-            "Observation", record, "margin", profiles.US_CORE_LAB,
-            status="final",
-            category=[codeable("laboratory")],
-            code=codeable("surgical-margin-finding"),
-            subject=patient_ref(record),
-            partOf=[surgery_ref(record)],
-            specimen=specimen_ref(record),
-            valueCodeableConcept=term_concept(record.margin, "margin", "value"),
-        ))
+        resources.append(margin_observation(record, surgery_ref(record)))
     return resources
 
 
 def from_fhir_surgery(case: CaseResources) -> Cells:
-    """surgery, surgery_intent (only when the table gave one: a default intent has no text) and
-    margin back from the Procedure and the margin Observation."""
+    """surgery, surgery_intent and margin back from the Procedure and the margin Observation."""
     cells: Cells = {}
     surgery = case.get("surgery")
     if surgery is not None:

@@ -166,6 +166,8 @@ REGIMENS = {
     "VAC": "vincristine, dactinomycin, cyclophosphamide",
     "VAC/IE": "vincristine, doxorubicin, cyclophosphamide alternating with ifosfamide, etoposide",
     "VDC": "vincristine, doxorubicin, cyclophosphamide",
+    "VDC/IE": "vincristine, doxorubicin, cyclophosphamide alternating with ifosfamide, etoposide",
+    "VIDE": "vincristine, ifosfamide, doxorubicin, etoposide",
     "IE": "ifosfamide, etoposide",
     "AI": "doxorubicin, ifosfamide",
     "MAP": "methotrexate, doxorubicin, cisplatin",

@@ -254,7 +254,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "surgery_intent", "surgery_intent", "Intent of the surgery.",
-        "curative, palliative, diagnostic. Default for a resection: curative.",
+        "curative, palliative, diagnostic. None when not given.",
         "Procedure.extension(mCODE procedure intent)",
         ("intent", "surgical intent", "surgery intent", "treatment intent"),
     ),
@@ -266,7 +266,9 @@ COLUMNS: tuple[Column, ...] = (
          "margin status", "r status", "r classification", "residual tumor", "r"),
     ),
     Column(
-        "treatment", "treatments", "Treatments (list, in order): surgery, radiotherapy, drugs, regimens.",
+        "treatment", "treatments", "Treatments (list, in order): surgery, radiotherapy, drugs, "
+        "regimens. Several columns may give them (read left to right); a heading saying "
+        "neoadjuvant or adjuvant is kept with each of its items.",
         "crizotinib then resection; RT 3040 cGy/19 fx; larotrectinib; none; separate with , ; + "
         "'then' 'followed by' or 'and'.",
         "MedicationAdministration(mCODE cancer-related); Procedure(mCODE radiotherapy course "
@@ -275,6 +277,7 @@ COLUMNS: tuple[Column, ...] = (
          "systemic therapy", "therapy", "additional treatment", "additional therapy",
          "chemotherapy radiotherapy", "medical treatment", "targeted therapy", "trk inhibitor",
          "initial treatment", "neoadjuvant therapy", "adjuvant/other therapy"),
+        repeatable=True,
     ),
     Column(
         "treatment_response", "response", "Response to the other treatment.",

@@ -130,6 +130,8 @@ def _match_column(text: str) -> Binding | None:
     if column is not None:
         if column.kind in GENE_CONTEXT_KINDS:  # "NTRK fusion": the genes a bare result is about
             return Binding(column, " ".join(header_genes(text)) or None)
+        if column.name == "treatment":  # "Neoadjuvant therapy": the heading says when
+            return Binding(column, text.strip() if "adjuvant" in " ".join(tokens) else None)
         if column.units == "event":  # "OS event", "Death": 1 is the event
             return Binding(column, "1=event" if EVENT_HEADER_WORDS & set(tokens) else None)
         if column.units in ("smoking", "mitotic", "reference"):  # "Pack-years", "Mitoses/10 HPF"
@@ -418,11 +420,10 @@ class RecordBuilder:
             values["age_text"] = values.pop("age")
         for name in TIMES_WITH_ORIGIN:  # the origin a cell names wins over the column's
             if name in values:
-                months, censored, stated = values[name]
-                values[name] = months, censored, stated or self.origins.get(name)
+                months, censored, stated, words = values[name]
+                values[name] = months, censored, stated or self.origins.get(name), words
         if "follow_up_months" in values:
-            (values["follow_up_months"], values["follow_up_censored"],
-             values["follow_up_origin"]) = values["follow_up_months"]
+            _follow_up(values, note)
         site = _merge_site(values.pop("site", None), values.pop("laterality", None),
                            values.pop("depth", None), note)
         status = values.pop("status", None)
@@ -460,12 +461,27 @@ class RecordBuilder:
         _one_ki67(values, list(source.columns), note)
         # a detail of a procedure or test the row does not report has nothing to belong to
         for dependent, parent in DEPENDS_ON.items():
+            if dependent == "margin" and any(  # the margin of the treatments' (last) surgery
+                    t.kind == "surgery" and t.status == "completed"
+                    for t in values.get("treatments", ())):
+                continue
             if dependent in values and parent not in values:
                 what = "molecular finding" if parent == "findings" else parent
                 note(dependent, f"{dependent.replace('_', ' ')} given without a {what} "
                                 f"column value; it is ignored")
                 values.pop(dependent)
         return CaseRecord(series=self.series, site=site, source=origin, **values)
+
+
+def _follow_up(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
+    """The follow-up time, whether it is censored and its origin; a time with words after it
+    that say no origin (converter/read/values/outcomes.py) is kept as text only."""
+    months, censored, origin, text = values.pop("follow_up_months")
+    if months is None:
+        values["follow_up_text"] = text
+        return
+    values["follow_up_months"], values["follow_up_censored"] = months, censored
+    values["follow_up_origin"] = origin
 
 
 def _stated_recurrence(values: dict[str, Any], stated: Event | None,
@@ -502,8 +518,10 @@ def _survival(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
             note("os_status", f"the OS status says {os_status.key} but the status says "
                               f"{status.text!r}; the status is used")
     os_months = values.pop("os_months", None)
-    if os_months is not None:
-        months, censored, origin = os_months
+    if os_months is not None and os_months[0] is None:
+        note("os_months", "the OS time's words give no time casefhir can place; it is left out")
+    elif os_months is not None:
+        months, censored, origin, _ = os_months
         alive = values.get("status") is not None and values["status"].key in ("alive", "ned", "awd")
         if "surgery" in values and origin is None:
             note("os_months", "overall survival counts from the diagnosis, casefhir's follow-up "
@@ -525,6 +543,10 @@ def _survival(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
                                        "says nothing of an event; it is left out")
             continue
         occurred, text = event
+        if months is not None and months[0] is None:
+            note(f"{name}_months", f"the {name.upper()} time's words give no time casefhir can "
+                                   "place; it is left out")
+            months = None
         values[name] = Event(occurred, text, months[0], origin=months[2]) if months else \
             Event(occurred, text)
 

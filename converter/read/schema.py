@@ -57,7 +57,13 @@ class Treatment:
     "systemic", "other"), its text, the vocabulary entry it was recognised as (treatment or
     surgery vocabulary), the NCIt drug code where verified, a radiotherapy's dose and
     fractions, and whether a drug was given with the radiotherapy listed before it (the
-    concurrent drugs of "chemoradiation (weekly carboplatin + paclitaxel, 70 Gy)")."""
+    concurrent drugs of "chemoradiation (weekly carboplatin + paclitaxel, 70 Gy)").
+
+    `status` says whether it happened: "completed", "not-done" ("Surgery unfeasible", "without
+    adjuvant chemotherapy"; `status_reason` holds the words that say so), "planned" or
+    "proposed" ("chemotherapy planned", "amputation suggested"). `context` is the heading of
+    the column it came from when that heading says when it was given ("Neoadjuvant therapy");
+    `drug` the drug or regimen name of the drug table, `agents` a regimen's agents."""
 
     text: str
     kind: str
@@ -67,6 +73,11 @@ class Treatment:
     dose_cgy: int | float | None = None
     fractions: int | None = None
     concurrent: bool = False
+    status: str = "completed"
+    status_reason: str | None = None
+    context: str | None = None
+    drug: str | None = None
+    agents: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +404,7 @@ class CaseRecord:
     follow_up_months: int | float | None = None
     follow_up_censored: bool = False  # "36+": no event (death, recurrence) seen by then
     follow_up_origin: str | None = None  # what it counts from (TIME_ORIGINS; None: the default)
+    follow_up_text: str | None = None  # a follow-up cell read as text only (no time)
     status: Term | None = None
     # the event of disease-free / progression-free survival (DFS_STATUS, PFS_STATUS) at its time
     dfs: Event | None = None

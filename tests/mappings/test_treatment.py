@@ -25,7 +25,8 @@ def test_no_treatment() -> None:
 
 def test_surgery_radiotherapy_and_drugs_each_get_their_own_profile() -> None:
     resources = by_id(to_fhir_treatments(record(
-        treatment="Excision; prostatectomy; RT 3040 cGy/19 fx; paclitaxel; hyperthermia")))
+        treatment="Excision; prostatectomy; RT 3040 cGy/19 fx; paclitaxel; hyperthermia",
+        diagnosis="synovial sarcoma")))
     assert resources["tx-surgery-1"]["meta"]["profile"] == [profiles.SURGICAL_PROCEDURE]
     assert codes(resources["tx-surgery-1"]["code"]) == ["370611004"]
     assert resources["tx-surgery-2"]["code"] == {"text": "prostatectomy"}
@@ -86,3 +87,76 @@ def test_a_chemoradiation_s_drugs_are_part_of_its_course_and_flatten_back_to_its
     assert "partOf" not in resources["medication-3"]
     assert codes(resources["medication-3"]["medicationCodeableConcept"]) == ["larotrectinib"]
     assert from_fhir_treatments(resources) == {"treatment": cell}
+
+
+def test_treatments_not_given_are_not_done_and_plans_are_requests() -> None:
+    resources = by_id(to_fhir_treatments(record(
+        treatment="Resection without adjuvant chemo- or radiotherapy; Surgery unfeasible; "
+                  "Adjuvant chemotherapy planned; amputation suggested")))
+    assert set(resources) == {"tx-surgery-1", "tx-surgery-2", "medication-1", "radiotherapy-1",
+                              "planned-tx-1", "planned-tx-2"}
+    resection = resources["tx-surgery-1"]
+    assert resection["status"] == "completed" and resection["code"]["text"] == "Resection"
+    for role in ("medication-1", "radiotherapy-1"):
+        assert resources[role]["status"] == "not-done"
+    drug = resources["medication-1"]
+    assert drug["statusReason"] == [
+        {"text": "Not given: without adjuvant chemo- or radiotherapy"}]
+    course = resources["radiotherapy-1"]
+    assert "performedPeriod" not in course and "extension" not in course
+    unfeasible = resources["tx-surgery-2"]
+    assert unfeasible["status"] == "not-done" and "performedString" not in unfeasible
+    assert unfeasible["statusReason"] == {"text": "Not given: unfeasible"}
+    plan, proposal = resources["planned-tx-1"], resources["planned-tx-2"]
+    assert plan["resourceType"] == "ServiceRequest"
+    assert plan["meta"]["profile"] == [profiles.US_CORE_SERVICE_REQUEST]
+    assert (plan["intent"], plan["status"]) == ("plan", "unknown")
+    assert plan["code"] == {"text": "Adjuvant chemotherapy planned"}
+    assert (proposal["intent"], proposal["code"]["text"]) == ("proposal", "amputation suggested")
+    assert not [r for r in resources.values()
+                if r["resourceType"] != "ServiceRequest" and r["status"] == "completed"
+                and r["id"] != resection["id"]]
+
+
+def test_a_response_answers_only_a_performed_treatment() -> None:
+    resources = by_id(to_fhir_treatments(record(
+        treatment="larotrectinib; chemotherapy planned", treatment_response="PR")))
+    target = resources["treatment-response"]["_effectiveDateTime"]["extension"][0]["extension"][0]
+    assert target["valueReference"]["reference"].endswith(".medication-1")
+
+
+def test_a_drug_with_trailing_words_answers_its_response() -> None:
+    # imt-lit case 10: the remission answers the crizotinib, not the earlier excision
+    assert _answered("Complete surgical excision with clear margins; crizotinib at relapse",
+                     "Complete remission after 6 months of treatment") == (
+        "medication-1", "Response to crizotinib at relapse")
+
+
+def test_regimens_and_chemotherapy_are_classed_chemotherapy_with_their_text() -> None:
+    resources = by_id(to_fhir_treatments(record(
+        treatment="Four cycles of chemotherapy; seven cycles of VIDE regimen; VDC/IE")))
+    four = resources["medication-1"]["medicationCodeableConcept"]
+    assert codes(four) == ["chemotherapy"] and four["text"] == "Four cycles of chemotherapy"
+    vide = resources["medication-2"]
+    assert codes(vide["medicationCodeableConcept"]) == ["chemotherapy-regimen"]
+    assert vide["medicationCodeableConcept"]["text"] == "seven cycles of VIDE regimen"
+    assert vide["note"] == [{"text": "VIDE: vincristine, ifosfamide, doxorubicin, etoposide "
+                                     "(casefhir's regimen table)"}]
+    assert codes(resources["medication-3"]["medicationCodeableConcept"]) == [
+        "chemotherapy-regimen"]
+
+
+def test_a_margin_with_the_surgery_in_the_treatment_column() -> None:
+    resources = by_id(to_fhir_treatments(record(
+        treatment="Right lower lobectomy and mediastinal lymph node sampling; biopsy; "
+                  "wide excision", margin="Tumor-free")))
+    margin = resources["margin"]
+    assert margin["partOf"] == [{"reference": f"Procedure/{resources['tx-surgery-2']['id']}"}]
+    assert codes(margin["valueCodeableConcept"]) == ["55182004"]
+
+
+def test_context_and_not_done_items_read_back() -> None:
+    cells = from_fhir_treatments(by_id(to_fhir_treatments(record(
+        treatment="Resection without adjuvant radiotherapy; Adjuvant therapy: imatinib"))))
+    assert cells["treatment"] == ("Resection; without adjuvant radiotherapy; "
+                                  "Adjuvant therapy: imatinib")

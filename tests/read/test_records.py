@@ -282,3 +282,45 @@ def test_an_uncoded_header_cannot_share_a_column(tmp_path: Path,
     with pytest.raises(InputError, match="gives stage 'otherwise', but no header with a codebook"):
         coded_builder(tmp_path, write_csv, [["Case", "Stage"], ["1", "I"]],
                       {"reference": DUMMIES["reference"]})
+
+
+def test_several_treatment_columns_in_table_order_each_item_at_its_column() -> None:
+    # synovial-lit: "Treatment" and "Adjuvant therapy"; gist-lit: "Neoadjuvant therapy", ...
+    record, problems = build({"case_id": "1", "Neoadjuvant therapy": "imatinib 400 mg/day",
+                              "Treatment": "Right lower lobectomy", "Margin": "Tumor-free",
+                              "Adjuvant therapy": "Adjuvant chemotherapy planned; zorbatinib"})
+    assert [(t.text, t.status, t.context) for t in record.treatments] == [
+        ("imatinib 400 mg/day", "completed", "Neoadjuvant therapy"),
+        ("Right lower lobectomy", "completed", None),
+        ("Adjuvant chemotherapy planned", "planned", "Adjuvant therapy"),
+        ("zorbatinib", "completed", "Adjuvant therapy")]
+    assert record.margin is not None and record.margin.text == "Tumor-free"
+    assert [p.location.column for p in problems] == ["Neoadjuvant therapy", "Adjuvant therapy"]
+
+
+def test_follow_up_words_never_give_a_wrong_time() -> None:
+    with_surgery, _ = build({"case_id": "1", "surgery": "resection",
+                             "follow_up_months": "37 months after surgery"})
+    assert (with_surgery.follow_up_months, with_surgery.follow_up_text) == (37, None)
+    assert with_surgery.follow_up_origin == "surgery"
+    # no surgery column: still from the surgery (which no resource of its own dates), never
+    # from the diagnosis
+    without, problems = build({"case_id": "1", "treatment": "resection",
+                               "follow_up_months": "6 months after the surgery"})
+    assert (without.follow_up_months, without.follow_up_origin, without.follow_up_text) == (
+        6, "surgery", None)
+    postoperative, _ = build({"case_id": "1", "follow_up_months": "12 mo postoperatively"})
+    assert (postoperative.follow_up_months, postoperative.follow_up_origin) == (12, "surgery")
+    delayed, problems = build({"case_id": "1", "surgery": "resection",
+                               "follow_up_months": "22 months after the delayed surgery"})
+    assert (delayed.follow_up_months, delayed.follow_up_text) == (
+        None, "22 months after the delayed surgery")
+    assert "kept as text" in problems[0].message
+
+
+def test_a_span_in_the_status_is_no_follow_up() -> None:
+    # imt-lit case 5: the improvement lasted 19 months; the paper gives no follow-up time
+    record, problems = build({"case_id": "1",
+                              "status": "Ongoing, durable clinical improvement of 19 months"})
+    assert record.follow_up_months is None
+    assert any("length of time" in p.message for p in problems)

@@ -105,3 +105,103 @@ def test_other_treatments_keep_their_text_with_a_warning() -> None:
 def test_responses_naming_their_treatment(text: str, key: str) -> None:
     response = parse_treatment_response(text, None, Warnings())
     assert (response.text, response.key) == (text, key)
+
+
+def statuses(text: str) -> list[tuple[str, str, str]]:
+    return [(t.kind, t.status, t.text) for t in parse_treatments(text, None, Warnings())]
+
+
+def test_a_treatment_the_cell_says_was_not_given_is_not_done() -> None:
+    # ewing-lit case 7: the resection was performed, the adjuvant therapies were not
+    assert statuses("Resection without adjuvant chemo- or radiotherapy") == [
+        ("surgery", "completed", "Resection"),
+        ("systemic", "not-done", "without adjuvant chemo- or radiotherapy"),
+        ("radiotherapy", "not-done", "without adjuvant chemo- or radiotherapy")]
+    assert statuses("Surgery unfeasible") == [("surgery", "not-done", "Surgery unfeasible")]
+    assert statuses("Without postoperative radiotherapy") == [
+        ("radiotherapy", "not-done", "Without postoperative radiotherapy")]
+    assert statuses("declined chemotherapy") == [("systemic", "not-done", "declined chemotherapy")]
+    assert statuses("resection not possible") == [("surgery", "not-done", "resection not possible")]
+    assert statuses("no adjuvant therapy") == []  # the vocabulary's "none"
+
+
+def test_words_in_brackets_never_make_a_treatment_not_given() -> None:
+    assert statuses("Chemotherapy (no response)") == [
+        ("systemic", "completed", "Chemotherapy (no response)")]
+
+
+def test_a_planned_or_suggested_treatment_is_not_performed() -> None:
+    assert statuses("Adjuvant chemotherapy planned") == [
+        ("systemic", "planned", "Adjuvant chemotherapy planned")]
+    assert statuses("Chemotherapy (no response); amputation suggested") == [
+        ("systemic", "completed", "Chemotherapy (no response)"),
+        ("surgery", "proposed", "amputation suggested")]
+    assert statuses("radiotherapy recommended") == [
+        ("radiotherapy", "proposed", "radiotherapy recommended")]
+
+
+@pytest.mark.parametrize(("text", "drug"), [
+    ("crizotinib at relapse", "Crizotinib"),
+    ("imatinib 400 mg/day", "Imatinib"),
+    ("alectinib 600 mg twice daily", "Alectinib"),
+    ("Imatinib mesylate 400 mg once daily for 6 months", "Imatinib Mesylate"),
+])
+def test_dose_and_other_words_never_hide_a_drug_and_an_uncoded_one_warns(
+        text: str, drug: str) -> None:
+    warnings = Warnings()
+    (treatment,) = parse_treatments(text, None, warnings)
+    assert (treatment.kind, treatment.drug, treatment.text) == ("systemic", drug, text)
+    assert treatment.ncit_code is None  # not in the shared NCIt copy: no code to verify
+    assert len(warnings) == 1 and "no verified code" in warnings[0]
+
+
+def test_an_unknown_drug_warns() -> None:
+    warnings = Warnings()
+    (treatment,) = parse_treatments("zorbatinib", None, warnings)
+    assert treatment.kind == "systemic" and treatment.key is None
+    assert len(warnings) == 1 and "not a drug or regimen casefhir knows" in warnings[0]
+
+
+@pytest.mark.parametrize(("text", "key", "drug"), [
+    ("at recurrence seven cycles of VIDE regimen", "chemotherapy-regimen", "VIDE"),
+    ("VAC", "chemotherapy-regimen", "VAC"),
+    ("VDC/IE", "chemotherapy-regimen", "VDC/IE"),
+    ("6 cycles of neoadjuvant chemotherapy (VAC alternating with IE)", "chemotherapy-regimen",
+     "VAC"),
+    ("Four cycles of chemotherapy", "chemotherapy", None),
+    ("conventional chemotherapy (complications)", "chemotherapy", None),
+])
+def test_regimens_and_chemotherapy_are_chemotherapy(text: str, key: str,
+                                                    drug: str | None) -> None:
+    warnings = Warnings()
+    (treatment,) = parse_treatments(text, None, warnings)
+    assert (treatment.kind, treatment.key, treatment.drug, treatment.text) == (
+        "systemic", key, drug, text)
+    assert warnings == []
+
+
+def test_a_heading_saying_when_is_each_items_context() -> None:
+    found = parse_treatments("Imatinib; VAC", "Neoadjuvant therapy", Warnings())
+    assert [t.context for t in found] == ["Neoadjuvant therapy"] * 2
+
+
+def test_an_items_own_label_gives_its_context_but_a_colon_in_brackets_does_not() -> None:
+    (labelled,) = parse_treatments("Adjuvant therapy: larotrectinib", None, Warnings())
+    assert (labelled.text, labelled.context, labelled.key) == (
+        "larotrectinib", "Adjuvant therapy", "larotrectinib")
+    (bracketed,) = parse_treatments("adjuvant chemotherapy (discontinued: veno-occlusive disease)",
+                                    None, Warnings())
+    assert (bracketed.kind, bracketed.context) == ("systemic", None)
+
+
+def test_a_removal_and_an_excisional_biopsy_are_surgery() -> None:
+    # synovial-lit case 11, ewing-lit case 4
+    assert kinds("Complete removal of the tumor under endoscopic guidance") == [
+        ("surgery", "Complete removal of the tumor under endoscopic guidance")]
+    assert kinds("Excisional biopsy") == [("surgery", "Excisional biopsy")]
+
+
+def test_unresectable_is_a_surgery_not_done_and_considered_is_no_plan() -> None:
+    assert statuses("Tumour considered unresectable") == [
+        ("surgery", "not-done", "Tumour considered unresectable")]
+    assert statuses("Inoperable") == [("surgery", "not-done", "Inoperable")]

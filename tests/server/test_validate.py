@@ -123,6 +123,27 @@ def test_imaging_modalities_validate_on_the_server(server: str, tmp_path: Path) 
     assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
 
 
+def test_treatments_not_done_planned_and_with_context_validate_on_the_server(
+        server: str, tmp_path: Path) -> None:
+    """Treatments not given (status not-done with its reason), only planned or proposed (US
+    Core ServiceRequest), with a neoadjuvant heading (a note) and a margin of a treatment
+    surgery: the literature corpus's rows (tests/corpus/)."""
+    table = tmp_path / "cases.csv"
+    table.write_text(
+        "Case,Diagnosis,Neoadjuvant therapy,Treatment,Margin,Adjuvant therapy\n"
+        "1,Ewing sarcoma,VIDE,Resection without adjuvant chemo- or radiotherapy,R0,\n"
+        "2,Infantile fibrosarcoma,,Surgery unfeasible; amputation suggested,,"
+        "Adjuvant chemotherapy planned\n"
+        "3,GIST,imatinib 400 mg/day,Right lower lobectomy,Tumor-free,crizotinib at relapse\n")
+    bundle = tmp_path / "bundle.json"
+    converted = run("convert", table, "--series-id", "issue13-tx", "-o", bundle)
+    assert converted.exit_code == 0, converted.stderr
+    report_file = tmp_path / "report.json"
+    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
+    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
+    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+
+
 def test_ihc_panels_validate_on_the_server_without_errors(server: str, tmp_path: Path,
                                                          write_csv: Any) -> None:
     table = write_csv([["Case", "Diagnosis", "IHC"],

@@ -10,8 +10,19 @@ from converter.problems import shorten
 from converter.read.schema import Event, Term
 from converter.read.values.terms import keyword_hits, lookup
 from converter.read.values.text import InvalidValue, Warn, norm
-from converter.read.values.times import split_months
+from converter.read.values.times import parse_duration, split_months
+from converter.read.values.times import parse_follow_up as follow_up_time
 from mappings.terminology import vocabulary
+
+# "improvement of 19 months", "over 36 years", "for 2 years": the length of what the words
+# describe, not the time of the last follow-up (nor of a recurrence)
+_SPAN = re.compile(r"\b(of|for|over|lasting|during|throughout)\s+(about\s+|some\s+)?\d", re.I)
+# "37 months after surgery", "6 months after the surgery", "12 mo postoperatively": words that
+# only say the follow-up counts from the surgery
+_AFTER_SURGERY = re.compile(
+    r"^\s*(.*?\d.*?)\s*(after|from|post|following)\s+(the\s+)?(surgery|operation|resection)\s*$|"
+    r"^\s*(.*?\d.*?)\s*(postoperatively|post-operatively|postop|post-op|after operation)\s*$",
+    re.I)
 
 
 def parse_status(text: str, hint: str | None,
@@ -20,6 +31,10 @@ def parse_status(text: str, hint: str | None,
     ("recurred 1 yr later", "recurrence after 8 months": a recurrence at 12 / 8 months, not a
     follow-up time)."""
     rest, months = split_months(text)
+    if months is not None and _SPAN.search(text):
+        warn(f"{shorten(text, 80)!r} gives a length of time (of, for, over ...), not the time of "
+             "the last follow-up; the time is kept only in the text")
+        rest, months = text, None
     rest = re.sub(r"^\s*[01]\s*:\s*", "", rest)  # cBioPortal's "1:DECEASED", "0:LIVING"
     key = lookup("status", rest) if rest else None
     if key is None:
@@ -78,3 +93,31 @@ def parse_metastasis(text: str, hint: str | None, warn: Warn) -> Event:
         warn(f"{shorten(site, 80)!r} is not a known metastasis site; kept as text without a code")
         return Event(True, text, months, (Term(text=site),))
     return Event(True, text, months)
+
+
+# the months (None: no time could be read), whether censored ("36+"), the origin the cell
+# names (None: the column's) and, when no time could be read, the cell's words
+FollowUp = tuple[int | float | None, bool, str | None, str | None]
+
+
+def parse_follow_up(text: str, hint: str | None, warn: Warn) -> FollowUp:
+    """A follow-up or survival time in months, whether it is censored ("36+") and the origin
+    its cell names ("24 mo from randomisation", "37 months after surgery", "12 mo
+    postoperatively": the surgery). Other words after the time ("22 months after the delayed
+    surgery") give no time, with a warning: the words are kept, never a wrong time."""
+    try:
+        months, censored, origin = follow_up_time(text, hint, warn)
+        return months, censored, origin, None
+    except InvalidValue:
+        after = _AFTER_SURGERY.match(text)
+        if after is not None:
+            try:
+                months, censored, _ = parse_duration(after.group(1) or after.group(5), hint)
+                return months, censored, "surgery", None
+            except InvalidValue:
+                pass
+        if split_months(text)[1] is None:
+            raise
+    warn(f"{shorten(text, 80)!r}: the words after the time do not say an origin casefhir knows "
+         "(diagnosis, surgery, study entry ...); kept as text, without a time")
+    return None, False, None, text

@@ -12,7 +12,12 @@ from converter.read.values.ihc import parse_ihc_panel
 from converter.read.values.imaging import parse_imaging
 from converter.read.values.ki67 import parse_ki67
 from converter.read.values.mitoses import parse_mitotic_count
-from converter.read.values.outcomes import parse_metastasis, parse_recurrence, parse_status
+from converter.read.values.outcomes import (
+    parse_follow_up,
+    parse_metastasis,
+    parse_recurrence,
+    parse_status,
+)
 from converter.read.values.performance import parse_ecog, parse_karnofsky
 from converter.read.values.references import parse_reference
 from converter.read.values.sites import parse_site
@@ -36,7 +41,7 @@ from converter.read.values.terms import (
     parse_vascularity,
 )
 from converter.read.values.text import Warn, parse_case_id, parse_text
-from converter.read.values.times import parse_age, parse_age_sex, parse_follow_up, parse_months
+from converter.read.values.times import parse_age, parse_age_sex, parse_months
 from converter.read.values.treatments import parse_treatment_response, parse_treatments
 from converter.read.values.tumours import parse_diagnosis
 
