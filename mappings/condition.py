@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.read.schema import Age, CaseRecord
+from converter.read.schema import Age, CaseRecord, Term
 from mappings import profiles
 from mappings.common import (
     CaseResources,
@@ -28,6 +28,7 @@ from mappings.common import (
 )
 from mappings.imaging import conclusion_report, preop_confirmed
 from mappings.terminology import codeable, entry
+from mappings.terminology.tumours import tumour_of_key
 
 DIAGNOSIS_NOT_REPORTED = "Primary tumour, diagnosis not reported"
 
@@ -62,14 +63,28 @@ def metastasis_clinical_key(record: CaseRecord) -> str | None:
     return status_clinical_key(record)
 
 
+def names_histology(diagnosis: Term) -> bool:
+    """Whether a diagnosis names a histologic type, which the histology-morphology-behavior
+    extension may then carry: an OncoTree tumour type, or a vocabulary entry with a morphology
+    (or an OncoTree type of its own). "Lung cancer" names an organ's cancer, no morphology, and
+    an unknown term is not known to name one: neither gets the extension."""
+    if diagnosis.key is None:
+        return False
+    if tumour_of_key(diagnosis.key) is not None:
+        return True
+    attributes = entry("diagnosis", diagnosis.key).attributes
+    return "histology" in attributes or "oncotree" in attributes
+
+
 def to_fhir_primary_condition(record: CaseRecord) -> list[Resource]:
     extensions = []
     code: dict[str, Any] = {"text": DIAGNOSIS_NOT_REPORTED}
     if record.diagnosis is not None:
         code = term_concept(record.diagnosis, "diagnosis", "condition")
-        histology = term_concept(record.diagnosis, "diagnosis", "histology")
-        extensions.append({"url": profiles.HISTOLOGY_MORPHOLOGY_BEHAVIOR,
-                           "valueCodeableConcept": histology})
+        if names_histology(record.diagnosis):
+            histology = term_concept(record.diagnosis, "diagnosis", "histology")
+            extensions.append({"url": profiles.HISTOLOGY_MORPHOLOGY_BEHAVIOR,
+                               "valueCodeableConcept": histology})
     condition = resource(
         "Condition", record, "primary", profiles.PRIMARY_CANCER_CONDITION,
         extension=extensions or None,
@@ -187,7 +202,7 @@ def from_fhir_conditions(case: CaseResources) -> Cells:
     cells: Cells = {}
     primary = case.get("primary")
     if primary is not None:
-        if primary.get("extension"):  # the histology extension: a diagnosis was given
+        if primary["code"].get("text") != DIAGNOSIS_NOT_REPORTED:
             cells["diagnosis"] = primary["code"]["text"]
         cells.update(body_site_cells((primary.get("bodySite") or [None])[0]))
         age = primary.get("onsetAge") or primary.get("onsetRange", {}).get("low")

@@ -38,8 +38,10 @@ def test_excision_claims_malignancy_only_for_a_malignant_diagnosis() -> None:
 
     assert surgery_codes(diagnosis="Ewing sarcoma") == ["370611004"]  # OncoTree ES: malignant
     assert surgery_codes(diagnosis="infantile fibrosarcoma") == ["370611004"]  # vocabulary: /3
-    # read as OncoTree IFS, whose mapping gives no behaviour: not claimed
-    assert surgery_codes(diagnosis="Giant multinodular infantile fibrosarcoma") == ["387713003"]
+    # read as OncoTree IFS, coded as the vocabulary's entry (one entity, one set of codes)
+    assert surgery_codes(diagnosis="Giant multinodular infantile fibrosarcoma") == ["370611004"]
+    assert surgery_codes(diagnosis="lung cancer") == ["370611004"]  # "cancer" says malignant
+    assert surgery_codes(diagnosis="glioma") == ["387713003"]  # "glioma" alone does not
     assert surgery_codes(diagnosis="Inflammatory myofibroblastic tumor") == ["387713003"]
     assert surgery_codes(diagnosis="solitary fibrous tumor") == ["387713003"]
     assert surgery_codes() == ["387713003"]  # no diagnosis: "Surgical procedure"
