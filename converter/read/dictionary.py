@@ -293,6 +293,16 @@ COLUMNS: tuple[Column, ...] = (
         ("local recurrence", "lr", "relapse", "local relapse", "recurrence local"),
     ),
     Column(
+        "recurrence_metastasis", "recurrence_metastasis",
+        "Recurrence and distant metastasis in one cell, as many papers print them.",
+        "Local recurrence; lung metastasis, Recurrence ten months later, none. Each item is "
+        "read as what it names; one that names neither ('yes') is left out with a warning.",
+        "as recurrence and metastasis",
+        ("recurrence/metastasis", "recurrence metastasis", "recurrence or metastasis",
+         "recurrence/metastases", "relapse/metastasis", "recurrence and metastasis",
+         "local recurrence/metastasis", "recurrence/mets"),
+    ),
+    Column(
         "recurrence_months", "months", "Months from surgery to local recurrence.",
         "14, 14 mo, 1.5 years.",
         "CancerDiseaseStatus effective (cqf-relativeDateTime offset)",

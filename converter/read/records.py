@@ -295,6 +295,11 @@ class RecordBuilder:
             raise InputError(error(
                 "both a combined age/sex column and a separate age or sex column; keep one",
                 self.table.location(row, self.bound_by["age_sex"])))
+        if "recurrence_metastasis" in bound and bound & {"recurrence", "metastasis"}:
+            raise InputError(error(
+                "both a combined recurrence/metastasis column and a separate recurrence or "
+                "metastasis column; keep one",
+                self.table.location(row, self.bound_by["recurrence_metastasis"])))
 
     # ------------------------------------------------------------------ rows
     def build(self, raw: RawRow) -> tuple[CaseRecord | None, SourceRow, list[Problem]]:
@@ -416,6 +421,11 @@ class RecordBuilder:
             values["treatments"] = values.pop("treatment")
         if "age_sex" in values:
             values["age"], values["sex"] = values.pop("age_sex")
+        if "recurrence_metastasis" in values:
+            for event_field, stated in zip(("recurrence", "metastasis"),
+                                           values.pop("recurrence_metastasis"), strict=True):
+                if stated is not None:
+                    values[event_field] = stated
         if isinstance(values.get("age"), str):  # "in utero", "infant": no number to give
             values["age_text"] = values.pop("age")
         for name in TIMES_WITH_ORIGIN:  # the origin a cell names wins over the column's

@@ -13,8 +13,10 @@ from converter.signals import critical
 
 DICTIONARY_HEADERS = ("column", "required", "description", "accepted values", "FHIR target",
                       "also recognised headers")
-# columns a template offers; age_sex is an alternative spelling of age + sex, so it is left out
-TEMPLATE_COLUMNS = tuple(c for c in COLUMNS if c.name != "age_sex")
+# columns a template offers; age_sex and recurrence_metastasis are other spellings of age + sex
+# and of recurrence + metastasis, so they are left out
+TEMPLATE_COLUMNS = tuple(c for c in COLUMNS
+                         if c.name not in ("age_sex", "recurrence_metastasis"))
 
 
 def _row(column: Column) -> tuple[str, ...]:

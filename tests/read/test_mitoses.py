@@ -21,6 +21,8 @@ class Warnings(list[str]):
     ("5 per 2 mm2", 5, None, 2, "mm2"), ("8 mitoses/10 HPF", 8, None, 10, "HPF"),
     ("4/mm\u00b2", 4, None, 1, "mm2"), ("2 per HPF", 2, None, 1, "HPF"),
     ("20 mitoses per 10 high-power fields", 20, None, 10, "HPF"), (">10/10 HPFs", 10, ">", 10, "HPF"),
+    # gist-lit (Uccini 2014)
+    ("5 mitotic cells per 50 high-power fields", 5, None, 50, "HPF"),
 ])
 def test_counts_with_their_area(text: str, count: float, comparator: str | None, per: float,
                                 area: str) -> None:

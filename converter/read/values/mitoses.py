@@ -19,7 +19,7 @@ _AREA = (r"(?:(?:per|/|in|x)\s*)(?P<per>\d+(?:[.,]\d+)?)?\s*"
          r"(?P<area>hpfs?|high[\s-]*power[\s-]*fields?|mm2|mm\u00b2|mm\^2|sq\.?\s*mm|square\s+mm)")
 _COUNT = re.compile(
     r"(?P<comparator><=|>=|\u2264|\u2265|<|>)?\s*(?P<count>\d+(?:[.,]\d+)?)\s*"
-    r"(?:mitos[ie]s|mitotic\s+figures?|mitoses?|mf)?\s*" + f"(?:{_AREA})?", re.I)
+    r"(?:mitos[ie]s|mitotic\s+(?:figures?|cells?)|mitoses?|mf)?\s*" + f"(?:{_AREA})?", re.I)
 _COMPARATORS = {"\u2264": "<=", "\u2265": ">="}
 def area_hint(per: str, area: str) -> str:
     unit = "HPF" if area.casefold().startswith(("hpf", "high")) else "mm2"

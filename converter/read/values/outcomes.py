@@ -95,6 +95,50 @@ def parse_metastasis(text: str, hint: str | None, warn: Warn) -> Event:
     return Event(True, text, months)
 
 
+_ITEM_SPLIT = re.compile(r"\s*[;,]\s*(?![^()]*\))")
+_BOTH_SPLIT = re.compile(r"\s+(?:and|with|\+)\s+(?![^()]*\))", re.I)
+_NAMES_METASTASIS = re.compile(r"metasta|\bmets?\b|\bdm\b", re.I)
+_NAMES_RECURRENCE = re.compile(r"recurr|relaps|\blr\b", re.I)
+_DENIED = re.compile(r"^\s*(?:no|none|neither|without|free of)\b", re.I)
+
+
+def parse_recurrence_metastasis(text: str, hint: str | None,
+                                warn: Warn) -> tuple[Event | None, Event | None]:
+    """A "Recurrence/metastasis" cell, as papers print both in one column: each item naming a
+    metastasis is read as one ("lung and liver metastases"), each naming a recurrence as one
+    ("Local recurrence", "Recurrence ten months later"); "no"/"none" alone, or "no recurrence or
+    metastasis", says neither happened, "no recurrence" only that there was none. An item
+    naming neither ("yes", "progression") does not say which it was: left out, with a warning,
+    never guessed."""
+    if not _NAMES_METASTASIS.search(text) and not _NAMES_RECURRENCE.search(text):
+        occurred, _, _ = _event(text, warn, "recurrence")
+        if occurred is False:  # "no", "none", "-": neither
+            return Event(False, text), Event(False, text)
+        warn(f"{shorten(text, 80)!r} does not say whether it was a recurrence or a metastasis; "
+             "left out")
+        return None, None
+    recurrences: list[str] = []
+    metastases: list[str] = []
+    for item in filter(None, _ITEM_SPLIT.split(text.strip())):
+        names = bool(_NAMES_RECURRENCE.search(item)), bool(_NAMES_METASTASIS.search(item))
+        if names == (True, True) and _DENIED.match(item):  # "no recurrence or metastasis"
+            recurrences.append(item)
+            metastases.append(item)
+            continue
+        parts = _BOTH_SPLIT.split(item) if names == (True, True) else [item]
+        for part in parts:
+            if _NAMES_METASTASIS.search(part) and not _NAMES_RECURRENCE.search(part):
+                metastases.append(part)
+            elif _NAMES_RECURRENCE.search(part) and not _NAMES_METASTASIS.search(part):
+                recurrences.append(part)
+            else:
+                warn(f"{shorten(part, 80)!r} does not say whether it was a recurrence or a "
+                     "metastasis; left out")
+    recurrence = parse_recurrence("; ".join(recurrences), hint, warn) if recurrences else None
+    metastasis = parse_metastasis("; ".join(metastases), hint, warn) if metastases else None
+    return recurrence, metastasis
+
+
 # the months (None: no time could be read), whether censored ("36+"), the origin the cell
 # names (None: the column's) and, when no time could be read, the cell's words
 FollowUp = tuple[int | float | None, bool, str | None, str | None]

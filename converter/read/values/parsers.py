@@ -16,6 +16,7 @@ from converter.read.values.outcomes import (
     parse_follow_up,
     parse_metastasis,
     parse_recurrence,
+    parse_recurrence_metastasis,
     parse_status,
 )
 from converter.read.values.performance import parse_ecog, parse_karnofsky
@@ -52,6 +53,7 @@ PARSERS: dict[str, Parser] = {
     "case_id": parse_case_id,
     "age": parse_age,
     "age_sex": parse_age_sex,
+    "recurrence_metastasis": parse_recurrence_metastasis,
     "sex": parse_sex,
     "diagnosis": parse_diagnosis,
     "site": parse_site,
