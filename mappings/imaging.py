@@ -167,6 +167,19 @@ def _size_method(size: Size) -> dict[str, Any] | None:
     return {"text": SIZE_METHODS[size.method]} if size.method else None
 
 
+# the observation category of a size measured by each non-imaging method; an imaging modality is
+# "imaging", and a size that does not say how it was measured has no category (0..* in mCODE
+# TumorSize): "imaging" would say it was measured on an image
+_SIZE_CATEGORIES = {"pathology": "laboratory", "clinical": "exam"}
+
+
+def _size_category(size: Size) -> list[dict[str, Any]] | None:
+    if size.method in MODALITIES:
+        return [codeable("imaging")]
+    key = _SIZE_CATEGORIES.get(size.method or "")
+    return [codeable(key)] if key else None
+
+
 def _tumour_size(record: CaseRecord) -> Resource:
     size = record.size
     assert size is not None
@@ -175,7 +188,7 @@ def _tumour_size(record: CaseRecord) -> Resource:
     return resource(
         "Observation", record, "tumour-size", profiles.TUMOR_SIZE,
         status="final",
-        category=[codeable("imaging")],
+        category=_size_category(size),
         code=codeable("tumor-size"),
         subject=patient_ref(record),
         focus=[ref("BodyStructure", record, "tumour")],

@@ -52,6 +52,7 @@ def disease_status(record: CaseRecord, role: str, category_key: str,
 # would claim the disease was assessed. The value is 0..1 and a dataAbsentReason is allowed
 # (obs-6: only without a value); the table's words stay in a note.
 STATUS_NOTE = "Status at last follow-up (says nothing of the cancer): "
+FOLLOW_UP_TEXT_NOTE = "Follow-up: "  # a follow-up cell no time could be read from
 
 
 def last_status(record: CaseRecord) -> tuple[dict[str, Any] | None, str | None]:
@@ -88,7 +89,7 @@ def to_fhir_outcome(record: CaseRecord) -> list[Resource]:
         value, status_note = last_status(record)
         notes = []
         if record.follow_up_text is not None:  # words no time could say without guessing
-            notes.append(f"Follow-up: {record.follow_up_text}")
+            notes.append(FOLLOW_UP_TEXT_NOTE + record.follow_up_text)
         if record.follow_up_months is not None:
             anchor = origin_anchor(record, record.follow_up_origin)[2]
             if record.follow_up_censored:  # "36+": the table's own mark, kept where it reads back
@@ -191,6 +192,8 @@ def from_fhir_outcome(case: CaseResources) -> Cells:
         for note in last.get("note", []):
             if note["text"].startswith(STATUS_NOTE):
                 cells["status"] = note["text"].removeprefix(STATUS_NOTE)
+            elif note["text"].startswith(FOLLOW_UP_TEXT_NOTE):  # words no time could say
+                cells["follow_up_months"] = note["text"].removeprefix(FOLLOW_UP_TEXT_NOTE)
         months = _months(last.get("_effectiveDateTime"), last.get("note", []), "Last follow-up")
         if months is not None:
             censored = any(CENSORED in n.get("text", "") for n in last.get("note", []))

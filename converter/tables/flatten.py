@@ -101,7 +101,7 @@ def flatten(resources: Iterable[Resource], series: str | None = None) -> Flatten
 # source did and gives the same FHIR (the note keeps "21"); cells that say their unit keep it
 # (it wins over the header's). Bare sizes in two units (two sources in one series) get the unit
 # in the cell instead ("21 mm": the size reads back, its note then says "21 mm").
-_UNIT_IN_SIZE = re.compile(r"\d\s*(?:mm|cm)\b", re.IGNORECASE)
+_UNIT_IN_SIZE = re.compile(r"\d\s*-?\s*(?:mm|cm)\b", re.IGNORECASE)  # "5 cm", "30-mm"
 _BARE_UNIT = "__size_unit"  # a row's key while flattening: the unit of a bare size
 
 
