@@ -114,6 +114,12 @@ def test_a_bare_numeral_alone_or_with_extent_words_is_a_stage(text: str, group: 
     assert stage(text)[0].group == group
 
 
+def test_punctuation_beside_nothing_else_is_kept_whole() -> None:
+    """A found random round trip: "+'" lost its "+" (stripped as a separator)."""
+    parsed, warnings = stage("+'")
+    assert parsed.extent == "+'" and warnings
+
+
 def test_unknown_words_warn() -> None:
     parsed, warnings = stage("Stage II, bulky")
     assert parsed.group == "II" and parsed.extent == "bulky"

@@ -91,6 +91,8 @@ def parse_stage(text: str, hint: str | None, warn: Warn) -> Stage:
     rest = _SYSTEM_WORDS.sub(" ", rest).strip(_SEPARATORS).strip()
     rest = re.sub(r"\s+", " ", rest)
     extent = rest or None
+    if extent is not None and not re.search(r"\w", extent):  # "+'": punctuation only, kept whole
+        extent = " ".join(text.split())
     if extent is not None and not EXTENT_WORDS.search(extent):
         warn(f"{shorten(extent, 80)!r} is not a known stage, TNM or extent notation; kept as "
              "text without a code")
