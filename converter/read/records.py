@@ -10,7 +10,7 @@ import difflib
 import hashlib
 import re
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from converter.read.dictionary import (
     header_key,
 )
 from converter.read.genecolumns import gene_column, header_genes
-from converter.read.rows import RawRow, Table
+from converter.read.rows import Cell, RawRow, Table
 from converter.read.schema import CaseRecord, Event, Finding, RowSource, Series, Site, Term
 from converter.read.values.parsers import DASH_IS_VALUE, PARSERS
 from converter.read.values.text import MAX_CELL_CHARS, InvalidValue, is_missing, norm
@@ -208,6 +208,26 @@ def load_column_map(path: str) -> dict[str, str | MappedColumn | None]:
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedCell:
+    """One cell's value as its parser read it, before the row's cells make a record."""
+
+    cell: Cell
+    column: str  # the dictionary column it was bound to
+    repeatable: bool  # the column's values join those of its other columns (findings)
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    """A row's cells parsed one by one (RecordBuilder.parse), with the problems found so far."""
+
+    raw: RawRow
+    source: SourceRow
+    problems: list[Problem]
+    cells: tuple[ParsedCell, ...] = ()
+
+
 class RecordBuilder:
     """Turns the rows of one table into CaseRecords for one series."""
 
@@ -301,12 +321,16 @@ class RecordBuilder:
     def build(self, raw: RawRow) -> tuple[CaseRecord | None, SourceRow, list[Problem]]:
         """One row: its record (None when the row has an error), where it came from, and every
         problem found. Duplicate case ids are a property of the whole table: see CaseIds."""
+        return self.record(self.parse(raw))
+
+    def parse(self, raw: RawRow) -> ParsedRow:
+        """One row's cells, each parsed on its own (the record is assembled by `record`)."""
         source = SourceRow(self.table.name, raw.number, self.table.row_kind)
         if raw.error:
-            return None, source, [error(raw.error, self.table.location(raw.number))]
+            return ParsedRow(raw, source, [error(raw.error, self.table.location(raw.number))])
         problems = [Problem(note.severity, note.message,
                             self.table.location(raw.number, note.column)) for note in raw.notes]
-        values: dict[str, Any] = {}
+        parsed: list[ParsedCell] = []
         columns: dict[str, str] = {}
         for cell in raw.cells:
             if not cell.header:
@@ -349,24 +373,39 @@ class RecordBuilder:
                 value = PARSERS[column.kind](cell.value, binding.unit, warn)
                 if value is None:  # a status that says it is unknown ("UNKNOWN")
                     continue
-                values[column.name] = values.get(column.name, ()) + value if column.repeatable \
-                    else value
+                parsed.append(ParsedCell(cell, column.name, column.repeatable, value))
             except InvalidValue as exc:
                 problems.append(error(str(exc), location, cell.value))
+        return ParsedRow(raw, replace(source, columns=columns), problems, tuple(parsed))
+
+    def record(self, row: ParsedRow, without: Collection[int] = ()
+               ) -> tuple[CaseRecord | None, SourceRow, list[Problem]]:
+        """The record of a parsed row (None when the row has an error), with every problem; with
+        `without`, as if those cells (indexes into `row.cells`) had been empty, which is how
+        converter/coverage.py tells whether a cell reaches the FHIR."""
+        values: dict[str, Any] = {}
+        for index, item in enumerate(row.cells):
+            if index not in without:
+                values[item.column] = values.get(item.column, ()) + item.value if item.repeatable \
+                    else item.value
+        source, problems = row.source, list(row.problems)
+        if row.raw.error:
+            return None, source, problems
+        columns = dict(source.columns)
         if self.joined_from and "molecular" not in columns and \
                 self.joined.get(values.get("case_id", "")):
             columns["molecular"] = self.joined_from  # the findings file's rows are the cells
-        source = replace(source, columns=columns)
+            source = replace(source, columns=columns)
         case_id = values.get("case_id")
         if case_id is None and not any(p.severity is Severity.ERROR for p in problems):
             problems.append(error("the case id is empty",
                                   source.location() if "case_id" not in self.bound_by else
-                                  self.table.location(raw.number, self.bound_by["case_id"])))
+                                  self.table.location(row.raw.number, self.bound_by["case_id"])))
         problems = [replace(p, case_id=case_id) for p in problems]
         if any(p.severity is Severity.ERROR for p in problems):
             return None, source, problems
-        origin = RowSource(Path(self.table.name).name, raw.number, self.table.row_kind,
-                           row_digest(raw))
+        origin = RowSource(Path(self.table.name).name, row.raw.number, self.table.row_kind,
+                           row_digest(row.raw))
         record = self._assemble(values, source, problems, origin)
         return record, source, problems
 
@@ -417,6 +456,9 @@ class RecordBuilder:
         surgery: Term | None = values.get("surgery")
         if surgery is not None and surgery.key == "none":
             values.pop("surgery")
+            note("surgery", f"{shorten(surgery.text, 80)!r} says no surgery was done; nothing is "
+                            "written for it (the FHIR records the procedures done, not their "
+                            "absence)")
             for dependent in ("margin", "surgery_intent"):
                 if dependent in values:
                     note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "

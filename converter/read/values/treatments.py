@@ -124,7 +124,11 @@ def _classify_other(item: str, key: str | None, kind: str | None, words: str,
 def parse_treatments(text: str, hint: str | None, warn: Warn) -> tuple[Treatment, ...]:
     items = [text[start:end].strip()
              for start, end, _ in split_outside_brackets(text, _SEPARATORS)]
-    return tuple(treatment for item in items if item for treatment in classify(item, warn))
+    treatments = tuple(treatment for item in items if item for treatment in classify(item, warn))
+    if not treatments:  # "none", "observation": said, but FHIR has no resource to hold it
+        warn(f"{shorten(text, 80)!r} says no treatment was given; nothing is written for it "
+             "(the FHIR records the treatments given, not their absence)")
+    return treatments
 
 
 # "PR to crizotinib", "partial response after 3 cycles", "Responded to larotrectinib; well tolerated"

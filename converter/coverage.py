@@ -1,0 +1,356 @@
+"""Per-column coverage of a conversion: for each source column, how many of its non-empty cells
+reached the FHIR as a code or structured value, as text only, or not at all (with a warning at
+the cell saying so, or silently — a casefhir bug, which is why it is measured, not assumed).
+
+Whether a cell reaches the FHIR is measured by ablation: the row's record is assembled again as
+if that one cell were empty (RecordBuilder.record(..., without=cell)), the mappings are run on
+it, and the cell counts as carried only when some element value of the case's resources (a
+leaf: resource type, element path, value) is there with the cell and missing without it. So a
+value a mapping reads only to decide what not to write (or to suppress something else) is
+never "carried": removing it loses nothing from the output. Two shortcuts keep this affordable,
+both exact:
+
+- a cell whose removal leaves the record equal (bar the row digest) changes no mapping's input,
+  so nothing of the output can depend on it: not carried, without mapping again;
+- each mapping is run once on the real record through a view that records the fields it reads;
+  a mapping that read none of the fields the removal changed would run the same way on the
+  ablated record (the mappings are pure functions of the record's fields), so only the
+  mappings that read a changed field are run again and compared.
+
+The Provenance is not compared: it holds the row's digest and the list of resources, not the
+cells' values. Whether a carried cell is coded or text only is read from its parsed value (a
+vocabulary key, a number, a Quantity, a boolean, a parsed stage...: coded; words kept as they
+are: text only). Rows that make no record (an error) or whose case is not written (rejected)
+count only as `in_rejected_rows`: nothing of them is in the output.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, cast
+
+from converter.problems import Problem, Severity
+from converter.read.dictionary import header_key
+from converter.read.records import ParsedRow, RecordBuilder
+from converter.read.rows import RawRow, Table
+from converter.read.schema import (
+    Age,
+    CaseRecord,
+    Event,
+    Finding,
+    Grade,
+    Marker,
+    Site,
+    Size,
+    Stage,
+    Term,
+    Treatment,
+)
+from mappings.case import MAPPERS, Mapper
+from mappings.common import Resource
+
+# what one non-empty cell of a written case became
+CODED = "coded"  # a code or structured value: a coded concept, a Quantity, number, date, boolean
+TEXT_ONLY = "text_only"  # in the FHIR as text, without a code
+DROPPED_WITH_WARNING = "dropped_with_warning"  # not in the FHIR; a warning at the cell says so
+DROPPED_SILENTLY = "dropped_silently"  # not in the FHIR and no warning: must never happen
+NOT_RECORDED = "not_recorded"  # a "not recorded" word (NA, n/a, unknown, NaN...): nothing to carry
+LEFT_OUT = "left_out"  # a column ignored with --columns or left out by --ignore-unmapped
+OUTCOMES = (CODED, TEXT_ONLY, DROPPED_WITH_WARNING, DROPPED_SILENTLY, NOT_RECORDED, LEFT_OUT)
+
+IGNORED = "ignored (--columns)"
+UNMAPPED = "unmapped (--ignore-unmapped)"
+
+_RECORD_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name != "source")
+_CSV_LABEL = re.compile(r"([A-Z]+) \((.*)\)", re.DOTALL)
+
+
+# ------------------------------------------------------------------ one row
+class _ReadRecorder:
+    """A record that notes which of its fields are read (what a mapping depends on)."""
+
+    def __init__(self, record: CaseRecord) -> None:
+        self._record = record
+        self.read: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        self.read.add(name)
+        return getattr(self._record, name)
+
+
+Leaves = Counter[tuple[str, str, Any]]
+
+
+def _walk(kind: str, path: str, node: Any, into: Leaves) -> None:
+    """Every element value under `node` as (resource type, path, value) into `into`, list
+    positions left out (a value that only moves within a list is still there)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _walk(kind, f"{path}.{key}", value, into)
+    elif isinstance(node, list):
+        for value in node:
+            _walk(kind, path, value, into)
+    elif node is not None:
+        into[(kind, path, node)] += 1
+
+
+def _walk_apart(kind: str, path: str, before: Any, after: Any, lost: Leaves,
+                gained: Leaves) -> None:
+    """The element values of `before` into `lost` and those of `after` into `gained`, skipping
+    the parts both hold alike at the same place (they would cancel out: same keys)."""
+    if before == after:
+        return
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in before.keys() | after.keys():
+            _walk_apart(kind, f"{path}.{key}", before.get(key), after.get(key), lost, gained)
+    elif isinstance(before, list) and isinstance(after, list):
+        for old, new in itertools.zip_longest(before, after):
+            _walk_apart(kind, path, old, new, lost, gained)
+    else:
+        _walk(kind, path, before, lost)
+        _walk(kind, path, after, gained)
+
+
+@dataclass
+class _MappedCase:
+    """The real record's output, mapping by mapping, with the fields each mapping read."""
+
+    record: CaseRecord
+    outputs: list[list[Resource]] = field(default_factory=list)
+    reads: list[set[str]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, record: CaseRecord, mappers: Sequence[Mapper]) -> _MappedCase:
+        case = cls(record)
+        for mapper in mappers:
+            view = _ReadRecorder(record)
+            case.outputs.append(mapper(cast(CaseRecord, view)))
+            case.reads.append(view.read)
+        return case
+
+
+ALL = None  # what a row loses when, without some cells, it makes no record at all
+
+
+def _lost(case: _MappedCase, ablated: CaseRecord | None, mappers: Sequence[Mapper]
+          ) -> Leaves | None:
+    """The element values of the case's resources that are missing when the record is
+    `ablated` (ALL: the ablated row makes no record). Only the mappings that read a field the
+    ablation changed are run again: the others would give the same resources."""
+    if ablated is None:
+        return ALL
+    changed = {name for name in _RECORD_FIELDS
+               if getattr(ablated, name) != getattr(case.record, name)}
+    if not changed:
+        return Counter()
+    before: list[Resource] = []
+    after: list[Resource] = []
+    for index, mapper in enumerate(mappers):
+        if case.reads[index] & changed:
+            before += case.outputs[index]
+            after += mapper(ablated)
+    # what the same resource (same id) holds alike before and after cancels out, so only the
+    # parts that differ are taken apart: the multiset difference is the same
+    lost: Leaves = Counter()
+    gained: Leaves = Counter()
+    now = {(r["resourceType"], r["id"]): r for r in after}
+    for resource in before:
+        key = (resource["resourceType"], resource["id"])
+        _walk_apart(key[0], "", resource, now.pop(key, None), lost, gained)
+    for key, resource in now.items():
+        _walk(key[0], "", resource, gained)
+    lost.subtract(gained)
+    return +lost
+
+
+def _adds(with_cell: Leaves | None, without_cell: Leaves | None) -> bool:
+    """Whether removing a cell as well as some others loses more than removing the others."""
+    if with_cell is ALL:
+        return without_cell is not ALL
+    return without_cell is not ALL and bool(with_cell - without_cell)
+
+
+def _structured(value: Any) -> bool:
+    """Whether a parsed value says more than its words: a vocabulary key, a number, a boolean,
+    a Quantity, a parsed stage or grade, a recognised finding, marker or treatment."""
+    if isinstance(value, bool | int | float | Age | Size | Event):
+        return True
+    if isinstance(value, Term):
+        return value.key is not None
+    if isinstance(value, Site):
+        return any(part is not None for part in (value.region, value.laterality, value.depth))
+    if isinstance(value, Stage):
+        return any(part is not None for part in (value.group, value.t, value.n, value.m))
+    if isinstance(value, Grade):
+        return value.number is not None or value.level is not None
+    if isinstance(value, Finding):
+        return value.kind != "unparsed"
+    if isinstance(value, Marker):
+        return value.key is not None
+    if isinstance(value, Treatment):
+        return any(part is not None for part in (value.key, value.ncit_code, value.dose_cgy))
+    if isinstance(value, tuple):  # several items, or (status, months, recurrence), (age, sex)...
+        return any(_structured(item) for item in value)
+    return False  # words kept as written (notes, MRI findings, an age such as "infant")
+
+
+def _carried(builder: RecordBuilder, row: ParsedRow, case: _MappedCase, index: int,
+             alone: dict[int, Leaves | None], mappers: Sequence[Mapper]) -> bool:
+    """Whether some element value of the output is there because of the cell `index`: lost
+    when it alone is removed, or else — a fact two cells state (a follow-up column and a status
+    "NED at 36 mo") survives either's removal — lost when it is removed with one other cell
+    (or with all the others but the case id) and not when that cell (those cells) alone is.
+    Each credited value is in the real output and goes when this cell goes too."""
+    if alone[index]:
+        return True
+    others = [other for other in alone if other != index and alone[other] is not ALL]
+    for other in others:
+        both = _lost(case, builder.record(row, without=(index, other))[0], mappers)
+        if _adds(both, alone[other]):
+            return True
+    if len(others) > 1:
+        rest = _lost(case, builder.record(row, without=tuple(others))[0], mappers)
+        everything = _lost(case, builder.record(row, without=(*others, index))[0], mappers)
+        return _adds(everything, rest)
+    return False
+
+
+def _warned_at(problems: Sequence[Problem], row: int, label: str) -> bool:
+    """Whether a warning of the row is located at the column `label` (alone, or among the
+    labels of a repeatable column's cells: "H (Fusion), J (Molecular)")."""
+    for problem in problems:
+        location = problem.location
+        if problem.severity is Severity.WARNING and location is not None and \
+                location.row == row and location.column is not None and \
+                (location.column == label or label in location.column.split(", ")):
+            return True
+    return False
+
+
+def bound_to(builder: RecordBuilder, header: str) -> str:
+    """The dictionary column a header was bound to, or why none: IGNORED, UNMAPPED."""
+    binding = builder.bindings.get(header)
+    if binding is not None and binding.column is not None:
+        return binding.column.name
+    return IGNORED if header_key(header) in builder.column_map else UNMAPPED
+
+
+# what one cell became: (header, the column it was bound to (see bound_to), outcome)
+CellOutcome = tuple[str, str, str]
+
+
+def row_coverage(builder: RecordBuilder, row: ParsedRow, record: CaseRecord,
+                 problems: Sequence[Problem], mappers: Sequence[Mapper] = MAPPERS
+                 ) -> tuple[CellOutcome, ...]:
+    """What each non-empty cell of a row that made `record` became, in the row's order (the
+    bound column travels with it: an NDJSON key may be first bound in a worker process).
+    `problems` are every problem of the row; `mappers` the mappings (all of them; a test passes
+    others to prove a dropped cell is caught)."""
+    parsed_at = {item.cell: index for index, item in enumerate(row.cells)}
+    case = _MappedCase.of(record, mappers) if row.cells else None
+    alone: dict[int, Leaves | None] = {}  # what the output loses without each parsed cell
+    for position in range(len(row.cells)):
+        assert case is not None
+        alone[position] = _lost(case, builder.record(row, without=(position,))[0], mappers)
+    outcomes: list[CellOutcome] = []
+    for cell in row.raw.cells:
+        if not cell.header or cell.value is None:
+            continue
+        binding = builder.bindings.get(cell.header)
+        column = bound_to(builder, cell.header)
+        if binding is None or binding.column is None:
+            outcomes.append((cell.header, column, LEFT_OUT))
+            continue
+        index = parsed_at.get(cell)
+        if index is None:  # the row made a record, so the cell was read as "not recorded"
+            outcomes.append((cell.header, column, NOT_RECORDED))
+            continue
+        assert case is not None
+        if _carried(builder, row, case, index, alone, mappers):
+            outcome = CODED if binding.column.kind == "case_id" or \
+                _structured(row.cells[index].value) else TEXT_ONLY
+        elif _warned_at(problems, row.raw.number, cell.label):
+            outcome = DROPPED_WITH_WARNING
+        else:
+            outcome = DROPPED_SILENTLY
+        outcomes.append((cell.header, column, outcome))
+    return tuple(outcomes)
+
+
+# ------------------------------------------------------------------ the table
+@dataclass
+class ColumnCoverage:
+    header: str
+    label: str  # as messages name the column: "C (Age (y))", or a JSON key
+    bound_to: str  # the dictionary column, IGNORED or UNMAPPED
+    counts: Counter[str] = field(default_factory=Counter)
+    in_rejected_rows: int = 0
+
+    @property
+    def letter(self) -> str | None:
+        match = _CSV_LABEL.fullmatch(self.label)
+        return match.group(1) if match else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"column": self.letter, "header": self.header, "bound_to": self.bound_to,
+                "non_empty": sum(self.counts.values()),
+                **{outcome: self.counts[outcome] for outcome in OUTCOMES},
+                "in_rejected_rows": self.in_rejected_rows}
+
+
+class Coverage:
+    """The per-column counts of a table, row by row (in the main process, in input order)."""
+
+    def __init__(self, table: Table, builder: RecordBuilder) -> None:
+        self.builder = builder
+        self.columns: dict[str, ColumnCoverage] = {}
+        for text, label in table.headers:
+            if text:
+                self._column(text, label)
+
+    def _column(self, header: str, label: str) -> ColumnCoverage:
+        if header not in self.columns:
+            self.columns[header] = ColumnCoverage(header, label, bound_to(self.builder, header))
+        return self.columns[header]
+
+    def add(self, raw: RawRow, outcomes: tuple[CellOutcome, ...] | None) -> None:
+        """A row: its cells' outcomes when its case was written, None when it was not."""
+        if outcomes is None:
+            for cell in raw.cells:
+                if cell.header and cell.value is not None:
+                    self._column(cell.header, cell.label).in_rejected_rows += 1
+            return
+        labels = {cell.header: cell.label for cell in raw.cells}
+        for header, column, outcome in outcomes:
+            counted = self._column(header, labels[header])
+            counted.bound_to = column  # the worker that read the row bound it
+            counted.counts[outcome] += 1
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [column.to_json() for column in self.columns.values()]
+
+
+def render(coverage: list[dict[str, Any]]) -> list[str]:
+    """The coverage list of a report as a table, one line per column."""
+    heads = ("column", "bound to", "non-empty", "coded", "text", "warned", "SILENT", "NA",
+             "left out", "rejected")
+    rows = [(f"{c['column']} {c['header']}" if c["column"] else c["header"], c["bound_to"],
+             *(str(c[key]) for key in ("non_empty", CODED, TEXT_ONLY, DROPPED_WITH_WARNING,
+                                       DROPPED_SILENTLY, NOT_RECORDED, LEFT_OUT,
+                                       "in_rejected_rows")))
+            for c in coverage]
+    widths = [max(len(str(row[i])) for row in [heads, *rows]) for i in range(len(heads))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
+                         for i, cell in enumerate(cells)).rstrip()
+
+    return [line(heads), *(line(row) for row in rows)]
+
+
+def silent_total(coverage: list[dict[str, Any]]) -> int:
+    return sum(int(column[DROPPED_SILENTLY]) for column in coverage)
