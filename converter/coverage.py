@@ -133,20 +133,27 @@ class _MappedCase:
         return case
 
 
-ALL = None  # what a row loses when, without some cells, it makes no record at all
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """What the case's resources lose and gain when some cells are taken out of the row."""
+
+    lost: Leaves
+    gained: Leaves
 
 
-def _lost(case: _MappedCase, ablated: CaseRecord | None, mappers: Sequence[Mapper]
-          ) -> Leaves | None:
-    """The element values of the case's resources that are missing when the record is
-    `ablated` (ALL: the ablated row makes no record). Only the mappings that read a field the
-    ablation changed are run again: the others would give the same resources."""
+NO_RECORD = None  # without some cells (the case id) the row makes no record at all
+
+
+def _change(case: _MappedCase, ablated: CaseRecord | None, mappers: Sequence[Mapper]
+            ) -> _Change | None:
+    """The element values of the case's resources missing, and those added, when the record
+    is `ablated` (NO_RECORD: the ablated row makes none). Only the mappings that read a field
+    the ablation changed are run again: the others would give the same resources."""
     if ablated is None:
-        return ALL
-    changed = {name for name in _RECORD_FIELDS
-               if getattr(ablated, name) != getattr(case.record, name)}
+        return NO_RECORD
+    changed = _differing(ablated, case.record)
     if not changed:
-        return Counter()
+        return _Change(Counter(), Counter())
     before: list[Resource] = []
     after: list[Resource] = []
     for index, mapper in enumerate(mappers):
@@ -154,7 +161,7 @@ def _lost(case: _MappedCase, ablated: CaseRecord | None, mappers: Sequence[Mappe
             before += case.outputs[index]
             after += mapper(ablated)
     # what the same resource (same id) holds alike before and after cancels out, so only the
-    # parts that differ are taken apart: the multiset difference is the same
+    # parts that differ are taken apart: the multiset differences are the same
     lost: Leaves = Counter()
     gained: Leaves = Counter()
     now = {(r["resourceType"], r["id"]): r for r in after}
@@ -163,15 +170,30 @@ def _lost(case: _MappedCase, ablated: CaseRecord | None, mappers: Sequence[Mappe
         _walk_apart(key[0], "", resource, now.pop(key, None), lost, gained)
     for key, resource in now.items():
         _walk(key[0], "", resource, gained)
-    lost.subtract(gained)
-    return +lost
+    return _Change(lost - gained, gained - lost)
 
 
-def _adds(with_cell: Leaves | None, without_cell: Leaves | None) -> bool:
-    """Whether removing a cell as well as some others loses more than removing the others."""
-    if with_cell is ALL:
-        return without_cell is not ALL
-    return without_cell is not ALL and bool(with_cell - without_cell)
+def _differing(one: CaseRecord, other: CaseRecord) -> set[str]:
+    return {name for name in _RECORD_FIELDS if getattr(one, name) != getattr(other, name)}
+
+
+def _stands_alone(builder: RecordBuilder, row: ParsedRow, case: _MappedCase, index: int,
+                  others: tuple[int, ...], without_others: _Change | None,
+                  mappers: Sequence[Mapper]) -> bool:
+    """Whether, once the cells `others` are taken out, the cell `index` still holds values of
+    the real output (taking it out too loses more of it) while doing what it does in the real
+    row: the record fields it then decides are those of the real record. A cell made to stand
+    in for the others does not count (a recurrence time creating a recurrence once the
+    recurrence column saying "no" is gone: the real record has no recurrence)."""
+    rest = builder.record(row, without=others)[0]
+    fewer = builder.record(row, without=(*others, index))[0]
+    if rest is None or fewer is None or without_others is NO_RECORD:
+        return False
+    decided = _differing(rest, fewer)
+    if not decided or any(getattr(rest, name) != getattr(case.record, name) for name in decided):
+        return False
+    both = _change(case, fewer, mappers)
+    return both is not NO_RECORD and bool(both.lost - without_others.lost)
 
 
 def _structured(value: Any) -> bool:
@@ -199,23 +221,22 @@ def _structured(value: Any) -> bool:
 
 
 def _carried(builder: RecordBuilder, row: ParsedRow, case: _MappedCase, index: int,
-             alone: dict[int, Leaves | None], mappers: Sequence[Mapper]) -> bool:
+             alone: dict[int, _Change | None], mappers: Sequence[Mapper]) -> bool:
     """Whether some element value of the output is there because of the cell `index`: lost
-    when it alone is removed, or else — a fact two cells state (a follow-up column and a status
-    "NED at 36 mo") survives either's removal — lost when it is removed with one other cell
-    (or with all the others but the case id) and not when that cell (those cells) alone is.
-    Each credited value is in the real output and goes when this cell goes too."""
-    if alone[index]:
+    when it alone is taken out, or else — a fact two cells state (a follow-up column and a
+    status "NED at 36 mo") survives either's removal — when it holds real values on its own
+    once one other cell (or every other but the case id) is taken out (see _stands_alone).
+    Each value credited is in the real output and goes when this cell goes too."""
+    single = alone[index]
+    if single is NO_RECORD or single.lost:
         return True
-    others = [other for other in alone if other != index and alone[other] is not ALL]
+    others = [other for other in alone if other != index and alone[other] is not NO_RECORD]
     for other in others:
-        both = _lost(case, builder.record(row, without=(index, other))[0], mappers)
-        if _adds(both, alone[other]):
+        if _stands_alone(builder, row, case, index, (other,), alone[other], mappers):
             return True
     if len(others) > 1:
-        rest = _lost(case, builder.record(row, without=tuple(others))[0], mappers)
-        everything = _lost(case, builder.record(row, without=(*others, index))[0], mappers)
-        return _adds(everything, rest)
+        rest = _change(case, builder.record(row, without=tuple(others))[0], mappers)
+        return _stands_alone(builder, row, case, index, tuple(others), rest, mappers)
     return False
 
 
@@ -252,10 +273,10 @@ def row_coverage(builder: RecordBuilder, row: ParsedRow, record: CaseRecord,
     others to prove a dropped cell is caught)."""
     parsed_at = {item.cell: index for index, item in enumerate(row.cells)}
     case = _MappedCase.of(record, mappers) if row.cells else None
-    alone: dict[int, Leaves | None] = {}  # what the output loses without each parsed cell
+    alone: dict[int, _Change | None] = {}  # what the output loses without each parsed cell
     for position in range(len(row.cells)):
         assert case is not None
-        alone[position] = _lost(case, builder.record(row, without=(position,))[0], mappers)
+        alone[position] = _change(case, builder.record(row, without=(position,))[0], mappers)
     outcomes: list[CellOutcome] = []
     for cell in row.raw.cells:
         if not cell.header or cell.value is None:
