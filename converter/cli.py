@@ -529,9 +529,11 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
         from converter.pipeline import convert as run_convert
 
         options = table_convert_options(files[0], "-", table, debug)
+        options.coverage = report_path is not None  # the table's coverage in --report too
         spool = CaseSpool()
         converted: Report = _run(debug, lambda: run_convert(options, writer=spool))
         report.series, report.problems = converted.series, converted.problems
+        report.coverage = converted.coverage
         report.cases_read, report.resources = converted.cases_read, converted.resources
         if not converted.written:
             report.seconds = time.perf_counter() - started

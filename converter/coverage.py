@@ -3,25 +3,28 @@ reached the FHIR as a code or structured value, as text only, or not at all (wit
 the cell saying so, or silently — a casefhir bug, which is why it is measured, not assumed).
 
 Whether a cell reaches the FHIR is measured by ablation: the row's record is assembled again as
-if that one cell were empty (RecordBuilder.record(..., without=cell)), the mappings are run on
+if that one cell were empty (RecordBuilder.record(..., without=...)), the mappings are run on
 it, and the cell counts as carried only when some element value of the case's resources (a
 leaf: resource type, element path, value) is there with the cell and missing without it. So a
-value a mapping reads only to decide what not to write (or to suppress something else) is
-never "carried": removing it loses nothing from the output. Two shortcuts keep this affordable,
-both exact:
+value a mapping reads only to decide what not to write (or to leave something else out) is
+never "carried": removing it loses nothing from the output. A fact two cells state survives
+the removal of either; such a cell is carried when, with one other cell (or all the others but
+the case id) taken out, it decides record fields as they are in the real record and taking it
+out too loses values of the real output (_stands_alone). The shortcuts, all exact:
 
-- a cell whose removal leaves the record equal (bar the row digest) changes no mapping's input,
-  so nothing of the output can depend on it: not carried, without mapping again;
+- a removal that leaves the record equal (bar the row digest) changes no mapping's input, so
+  nothing of the output can depend on it: no mapping runs again;
 - each mapping is run once on the real record through a view that records the fields it reads;
-  a mapping that read none of the fields the removal changed would run the same way on the
-  ablated record (the mappings are pure functions of the record's fields), so only the
-  mappings that read a changed field are run again and compared.
+  a mapping that read none of the fields a removal changed would run the same way without the
+  cell (the mappings are pure functions of the record's fields), so only the others run again;
+- resources alike before and after (same id, same content) cancel out, unwalked.
 
 The Provenance is not compared: it holds the row's digest and the list of resources, not the
 cells' values. Whether a carried cell is coded or text only is read from its parsed value (a
 vocabulary key, a number, a Quantity, a boolean, a parsed stage...: coded; words kept as they
 are: text only). Rows that make no record (an error) or whose case is not written (rejected)
-count only as `in_rejected_rows`: nothing of them is in the output.
+count only as `in_rejected_rows`: nothing of them is in the output. docs/coverage.md tells it
+for users.
 """
 
 from __future__ import annotations

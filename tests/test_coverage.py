@@ -270,3 +270,22 @@ def test_the_coverage_is_the_same_with_workers(tmp_path: Path) -> None:
     assert sum(numbers[4] for *_, numbers in one) == 0  # nothing dropped silently
     assert sum(numbers[0] for *_, numbers in one) == sum(
         sum(numbers[1:7]) for *_, numbers in one)
+
+
+def test_no_coverage_leaves_it_out_of_the_report(tmp_path: Path) -> None:
+    example = EXAMPLE_ARGS["kobayashi-2023"]
+    out = tmp_path / "report.json"
+    result = run("convert", EXAMPLES / example["input"], *example["args"], "-o",
+                 tmp_path / "out.json", "--report", out, "--no-coverage")
+    assert result.exit_code == 0 and "coverage" not in orjson.loads(out.read_bytes())
+    assert "coverage (" not in result.stderr
+
+
+def test_validate_of_a_table_reports_its_coverage(tmp_path: Path) -> None:
+    example = EXAMPLE_ARGS["kobayashi-2023"]
+    out = tmp_path / "report.json"
+    result = run("validate", EXAMPLES / example["input"], *example["args"], "--report", out)
+    assert result.exit_code == 0, result.output
+    coverage = orjson.loads(out.read_bytes())["coverage"]
+    assert [(c["header"], c["non_empty"], c["coded"]) for c in coverage][:2] == [
+        ("Case", 6, 6), ("Age (y)", 6, 6)]
