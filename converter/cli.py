@@ -390,8 +390,8 @@ def main(ctx: click.Context) -> None:
               help="--coverage also prints, after the summary, what each column's non-empty "
                    "cells became: coded, text only, dropped with a warning, dropped silently "
                    "(0 unless casefhir has a bug), not recorded (NA...), left out (ignored "
-                   "columns), in rejected rows. --report counts them too (which takes about "
-                   "twice the time of the conversion) unless --no-coverage.")
+                   "columns), in rejected rows. --report counts them too (two to three times the "
+                   "CPU time of the conversion) unless --no-coverage.")
 @click.option("--force", is_flag=True,
               help="Write into an output folder that holds files casefhir did not write: they "
                    "are left untouched (never removed); only files of the same name are "
