@@ -47,7 +47,7 @@ def convert_command(table: Path, out: Path, shape: str, workers: int,
                     report: Path) -> list[str]:
     return [sys.executable, "-m", "converter", "convert", str(table), "--series-id", "bench",
             "-o", str(out), *SHAPES[shape], "--workers", str(workers), "-q",
-            "--report", str(report)]
+            "--report", str(report), "--no-coverage"]  # conversion alone: bench_coverage.py
 
 
 def floor_seconds(ndjson_dir: Path) -> tuple[float, int]:

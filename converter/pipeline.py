@@ -22,6 +22,7 @@ from pathlib import Path
 
 import orjson
 
+from converter.coverage import CellOutcome, Coverage, row_coverage
 from converter.csvcells import csv_safe
 from converter.fhir.fastvalidate import fast_structure_errors
 from converter.fhir.validate import integrity_errors, structure_errors
@@ -68,6 +69,7 @@ class ConvertOptions:
     report: str | None = None  # write the report here, put in place with the outputs
     force: bool = False  # an output folder may hold files casefhir did not write (left alone)
     findings: tuple[str, ...] = ()  # findings files (one row per finding) joined to the cases
+    coverage: bool = False  # count what each column's cells became (converter/coverage.py)
 
 
 def check_resources(resources: list[Resource], source: SourceRow,
@@ -131,14 +133,17 @@ class CaseResult:
     source: SourceRow
     problems: list[Problem]
     payload: bytes | None  # the case's resources as a JSON array, when valid
+    coverage: tuple[CellOutcome, ...] | None = None  # each cell's outcome, when counted
 
 
 def convert_rows(builder: RecordBuilder, rows: list[RawRow], strict: bool,
-                 full_validation: bool) -> list[CaseResult]:
-    """Record → mapping → validation for a batch of rows (in this or a worker process)."""
+                 full_validation: bool, coverage: bool = False) -> list[CaseResult]:
+    """Record → mapping → validation for a batch of rows (in this or a worker process); with
+    `coverage`, also what each cell of a valid row became (converter/coverage.py)."""
     results = []
     for raw in rows:
-        record, source, problems = builder.build(raw)
+        parsed = builder.parse(raw)
+        record, source, problems = builder.record(parsed)
         resources: list[Resource] = []
         if record is not None:
             resources = map_record(record)
@@ -148,19 +153,24 @@ def convert_rows(builder: RecordBuilder, rows: list[RawRow], strict: bool,
         valid = record is not None and not any(p.severity is Severity.ERROR for p in problems)
         case_id = record.case_id if record is not None else next(
             (p.case_id for p in problems if p.case_id is not None), None)
+        outcomes = None
+        if coverage and valid:
+            assert record is not None
+            outcomes = row_coverage(builder, parsed, record, problems)
         results.append(CaseResult(case_id, rid(record) if record is not None else None, source,
-                                  problems, orjson.dumps(resources) if valid else None))
+                                  problems, orjson.dumps(resources) if valid else None, outcomes))
     return results
 
 
-_worker: tuple[RecordBuilder, bool, bool] | None = None
+_worker: tuple[RecordBuilder, bool, bool, bool] | None = None
 
 
 def _start_worker(table: Table, options: ConvertOptions, parent: int,
                   joined: JoinedFindings | None) -> None:
     global _worker
     init_worker(parent)  # ignore Ctrl-C (the main process stops us); die with the main process
-    _worker = (record_builder(table, options, joined), options.strict, options.full_validation)
+    _worker = (record_builder(table, options, joined), options.strict, options.full_validation,
+               options.coverage)
 
 
 def record_builder(table: Table, options: ConvertOptions,
@@ -198,8 +208,8 @@ def open_input(options: ConvertOptions) -> tuple[Table, ConvertOptions, JoinedFi
 
 def _work(rows: list[RawRow]) -> list[CaseResult]:
     assert _worker is not None
-    builder, strict, full_validation = _worker
-    return convert_rows(builder, rows, strict, full_validation)
+    builder, strict, full_validation, coverage = _worker
+    return convert_rows(builder, rows, strict, full_validation, coverage)
 
 
 def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
@@ -225,13 +235,14 @@ def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
     if options.workers <= 1 or len(head) < 2:
         for batch in itertools.chain(head, batches):
             yield from zip(batch, convert_rows(builder, batch, options.strict,
-                                               options.full_validation), strict=True)
+                                               options.full_validation, options.coverage), strict=True)
         return
     # The first batch is converted here, before the fork: that imports fhir.resources and builds
     # every model's validator once, so forked workers share those pages rather than each
     # building a copy; gc.freeze keeps the collector from touching (and so copying) them.
     first = head.pop(0)
-    yield from zip(first, convert_rows(builder, first, options.strict, options.full_validation),
+    yield from zip(first, convert_rows(builder, first, options.strict, options.full_validation,
+                                       options.coverage),
                    strict=True)
     gc.freeze()
     context = multiprocessing.get_context("fork" if "fork" in
@@ -272,6 +283,9 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
         report.inputs += [f.name for f in joined.files]
         report.problems.extend(joined.problems)
     joined_cases: set[str] = set()
+    coverage = None
+    if options.coverage:
+        coverage = Coverage(table, builder)
     rejects_path = options.rejects
     if options.skip_invalid and rejects_path is None:
         if options.output == "-":
@@ -306,6 +320,8 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
             report.problems.extend(problems)
             if joined is not None and result.case_id is not None:
                 joined_cases.add(result.case_id)
+            if coverage is not None:  # a rejected row's cells are counted as such
+                coverage.add(raw, result.coverage if duplicate is None else None)
             if result.payload is None or duplicate is not None:
                 report.cases_rejected += 1
                 if options.skip_invalid:
@@ -336,6 +352,8 @@ def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = Non
             failed = failed or bool(lost) or any(p.severity is Severity.ERROR
                                                  for p in joined.problems)
         results.close()  # worker processes end here
+        if coverage is not None:
+            report.coverage = coverage.to_json()
         if failed:
             writer.abort()
         else:

@@ -89,6 +89,7 @@ class Report:
     rejects_file: str | None = None
     written: bool = False
     seconds: float = 0.0
+    coverage: list[dict[str, Any]] | None = None  # per source column (converter/coverage.py)
     saved: bool = field(default=False, init=False, repr=False, compare=False)  # --report written
     _problems_streamed: bool = field(default=False, init=False, repr=False, compare=False)
 
@@ -119,6 +120,7 @@ class Report:
             "written": self.written,
             "outputs": self.outputs,
             "rejects_file": self.rejects_file,
+            **({} if self.coverage is None else {"coverage": self.coverage}),
             "problems": [] if self._problems_streamed else list(self.problems.as_json()),
         }
 

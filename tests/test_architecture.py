@@ -24,6 +24,7 @@ LAYERS = {
     "converter.server": "server",
     "converter.tables": "tables",
     "converter.pipeline": "pipeline", "converter.paths": "pipeline",
+    "converter.coverage": "pipeline",
     "converter.cli": "cli", "converter.clickerrors": "cli", "converter.__main__": "cli",
 }
 MAY_IMPORT = {

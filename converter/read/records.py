@@ -10,10 +10,10 @@ import difflib
 import hashlib
 import re
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -45,7 +45,7 @@ from converter.read.dictionary import (
     header_unit,
 )
 from converter.read.genecolumns import gene_column, header_genes
-from converter.read.rows import RawRow, Table
+from converter.read.rows import Cell, RawRow, Table
 from converter.read.schema import CaseRecord, Event, Finding, RowSource, Series, Site, Term
 from converter.read.values.imaging import (
     header_modality,
@@ -169,6 +169,25 @@ def suggestions(header: str) -> str:
 
 def _unit(column: Column, word: str) -> str | None:
     return UNIT_HINTS.get(column.units or "", {}).get(word)
+
+
+class ParsedCell(NamedTuple):  # a tuple, as Cell: made for every cell, faster than a dataclass
+    """One cell's value as its parser read it, before the row's cells make a record."""
+
+    cell: Cell
+    column: str  # the dictionary column it was bound to
+    repeatable: bool  # the column's values join those of its other columns (findings)
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    """A row's cells parsed one by one (RecordBuilder.parse), with the problems found so far."""
+
+    raw: RawRow
+    source: SourceRow
+    problems: list[Problem]
+    cells: tuple[ParsedCell, ...] = ()
 
 
 class RecordBuilder:
@@ -305,12 +324,17 @@ class RecordBuilder:
     def build(self, raw: RawRow) -> tuple[CaseRecord | None, SourceRow, list[Problem]]:
         """One row: its record (None when the row has an error), where it came from, and every
         problem found. Duplicate case ids are a property of the whole table: see CaseIds."""
+        return self.record(self.parse(raw))
+
+    def parse(self, raw: RawRow) -> ParsedRow:
+        """One row's cells (and the column map's constants), each parsed on its own (the
+        record is assembled by `record`)."""
         source = SourceRow(self.table.name, raw.number, self.table.row_kind)
         if raw.error:
-            return None, source, [error(raw.error, self.table.location(raw.number))]
+            return ParsedRow(raw, source, [error(raw.error, self.table.location(raw.number))])
         problems = [Problem(note.severity, note.message,
                             self.table.location(raw.number, note.column)) for note in raw.notes]
-        values: dict[str, Any] = {}
+        parsed: list[ParsedCell] = []
         columns: dict[str, str] = {}
         silent: dict[str, int] = {}  # column name → its cells whose code says nothing
         for cell in raw.cells:
@@ -362,7 +386,9 @@ class RecordBuilder:
                 continue
             repeated = column.repeatable and column.name in columns
             columns[column.name] = f"{columns[column.name]}, {cell.label}" if repeated else cell.label
-            self._parse(column, text, shown, binding.unit, location, values, problems)
+            value = self._parse(column, text, shown, binding.unit, location, problems)
+            if value is not None:
+                parsed.append(ParsedCell(cell, column.name, column.repeatable, value))
         for name, constant in self.constants:
             column = COLUMNS_BY_NAME[constant.column]
             if constant.otherwise and (column.name in columns or
@@ -371,40 +397,56 @@ class RecordBuilder:
             label = _constant_label(name)
             columns[column.name] = f"{columns[column.name]}, {label}" \
                 if column.name in columns else label
-            self._parse(column, constant.value, constant.value, None,
-                        self.table.location(raw.number, _constant_label(name)), values, problems)
-        if self.joined_from and "molecular" not in columns and \
+            value = self._parse(column, constant.value, constant.value, None,
+                                self.table.location(raw.number, label), problems)
+            if value is not None:
+                parsed.append(ParsedCell(Cell(name, label, constant.value), column.name,
+                                         column.repeatable, value))
+        return ParsedRow(raw, replace(source, columns=columns), problems, tuple(parsed))
+
+    def record(self, row: ParsedRow, without: Collection[int] = ()
+               ) -> tuple[CaseRecord | None, SourceRow, list[Problem]]:
+        """The record of a parsed row (None when the row has an error), with every problem; with
+        `without`, as if those cells (indexes into `row.cells`) had been empty, which is how
+        converter/coverage.py tells whether a cell reaches the FHIR."""
+        values: dict[str, Any] = {}
+        for index, item in enumerate(row.cells):
+            if index not in without:
+                values[item.column] = values.get(item.column, ()) + item.value if item.repeatable \
+                    else item.value
+        source, problems = row.source, list(row.problems)
+        if row.raw.error:
+            return None, source, problems
+        if self.joined_from and "molecular" not in source.columns and \
                 self.joined.get(values.get("case_id", "")):
-            columns["molecular"] = self.joined_from  # the findings file's rows are the cells
-        source = replace(source, columns=columns)
+            # the findings file's rows are the cells
+            source = replace(source, columns={**source.columns, "molecular": self.joined_from})
         case_id = values.get("case_id")
         if case_id is None and not any(p.severity is Severity.ERROR for p in problems):
             problems.append(error("the case id is empty",
                                   source.location() if "case_id" not in self.bound_by else
-                                  self.table.location(raw.number, self.bound_by["case_id"])))
+                                  self.table.location(row.raw.number, self.bound_by["case_id"])))
         problems = [replace(p, case_id=case_id) for p in problems]
         if any(p.severity is Severity.ERROR for p in problems):
             return None, source, problems
-        origin = RowSource(Path(self.table.name).name, raw.number, self.table.row_kind,
-                           row_digest(raw))
+        origin = RowSource(Path(self.table.name).name, row.raw.number, self.table.row_kind,
+                           row_digest(row.raw))
         record = self._assemble(values, source, problems, origin)
         return record, source, problems
 
     @staticmethod
     def _parse(column: Column, text: str, shown: str, unit: str | None, location: Location,
-               values: dict[str, Any], problems: list[Problem]) -> None:
-        """Read one value (a cell's, a codebook label or a constant) into `values`."""
+               problems: list[Problem]) -> Any:
+        """One value (a cell's, a codebook label or a constant) as its parser reads it; None when
+        it says nothing ("UNKNOWN") or has an error (added to `problems`)."""
         def warn(message: str, location: Location = location, value: str = shown) -> None:
             problems.append(warning(message, location, value))
 
         try:
-            value = PARSERS[column.kind](text, unit, warn)
-            if value is None:  # a status that says it is unknown ("UNKNOWN")
-                return
-            values[column.name] = values.get(column.name, ()) + value if column.repeatable \
-                else value
+            return PARSERS[column.kind](text, unit, warn)
         except InvalidValue as exc:
             problems.append(error(str(exc), location, shown))
+            return None
 
     def _assemble(self, values: dict[str, Any], source: SourceRow, problems: list[Problem],
                   origin: RowSource) -> CaseRecord:
@@ -462,6 +504,9 @@ class RecordBuilder:
         surgery: Term | None = values.get("surgery")
         if surgery is not None and surgery.key == "none":
             values.pop("surgery")
+            note("surgery", f"{shorten(surgery.text, 80)!r} says no surgery was done; nothing is "
+                            "written for it (the FHIR records the procedures done, not their "
+                            "absence)")
             for dependent in ("margin", "surgery_intent"):
                 if dependent in values:
                     note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "

@@ -229,6 +229,9 @@ def parse_treatments(text: str, hint: str | None, warn: Warn) -> tuple[Treatment
         context, item = (labelled.group(1).strip(), labelled.group(2)) if labelled else (hint, item)
         found += [replace(treatment, context=context) if context else treatment
                   for treatment in (classify(item, warn) if item else [])]
+    if not found:  # "none", "observation": said, but FHIR has no resource to hold it
+        warn(f"{shorten(text, 80)!r} says no treatment was given; nothing is written for it "
+             "(the FHIR records the treatments given, not their absence)")
     return tuple(found)
 
 
