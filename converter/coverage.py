@@ -53,6 +53,8 @@ from converter.read.schema import (
     Term,
     Treatment,
 )
+from converter.read.values.parsers import DASH_IS_VALUE
+from converter.read.values.text import is_missing, norm
 from mappings.case import MAPPERS, Mapper
 from mappings.common import Resource
 
@@ -290,8 +292,13 @@ def row_coverage(builder: RecordBuilder, row: ParsedRow, record: CaseRecord,
             outcomes.append((cell.header, column, LEFT_OUT))
             continue
         index = parsed_at.get(cell)
-        if index is None:  # the row made a record, so the cell was read as "not recorded"
-            outcomes.append((cell.header, column, NOT_RECORDED))
+        if index is None:  # the row made a record: the cell said "not recorded" ("NA", a
+            # codebook's null, a status "UNKNOWN"), or its parser kept nothing and warned
+            # ("4/6 cm": which size?)
+            said_nothing = is_missing(cell.value, binding.column.kind in DASH_IS_VALUE) or \
+                norm(cell.value) == "nan" or binding.codebook is not None
+            outcomes.append((cell.header, column, NOT_RECORDED if said_nothing or not _warned_at(
+                problems, row.raw.number, cell.label) else DROPPED_WITH_WARNING))
             continue
         assert case is not None
         if _carried(builder, row, case, index, alone, mappers):

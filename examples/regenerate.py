@@ -5,9 +5,11 @@ paths are relative to it). Run after a deliberate mapping change, then review th
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -16,21 +18,34 @@ ROOT = HERE.parent
 CORPUS = ROOT / "tests" / "corpus"
 
 
-def regenerate(catalogue: Path) -> None:
-    """Convert every table the catalogue lists, in its own folder, into its golden output."""
+def regenerate(catalogue: Path, coverage: bool = False) -> None:
+    """Convert every table the catalogue lists, in its own folder, into its golden output; with
+    `coverage`, also its per-column coverage (--report's `coverage`) as coverage.json beside it."""
     folder = catalogue.parent.resolve()
     for name, table in tomllib.loads(catalogue.read_text()).items():
-        command = [sys.executable, "-m", "converter", "convert", table["input"], *table["args"],
-                   "--pretty", "-q", "-o", table["output"]]
-        # the converter is this checkout's, wherever the working directory is
-        environment = {**os.environ, "PYTHONPATH": str(ROOT.resolve())}
-        subprocess.run(command, check=True, cwd=folder, env=environment)
+        with tempfile.TemporaryDirectory() as scratch:
+            report = Path(scratch) / "report.json"
+            command = [sys.executable, "-m", "converter", "convert", table["input"],
+                       *table["args"], "--pretty", "-q", "-o", table["output"],
+                       *(["--report", str(report)] if coverage else [])]
+            # the converter is this checkout's, wherever the working directory is
+            environment = {**os.environ, "PYTHONPATH": str(ROOT.resolve())}
+            subprocess.run(command, check=True, cwd=folder, env=environment)
+            if coverage:
+                columns = json.loads(report.read_bytes())["coverage"]
+                coverage_file(folder / table["output"]).write_text(
+                    json.dumps(columns, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"{name}: {(folder / table['output']).relative_to(ROOT.resolve())}")
+
+
+def coverage_file(output: Path) -> Path:
+    """Where the per-column coverage of a golden output is kept."""
+    return output.with_name("coverage.json")
 
 
 def main() -> None:
     regenerate(HERE / "examples.toml")
-    regenerate(CORPUS / "corpus.toml")
+    regenerate(CORPUS / "corpus.toml", coverage=True)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ facts the review of the goldens verified (units, codes, censoring)."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -45,15 +46,41 @@ def offset_months(observation: dict[str, Any]) -> float:
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))
-def test_golden_output_is_reproduced(name: str, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_golden_output_and_coverage_are_reproduced(name: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The FHIR is the reviewed golden output byte for byte; --report's per-column coverage is
+    the reviewed coverage.json, and no non-empty cell of any column is dropped silently (not in
+    the FHIR, and no warning says so)."""
     table = TABLES[name]
     monkeypatch.chdir(CORPUS)  # the catalogue's paths are relative to the corpus folder
-    out = tmp_path / "out.json"
-    result = run("convert", table["input"], *table["args"], "--pretty", "-o", out)
+    out, report = tmp_path / "out.json", tmp_path / "report.json"
+    result = run("convert", table["input"], *table["args"], "--pretty", "-o", out,
+                 "--report", report)
     assert result.exit_code == 0, result.stderr
     assert out.read_bytes() == (CORPUS / table["output"]).read_bytes(), \
         "output changed; if deliberate, run `python examples/regenerate.py` and review the diff"
+    coverage = json.loads(report.read_bytes())["coverage"]
+    golden = json.loads((CORPUS / table["output"]).with_name("coverage.json").read_bytes())
+    assert coverage == golden, "coverage changed; if deliberate, run examples/regenerate.py"
+    assert [c["header"] for c in coverage if c["dropped_silently"]] == []
+    assert all(c["in_rejected_rows"] == 0 for c in coverage)  # every row of the corpus converts
+
+
+def test_corpus_coverage_totals() -> None:
+    """Across the corpus: how many non-empty cells became codes or structured values, text,
+    were dropped with a warning, or said "not recorded"; none dropped silently."""
+    totals: dict[str, int] = {}
+    for table in TABLES.values():
+        for column in json.loads((CORPUS / table["output"]).with_name("coverage.json")
+                                 .read_bytes()):
+            for key, value in column.items():
+                if isinstance(value, int):
+                    totals[key] = totals.get(key, 0) + value
+    assert totals["dropped_silently"] == 0
+    assert totals["non_empty"] == sum(totals[k] for k in (
+        "coded", "text_only", "dropped_with_warning", "not_recorded", "left_out",
+        "in_rejected_rows"))
+    assert totals["coded"] > 3 * totals["text_only"]
 
 
 def test_corpus_totals() -> None:
