@@ -71,9 +71,15 @@ def _percent(value: int | float) -> dict[str, Any]:
     return {"value": value, "unit": "%", "system": system_url("ucum"), "code": "%"}
 
 
+def _range_text(low: int | float, high: int | float) -> str:
+    return f"{number_text(low)}-{number_text(high)}%"
+
+
 def _value(marker: Marker) -> dict[str, Any]:
     if marker.percent is not None and marker.percent_high is not None:  # "10-20%"
-        return {"valueRange": {"low": _percent(marker.percent), "high": _percent(marker.percent_high)}}
+        # mCODE TumorMarkerTest's value[x] has no Range (Quantity, CodeableConcept, string,
+        # Ratio; HAPI refuses valueRange): the range as text, in one canonical spelling
+        return {"valueString": _range_text(marker.percent, marker.percent_high)}
     if marker.percent is not None:
         quantity: dict[str, Any] = {"value": marker.percent}
         if marker.comparator:
@@ -124,11 +130,10 @@ def to_fhir_ihc(record: CaseRecord) -> list[Resource]:
 def marker_text(test: Resource) -> str:
     """The canonical text of one marker (Marker.canonical) from its TumorMarkerTest."""
     label = str(test["code"].get("text", "")).removesuffix(CODE_SUFFIX)
-    if "valueQuantity" in test or "valueRange" in test:
+    if "valueQuantity" in test or "valueString" in test:
         interpretation = (test.get("interpretation") or [{}])[0].get("text")
-        if "valueRange" in test:
-            amount = (f"{number_text(test['valueRange']['low']['value'])}-"
-                      f"{number_text(test['valueRange']['high']['value'])}%")
+        if "valueString" in test:  # a range ("10-20%")
+            amount = str(test["valueString"])
         else:
             quantity = test["valueQuantity"]
             amount = f"{quantity.get('comparator', '')}{number_text(quantity['value'])}%"

@@ -59,6 +59,23 @@ def test_examples_validate_on_the_server_without_errors(server: str, tmp_path: P
     assert all(p["file"] == str(bundle) and p["entry"] >= 1 for p in report["problems"])
 
 
+CORPUS = ROOT / "tests" / "corpus"
+CORPUS_TABLES = tomllib.loads((CORPUS / "corpus.toml").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_TABLES))
+def test_the_corpus_validates_on_the_server_without_errors(server: str, tmp_path: Path,
+                                                           name: str) -> None:
+    """Every reviewed golden output of the corpus of published tables: zero errors."""
+    bundle = CORPUS / CORPUS_TABLES[name]["output"]
+    report_file = tmp_path / "report.json"
+    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
+    report = load(report_file)
+    errors = [p for p in report["problems"] if p["severity"] == "error"]
+    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+    assert report["validated_on_server"] == len(load(bundle)["entry"])
+
+
 @pytest.mark.parametrize("study", ["summit-biliary", "tcga-laml"])
 def test_real_molecular_data_validates_on_the_server_without_errors(server: str, tmp_path: Path,
                                                                      study: str) -> None:
