@@ -1,16 +1,17 @@
 """Rows of text cells → validated, normalised CaseRecords, with every problem located.
 
-Headers are bound to the data dictionary once; each row is then parsed cell by cell. A row with an
-error yields no record; warnings (unknown terms...) travel with the record.
+Headers are bound to the data dictionary once (converter/read/headers.py reads what a header
+names); each row is then parsed cell by cell (what one column's value means for another's is
+converter/read/crossfields.py). A row with an error yields no record; warnings (unknown
+terms...) travel with the record.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from array import array
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -34,39 +35,24 @@ from converter.read.columnmap import (
     unit_hint,
 )
 from converter.read.columnmap import load_column_map as load_column_map  # where the CLI finds it
+from converter.read.crossfields import (
+    assign_follow_up,
+    assign_stated_recurrence,
+    assign_survival,
+    merge_site,
+    one_ki67,
+    one_pan_trk,
+)
 from converter.read.dictionary import (
-    ALIASES,
     COLUMNS_BY_NAME,
-    TIME_UNIT_WORDS,
-    UNIT_HINTS,
     Column,
-    area_column,
     header_key,
-    header_unit,
 )
-from converter.read.genecolumns import gene_column, header_genes
+from converter.read.headers import Binding, match_header, suggestions, with_header_method
 from converter.read.rows import Cell, RawRow, Table
-from converter.read.schema import CaseRecord, Event, Finding, RowSource, Series, Site, Term
-from converter.read.values.imaging import (
-    header_modality,
-    header_words,
-    names_imaging_findings,
-    without_modality,
-)
+from converter.read.schema import CaseRecord, Event, Finding, RowSource, Series, Term
 from converter.read.values.parsers import DASH_IS_VALUE, PARSERS
-from converter.read.values.sizes import size_method
 from converter.read.values.text import MAX_CELL_CHARS, InvalidValue, is_missing, norm
-
-# header words that name a status column's event: its 1 (or yes) is the event
-EVENT_HEADER_WORDS = {"event", "death", "deceased", "died", "dead", "recurred", "progressed"}
-
-
-@dataclass(frozen=True, slots=True)
-class Binding:
-    column: Column | None  # None: deliberately ignored (--columns maps it to "ignore")
-    unit: str | None = None
-    # the codebook --columns gives (code → label; None: the code says nothing), if any
-    codebook: Mapping[str, str | None] | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,91 +70,12 @@ class SourceRow:
 
 
 DEPENDS_ON = {"margin": "surgery", "surgery_intent": "surgery", "molecular_method": "findings"}
-# column kinds whose header may name genes (the unit hint then holds them, space-separated)
-GENE_CONTEXT_KINDS = {"fusion", "molecular"}
 
 
 def row_digest(raw: RawRow) -> str:
     """SHA-256 of a row's (header, value) pairs in file order: the same cells give the same
     digest wherever and however the file is read."""
     return hashlib.sha256(orjson.dumps([[c.header, c.value] for c in raw.cells])).hexdigest()
-
-
-def match_header(text: str) -> Binding | None:
-    """The dictionary column (and unit hint) a header names, or None. An imaging findings
-    column's hint is the modality its header names ("CT findings", "US"); a size column's adds
-    the method ("Size on CT (mm)": "mm ct")."""
-    binding = _match_column(text)
-    if binding is None and names_imaging_findings(text):
-        binding = Binding(COLUMNS_BY_NAME["imaging_findings"])
-    stripped = without_modality(text)
-    if binding is None and stripped.casefold() != text.casefold():
-        candidate = _match_column(stripped)
-        if candidate is not None and candidate.column is COLUMNS_BY_NAME["size"]:
-            binding = candidate
-    return with_header_method(binding, text) if binding is not None else None
-
-
-def with_header_method(binding: Binding, header: str) -> Binding:
-    """An imaging findings column with the modality its header names as its hint, a size
-    column with the method its header names added to its unit; other bindings unchanged."""
-    if binding.column is None:
-        return binding
-    if binding.column.kind == "imaging":
-        return replace(binding, unit=header_modality(header))
-    method = size_method(header_words(header)) if binding.column.kind == "size" else None
-    if method is not None and method not in (binding.unit or "").split():
-        return replace(binding, unit=" ".join(filter(None, (binding.unit, method))))
-    return binding
-
-
-def _match_column(text: str) -> Binding | None:
-    tokens = re.findall(r"[a-z0-9#]+", text.casefold())
-    if not tokens:
-        return None
-    column = ALIASES.get(header_key(text))
-    if column is not None:
-        if column.kind in GENE_CONTEXT_KINDS:  # "NTRK fusion": the genes a bare result is about
-            return Binding(column, " ".join(header_genes(text)) or None)
-        if column.name == "treatment":  # "Neoadjuvant therapy": the heading says when
-            return Binding(column, text.strip() if "adjuvant" in " ".join(tokens) else None)
-        if column.units == "event":  # "OS event", "Death": 1 is the event
-            return Binding(column, "1=event" if EVENT_HEADER_WORDS & set(tokens) else None)
-        if column.units in ("smoking", "mitotic", "reference"):  # "Pack-years", "Mitoses/10 HPF"
-            return Binding(column, header_unit(column, tokens))
-        return Binding(column, _unit(column, tokens[-1]))
-    for position, token in enumerate(tokens):  # "days_to_last_followup", "OS_DAYS"
-        if token in TIME_UNIT_WORDS:
-            renamed = [*tokens[:position], "months", *tokens[position + 1:]]
-            column = ALIASES.get(header_key("".join(renamed)))
-            if column is not None and column.units == "months":
-                return Binding(column, TIME_UNIT_WORDS[token])
-    area = area_column(tokens)  # "Mitoses (per 10 HPFs)": the area in any wording
-    if area is not None:
-        return Binding(area, header_unit(area, tokens))
-    named = gene_column(text)  # "EGFR", "KRAS mutation", "ALK/ROS1 status"
-    if named is not None:
-        return Binding(COLUMNS_BY_NAME[named[0]], " ".join(named[1]))
-    for cut in (1, 2):  # "Age (y)", "Size (mm)", "Follow-up, months", "Age (in years)"
-        base, unit_word = tokens[:-cut], tokens[-1]
-        if not base:
-            break
-        column = ALIASES.get(header_key("".join(base)))
-        if column is not None and _unit(column, unit_word):
-            return Binding(column, _unit(column, unit_word))
-    return None
-
-
-def suggestions(header: str) -> str:
-    """" (did you mean age, age_sex?)": the dictionary columns whose name or alias is closest."""
-    key = header_key(header)
-    close = difflib.get_close_matches(key, list(ALIASES), n=6, cutoff=0.75)
-    names = list(dict.fromkeys(ALIASES[k].name for k in close))[:3]
-    return f" (closest: {', '.join(names)})" if names else ""
-
-
-def _unit(column: Column, word: str) -> str | None:
-    return UNIT_HINTS.get(column.units or "", {}).get(word)
 
 
 class ParsedCell(NamedTuple):  # a tuple, as Cell: made for every cell, faster than a dataclass
@@ -475,20 +382,20 @@ class RecordBuilder:
                 months, censored, stated, words = values[name]
                 values[name] = months, censored, stated or self.origins.get(name), words
         if "follow_up_months" in values:
-            _follow_up(values, note)
-        site = _merge_site(values.pop("site", None), values.pop("laterality", None),
+            assign_follow_up(values, note)
+        site = merge_site(values.pop("site", None), values.pop("laterality", None),
                            values.pop("depth", None), note)
         status = values.pop("status", None)
         if status is not None:
             values["status"], status_months, stated_recurrence = status
-            _stated_recurrence(values, stated_recurrence, note)
+            assign_stated_recurrence(values, stated_recurrence, note)
             follow_up = values.get("follow_up_months")
             if follow_up is None and status_months is not None:
                 values["follow_up_months"] = status_months
             elif status_months is not None and follow_up != status_months:
                 note("status", f"the status says {status_months} months but the follow-up column "
                                f"says {follow_up}; the follow-up column is used")
-        _survival(values, note)
+        assign_survival(values, note)
         for event_field in ("recurrence", "metastasis"):  # a time column for each event
             event: Event | None = values.get(event_field)
             months = values.pop(f"{event_field}_months", None)
@@ -512,8 +419,8 @@ class RecordBuilder:
                     note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "
                                     "it is ignored")
                     values.pop(dependent)
-        _one_pan_trk(values, list(source.columns), note)
-        _one_ki67(values, list(source.columns), note)
+        one_pan_trk(values, list(source.columns), note)
+        one_ki67(values, list(source.columns), note)
         # a detail of a procedure or test the row does not report has nothing to belong to
         for dependent, parent in DEPENDS_ON.items():
             if dependent == "margin" and any(  # the margin of the treatments' (last) surgery
@@ -526,116 +433,6 @@ class RecordBuilder:
                                 f"column value; it is ignored")
                 values.pop(dependent)
         return CaseRecord(series=self.series, site=site, source=origin, **values)
-
-
-def _follow_up(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
-    """The follow-up time, whether it is censored and its origin; a time with words after it
-    that say no origin (converter/read/values/outcomes.py) is kept as text only."""
-    months, censored, origin, text = values.pop("follow_up_months")
-    if months is None:
-        values["follow_up_text"] = text
-        return
-    values["follow_up_months"], values["follow_up_censored"] = months, censored
-    values["follow_up_origin"] = origin
-
-
-def _stated_recurrence(values: dict[str, Any], stated: Event | None,
-                       note: Callable[[str, str], None]) -> None:
-    """A recurrence the status column states with its time ("recurred 1 yr later"): the
-    recurrence, unless the recurrence column says otherwise (which is kept)."""
-    if stated is None:
-        return
-    given: Event | None = values.get("recurrence")
-    if given is None:
-        values["recurrence"] = stated
-    elif not given.occurred:
-        note("status", "the status states a recurrence but the recurrence column says 'no'; "
-                       "the recurrence column is used")
-    elif given.months is None:
-        values["recurrence"] = replace(given, months=stated.months)
-    elif given.months != stated.months:
-        note("status", f"the status says a recurrence at {stated.months} months but the "
-                       f"recurrence column says {given.months}; the recurrence column is used")
-
-
-def _survival(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
-    """Survival columns into the record: the OS status is the status when no status column
-    gives one (else it must agree), the OS time the follow-up when none is given (censored when
-    alive), and each DFS / PFS status an event at its time."""
-    os_status: Term | None = values.pop("os_status", None)
-    status: Term | None = values.get("status")
-    if os_status is not None:
-        if status is None or status.key is None:
-            if status is not None:
-                note("os_status", "the status is not a known one; the OS status gives alive or dead")
-            values["status"] = os_status
-        elif (status.key in ("dod", "doc", "dead")) != (os_status.key in ("dod", "doc", "dead")):
-            note("os_status", f"the OS status says {os_status.key} but the status says "
-                              f"{status.text!r}; the status is used")
-    os_months = values.pop("os_months", None)
-    if os_months is not None and os_months[0] is None:
-        note("os_months", "the OS time's words give no time casefhir can place; it is left out")
-    elif os_months is not None:
-        months, censored, origin, _ = os_months
-        alive = values.get("status") is not None and values["status"].key in ("alive", "ned", "awd")
-        if "surgery" in values and origin is None:
-            note("os_months", "overall survival counts from the diagnosis, casefhir's follow-up "
-                              "from the surgery this row reports; the OS time is left out (give "
-                              "its origin with --columns \"from\" to keep it)")
-        elif "follow_up_months" not in values:
-            values["follow_up_months"] = months
-            values["follow_up_censored"] = censored or alive
-            values["follow_up_origin"] = origin or "diagnosis"
-        elif values["follow_up_months"] != months:
-            note("os_months", f"the OS time says {months} months but the follow-up column says "
-                              f"{values['follow_up_months']}; the follow-up column is used")
-    for name in ("dfs", "pfs"):
-        event = values.pop(f"{name}_status", None)
-        months = values.pop(f"{name}_months", None)
-        if event is None:
-            if months is not None:
-                note(f"{name}_months", f"a {name.upper()} time without its {name.upper()} status "
-                                       "says nothing of an event; it is left out")
-            continue
-        occurred, text = event
-        if months is not None and months[0] is None:
-            note(f"{name}_months", f"the {name.upper()} time's words give no time casefhir can "
-                                   "place; it is left out")
-            months = None
-        values[name] = Event(occurred, text, months[0], origin=months[2]) if months else \
-            Event(occurred, text)
-
-
-def _one_pan_trk(values: dict[str, Any], columns: list[str],
-                 note: Callable[[str, str], None]) -> None:
-    """A pan-TRK result in both the pan_trk_ihc and the ihc column: the first column's is kept."""
-    panel = values.get("ihc", ())
-    if "pan_trk_ihc" not in values or not any(marker.key == "pantrk" for marker in panel):
-        return
-    if columns.index("pan_trk_ihc") < columns.index("ihc"):
-        values["ihc"] = tuple(marker for marker in panel if marker.key != "pantrk")
-        note("ihc", "pan-TRK is also given in the pan_trk_ihc column, which comes first; "
-                    "that one is kept and this one left out")
-    else:
-        values.pop("pan_trk_ihc")
-        note("pan_trk_ihc", "pan-TRK is also given in the ihc column, which comes first; "
-                            "that one is kept and this one left out")
-
-
-def _one_ki67(values: dict[str, Any], columns: list[str],
-              note: Callable[[str, str], None]) -> None:
-    """A Ki-67 in both the ki67 and the ihc column: the first column's is kept (as pan-TRK)."""
-    panel = values.get("ihc", ())
-    if "ki67" not in values or not any(marker.key == "ki67" for marker in panel):
-        return
-    if columns.index("ki67") < columns.index("ihc"):
-        values["ihc"] = tuple(marker for marker in panel if marker.key != "ki67")
-        note("ihc", "Ki-67 is also given in the ki67 column, which comes first; that one is "
-                    "kept and this one left out")
-    else:
-        values.pop("ki67")
-        note("ki67", "Ki-67 is also given in the ihc column, which comes first; that one is "
-                     "kept and this one left out")
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -717,32 +514,3 @@ class CaseIds:
         if 2 * self.count > len(self.hashes):  # keep the table at most half full
             self._grow()
         return None
-
-
-def _merge_site(site: Site | None, laterality: Term | None, depth: Term | None,
-                note: Any) -> Site | None:
-    """The site with its separate laterality and depth columns: a recognised qualifier keeps its
-    column's words beside its key (the column wins over the site's own words, with a warning);
-    an unrecognised one is added to the site's text, so nothing written is lost."""
-    if site is None and laterality is None and depth is None:
-        return None
-    site = site or Site(text="")
-    unknown = []
-    if laterality is not None and laterality.key:
-        if site.laterality and site.laterality != laterality.key:
-            note("laterality", f"the site says {site.laterality} but the laterality column says "
-                               f"{laterality.key}; the laterality column is used")
-        site = replace(site, laterality=laterality.key, laterality_text=laterality.text)
-    elif laterality is not None:
-        unknown.append(laterality.text)
-    if depth is not None and depth.key:
-        if site.depth and site.depth != depth.key:
-            note("depth", f"the site says {site.depth} but the depth column says {depth.key}; "
-                          "the depth column is used")
-        site = replace(site, depth=depth.key, depth_text=depth.text)
-    elif depth is not None:
-        unknown.append(depth.text)
-    extra = [text for text in unknown if norm(text) not in norm(site.text)]
-    if extra:
-        site = replace(site, text=", ".join(x for x in [site.text, *extra] if x))
-    return site

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from converter.read.dictionary import ALIASES, COLUMNS
-from converter.read.records import match_header
+from converter.read.headers import match_header
 from converter.tables.template import dictionary_markdown
 from tests.conftest import ROOT
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from converter.read.records import match_header
+from converter.read.headers import match_header
 from converter.read.schema import ImagingFinding
 from converter.read.values.imaging import header_modality, modalities_named, parse_imaging
 from converter.read.values.sizes import parse_size
