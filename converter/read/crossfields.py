@@ -91,36 +91,21 @@ def assign_survival(values: dict[str, Any], note: Callable[[str, str], None]) ->
             Event(occurred, text)
 
 
-def one_pan_trk(values: dict[str, Any], columns: list[str],
-                 note: Callable[[str, str], None]) -> None:
-    """A pan-TRK result in both the pan_trk_ihc and the ihc column: the first column's is kept."""
+def one_marker_of_two(values: dict[str, Any], columns: list[str], column: str, marker_key: str,
+                      marker_name: str, note: Callable[[str, str], None]) -> None:
+    """A marker given both in its own column (pan_trk_ihc, ki67) and in the IHC panel: the
+    first column's is kept, the other left out with a warning at it."""
     panel = values.get("ihc", ())
-    if "pan_trk_ihc" not in values or not any(marker.key == "pantrk" for marker in panel):
+    if column not in values or not any(marker.key == marker_key for marker in panel):
         return
-    if columns.index("pan_trk_ihc") < columns.index("ihc"):
-        values["ihc"] = tuple(marker for marker in panel if marker.key != "pantrk")
-        note("ihc", "pan-TRK is also given in the pan_trk_ihc column, which comes first; "
+    if columns.index(column) < columns.index("ihc"):
+        values["ihc"] = tuple(marker for marker in panel if marker.key != marker_key)
+        note("ihc", f"{marker_name} is also given in the {column} column, which comes first; "
                     "that one is kept and this one left out")
     else:
-        values.pop("pan_trk_ihc")
-        note("pan_trk_ihc", "pan-TRK is also given in the ihc column, which comes first; "
-                            "that one is kept and this one left out")
-
-
-def one_ki67(values: dict[str, Any], columns: list[str],
-              note: Callable[[str, str], None]) -> None:
-    """A Ki-67 in both the ki67 and the ihc column: the first column's is kept (as pan-TRK)."""
-    panel = values.get("ihc", ())
-    if "ki67" not in values or not any(marker.key == "ki67" for marker in panel):
-        return
-    if columns.index("ki67") < columns.index("ihc"):
-        values["ihc"] = tuple(marker for marker in panel if marker.key != "ki67")
-        note("ihc", "Ki-67 is also given in the ki67 column, which comes first; that one is "
-                    "kept and this one left out")
-    else:
-        values.pop("ki67")
-        note("ki67", "Ki-67 is also given in the ihc column, which comes first; that one is "
-                     "kept and this one left out")
+        values.pop(column)
+        note(column, f"{marker_name} is also given in the ihc column, which comes first; that "
+                     "one is kept and this one left out")
 
 
 def merge_site(site: Site | None, laterality: Term | None, depth: Term | None,

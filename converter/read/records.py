@@ -40,8 +40,7 @@ from converter.read.crossfields import (
     assign_stated_recurrence,
     assign_survival,
     merge_site,
-    one_ki67,
-    one_pan_trk,
+    one_marker_of_two,
 )
 from converter.read.dictionary import (
     COLUMNS_BY_NAME,
@@ -419,8 +418,8 @@ class RecordBuilder:
                     note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "
                                     "it is ignored")
                     values.pop(dependent)
-        one_pan_trk(values, list(source.columns), note)
-        one_ki67(values, list(source.columns), note)
+        one_marker_of_two(values, list(source.columns), "pan_trk_ihc", "pantrk", "pan-TRK", note)
+        one_marker_of_two(values, list(source.columns), "ki67", "ki67", "Ki-67", note)
         # a detail of a procedure or test the row does not report has nothing to belong to
         for dependent, parent in DEPENDS_ON.items():
             if dependent == "margin" and any(  # the margin of the treatments' (last) surgery

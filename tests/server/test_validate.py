@@ -34,6 +34,17 @@ def server(hapi: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(hapi.base)
 
 
+def converted_validates(table: Path, series_id: str, server: str, tmp_path: Path) -> None:
+    """The table converts, and every resource validates on the server with zero errors."""
+    bundle = tmp_path / "bundle.json"
+    converted = run("convert", table, "--series-id", series_id, "-o", bundle)
+    assert converted.exit_code == 0, converted.stderr
+    report_file = tmp_path / "report.json"
+    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
+    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
+    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+
+
 def test_install_profiles_again_changes_nothing(server: str, tmp_path: Path) -> None:
     report = tmp_path / "again.json"
     result = run("install-profiles", "--server", server, US_CORE, MCODE, "-q", "--report", report)
@@ -112,13 +123,7 @@ def test_stage_grade_survival_and_treatments_validate_on_the_server(server: str,
         "0:DiseaseFree,36,yes,0,90,<5%,<1/10HPF,PMID: 31234567\n"
         "3,Inflammatory myofibroblastic tumour,FIGO IIIC,G2,none,,,,,,never,,,high,5 per 2 mm2,"
         "Smith 2019 [12]\n")
-    bundle = tmp_path / "bundle.json"
-    converted = run("convert", table, "--series-id", "issue13", "-o", bundle)
-    assert converted.exit_code == 0, converted.stderr
-    report_file = tmp_path / "report.json"
-    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
-    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
-    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+    converted_validates(table, "issue13", server, tmp_path)
 
 
 def test_imaging_modalities_validate_on_the_server(server: str, tmp_path: Path) -> None:
@@ -131,13 +136,7 @@ def test_imaging_modalities_validate_on_the_server(server: str, tmp_path: Path) 
         "hypoechoic mass,no bone erosion,5 cm,SFT\n"
         "2,Synovial sarcoma,5 cm mass,,,,,,\n"
         "3,Synovial sarcoma,PET: avid mass,,,,,4 cm (MRI),\n")
-    bundle = tmp_path / "bundle.json"
-    converted = run("convert", table, "--series-id", "issue13-img", "-o", bundle)
-    assert converted.exit_code == 0, converted.stderr
-    report_file = tmp_path / "report.json"
-    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
-    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
-    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+    converted_validates(table, "issue13-img", server, tmp_path)
 
 
 def test_treatments_not_done_planned_and_with_context_validate_on_the_server(
@@ -152,13 +151,7 @@ def test_treatments_not_done_planned_and_with_context_validate_on_the_server(
         "2,Infantile fibrosarcoma,,Surgery unfeasible; amputation suggested,,"
         "Adjuvant chemotherapy planned\n"
         "3,GIST,imatinib 400 mg/day,Right lower lobectomy,Tumor-free,crizotinib at relapse\n")
-    bundle = tmp_path / "bundle.json"
-    converted = run("convert", table, "--series-id", "issue13-tx", "-o", bundle)
-    assert converted.exit_code == 0, converted.stderr
-    report_file = tmp_path / "report.json"
-    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
-    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
-    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+    converted_validates(table, "issue13-tx", server, tmp_path)
 
 
 def test_ihc_panels_validate_on_the_server_without_errors(server: str, tmp_path: Path,
