@@ -72,6 +72,34 @@ def resource(resource_type: str, record: CaseRecord, role: str | None, *profile:
     return body
 
 
+def diagnosis_is_malignant(record: CaseRecord) -> bool:
+    """Whether the case's diagnosis is classed malignant: an OncoTree type of malignant ICD-O
+    behaviour, or a diagnosis-vocabulary entry marked `behaviour = "malignant"`."""
+    diagnosis = record.diagnosis
+    if diagnosis is None or diagnosis.key is None:
+        return False
+    tumour = tumour_of_key(diagnosis.key)
+    if tumour is not None:
+        return tumour.behaviour == "malignant"
+    return entry("diagnosis", diagnosis.key).attributes.get("behaviour") == "malignant"
+
+
+# disease status values that name a malignant neoplasm (SNOMED "Malignant neoplasm in full /
+# partial remission", for NED, CR, PR): only for a diagnosis classed malignant
+MALIGNANT_ONLY_VALUES = frozenset({"full-remission", "partial-remission"})
+
+
+def status_concept(record: CaseRecord, term: Term, vocabulary: str) -> dict[str, Any]:
+    """A disease status or response as term_concept gives it, but the table's words alone where
+    its code would call the tumour malignant and the diagnosis is not classed so (an IMT's or an
+    NTRK-RSCN's "NED" or "CR"; CancerDiseaseStatus's value binding is preferred)."""
+    values = entry(vocabulary, term.key).attributes.get("value", []) if term.key else []
+    keys = {values} if isinstance(values, str) else set(values)
+    if MALIGNANT_ONLY_VALUES & keys and not diagnosis_is_malignant(record):
+        return {"text": term.text}
+    return term_concept(term, vocabulary, "value")
+
+
 def term_concept(term: Term, vocabulary: str, attribute: str) -> dict[str, Any]:
     """A CodeableConcept for a recognised or unknown term: codings from the vocabulary entry's
     `attribute` concepts (none for an unknown term), the table's own words as text."""

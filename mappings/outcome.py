@@ -21,7 +21,7 @@ from mappings.common import (
     patient_ref,
     primary_ref,
     resource,
-    term_concept,
+    status_concept,
 )
 from mappings.terminology import codeable, coding, entry
 
@@ -65,7 +65,7 @@ def last_status(record: CaseRecord) -> tuple[dict[str, Any] | None, str | None]:
         return {"text": status.text}, None
     item = entry("status", status.key)
     if item.attributes.get("value"):
-        return term_concept(status, "status", "value"), None
+        return status_concept(record, status, "status"), None
     if item.attributes.get("disease") == "text":  # AWD: disease present, no code says so
         return {"text": status.text}, None
     return None, STATUS_NOTE + status.text

@@ -14,6 +14,7 @@ from mappings.common import (
     Cells,
     Resource,
     body_site,
+    diagnosis_is_malignant,
     patient_ref,
     primary_ref,
     resource,
@@ -22,7 +23,6 @@ from mappings.common import (
     term_concept,
 )
 from mappings.terminology import codeable, entry
-from mappings.terminology.tumours import tumour_of_key
 
 # procedure codes that say the tumour removed is malignant
 _MALIGNANT_ONLY = {"excision-of-malignant-neoplasm"}
@@ -34,18 +34,6 @@ def intent_concept(record: CaseRecord) -> dict[str, object] | None:
     if record.surgery_intent is not None:
         return term_concept(record.surgery_intent, "surgery_intent", "intent")
     return None
-
-
-def diagnosis_is_malignant(record: CaseRecord) -> bool:
-    """Whether the case's diagnosis is classed malignant: an OncoTree type of malignant ICD-O
-    behaviour, or a diagnosis-vocabulary entry marked `behaviour = "malignant"`."""
-    diagnosis = record.diagnosis
-    if diagnosis is None or diagnosis.key is None:
-        return False
-    tumour = tumour_of_key(diagnosis.key)
-    if tumour is not None:
-        return tumour.behaviour == "malignant"
-    return entry("diagnosis", diagnosis.key).attributes.get("behaviour") == "malignant"
 
 
 def surgery_concept(record: CaseRecord, surgery: Term) -> dict[str, Any]:

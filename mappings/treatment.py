@@ -54,6 +54,7 @@ from mappings.common import (
     ref,
     relative_time,
     resource,
+    status_concept,
     term_concept,
 )
 from mappings.outcome import disease_status
@@ -253,7 +254,7 @@ def to_fhir_treatments(record: CaseRecord) -> list[Resource]:
             note = f"Response to {record.treatments[answered].text}"
         resources.append(disease_status(
             record, "treatment-response", "status-treatment-response",
-            term_concept(record.treatment_response, "response", "value"),
+            status_concept(record, record.treatment_response, "response"),
             timing, note,
         ))
     return resources

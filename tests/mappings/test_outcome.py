@@ -47,7 +47,7 @@ def test_a_status_that_says_nothing_of_the_cancer_claims_no_value() -> None:
 
 
 def test_statuses_that_say_how_the_cancer_is_keep_their_codes() -> None:
-    [ned] = to_fhir_outcome(record(status="NED"))
+    [ned] = to_fhir_outcome(record(status="NED", diagnosis="synovial sarcoma"))
     assert codes(ned["valueCodeableConcept"]) == ["550991000124107"]
     [dod] = to_fhir_outcome(record(status="DOD"))
     assert codes(dod["valueCodeableConcept"]) == ["271299001"]
@@ -101,3 +101,17 @@ def test_a_time_counts_from_the_origin_it_is_given() -> None:
         parts = relative_parts(resources[role])
         assert parts["target"]["valueReference"] == {"reference": "Procedure/test-series.1.surgery"}
         assert parts["targetPath"]["valueString"] == "performed"
+
+
+def test_remission_codes_only_for_a_malignant_diagnosis() -> None:
+    """"Malignant neoplasm in full remission" says the tumour is malignant: an IMT's or an
+    NTRK-RSCN's "NED" keeps its words without that code (imt-lit's "Disease-free")."""
+    def value(diagnosis: str) -> dict[str, object]:
+        found = by_id(to_fhir_outcome(record(diagnosis=diagnosis, status="NED")))
+        return found["last-follow-up"]["valueCodeableConcept"]  # type: ignore[no-any-return]
+
+    assert codes(value("Ewing sarcoma")) == ["550991000124107"]
+    assert codes(value("lung cancer")) == ["550991000124107"]
+    assert value("Inflammatory myofibroblastic tumor") == {"text": "NED"}
+    assert value("NTRK-rearranged spindle cell neoplasm") == {"text": "NED"}
+    assert to_fhir_outcome(record(status="NED"))[0]["valueCodeableConcept"] == {"text": "NED"}

@@ -5,7 +5,8 @@ from tests.conftest import by_id, codes, record
 
 def test_drugs_radiotherapy_and_response() -> None:
     resources = by_id(to_fhir_treatments(record(
-        treatment="larotrectinib; radiotherapy; doxorubicin", treatment_response="PR")))
+        treatment="larotrectinib; radiotherapy; doxorubicin", treatment_response="PR",
+        diagnosis="infantile fibrosarcoma")))  # malignant: "in partial remission" may be said
     assert set(resources) == {"medication-1", "medication-2", "radiotherapy-1",
                               "treatment-response"}
     drug = resources["medication-1"]
@@ -160,3 +161,10 @@ def test_context_and_not_done_items_read_back() -> None:
         treatment="Resection without adjuvant radiotherapy; Adjuvant therapy: imatinib"))))
     assert cells["treatment"] == ("Resection; without adjuvant radiotherapy; "
                                   "Adjuvant therapy: imatinib")
+
+
+def test_a_response_names_no_malignant_remission_for_a_tumour_not_classed_malignant() -> None:
+    resources = by_id(to_fhir_treatments(record(
+        treatment="crizotinib", treatment_response="CR",
+        diagnosis="inflammatory myofibroblastic tumour")))
+    assert resources["treatment-response"]["valueCodeableConcept"] == {"text": "CR"}
