@@ -1,0 +1,124 @@
+"""The official HL7 FHIR validator (fhir-validator/hl7validate: org.hl7.fhir.validation, offline,
+R4 core + HL7 Terminology + Genomics Reporting + US Core + mCODE) on the Kobayashi example.
+
+The errors it reports today are named and counted below (fhir-validator/README.md says why);
+their budget can only go down. A copy of the example with one wrong code proves the run can fail.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAUNCHER = ROOT / "fhir-validator" / "hl7validate"
+EXAMPLE = ROOT / "examples" / "kobayashi-2023" / "bundle.json"
+
+# Errors on the example, by message id: exact today, to be lowered as issue 14 fixes them.
+ERROR_BUDGET = {
+    # entries have urn:uuid fullUrls while resources refer to each other as Type/id: the
+    # collection Bundle does not resolve its own references
+    "Reference_REF_CantResolve": 251,
+    # mCODE 4.0.0's genomics report slices result on Genomics Reporting 2.0.0's
+    # overall-interpretation profile, absent from 3.0.0 (2.0.0 is not on the npm registry)
+    "SLICING_CANNOT_BE_EVALUATED": 6,
+}
+# Warnings on the example, by message id: no new kind, no kind growing.
+WARNING_BUDGET = {
+    "BUNDLE_BUNDLE_POSSIBLE_MATCH_WRONG_FU": 251,
+    "UNKNOWN_CODESYSTEM": 69,
+    "http://hl7.org/fhir/StructureDefinition/DomainResource#dom-6": 68,
+    "All_observations_should_have_a_performer": 40,
+    "Terminology_TX_NoValid_2_CC": 38,
+    "All_observations_should_have_an_effectiveDateTime_or_an_effectivePeriod": 34,
+    "Type_Specific_Checks_DT_URL_Resolve": 24,
+}
+SEVERE = {"error", "fatal"}
+
+
+def broken_copy(bundle: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """The bundle with the first Patient's gender set to a code AdministrativeGender lacks."""
+    broken = copy.deepcopy(bundle)
+    index = next(i for i, e in enumerate(broken["entry"])
+                 if e["resource"]["resourceType"] == "Patient")
+    broken["entry"][index]["resource"]["gender"] = "not-a-gender"
+    return broken, index
+
+
+@pytest.fixture(scope="module")
+def issues(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One validator run (one JVM) over the example and its broken copy."""
+    bundle = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    broken, index = broken_copy(bundle)
+    broken_file = tmp_path_factory.mktemp("hl7") / "broken.json"
+    broken_file.write_text(json.dumps(broken), encoding="utf-8")
+    done = subprocess.run([str(LAUNCHER), str(EXAMPLE), str(broken_file)],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 1, done.stderr[-4000:]  # 1: errors found (0 none, 2 usage, 4 broken)
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    return {
+        "bundle": bundle,
+        "example": [i for i in lines if i["file"] == str(EXAMPLE)],
+        "broken": [i for i in lines if i["file"] == str(broken_file)],
+        "broken_index": index,
+    }
+
+
+def by_id(issues: list[dict[str, Any]], severities: set[str]) -> Counter[str]:
+    return Counter(i["messageId"] for i in issues if i["severity"] in severities)
+
+
+def test_example_errors_are_the_named_ones_only(issues: dict[str, Any]) -> None:
+    assert dict(by_id(issues["example"], SEVERE)) == ERROR_BUDGET
+
+
+def test_each_unresolved_reference_names_a_resource_the_bundle_holds(
+        issues: dict[str, Any]) -> None:
+    held = {f'{e["resource"]["resourceType"]}/{e["resource"]["id"]}'
+            for e in issues["bundle"]["entry"]}
+    unresolved = [i for i in issues["example"] if i["messageId"] == "Reference_REF_CantResolve"]
+    for issue in unresolved:
+        reference = issue["message"].split("'")[1]
+        assert reference in held, issue
+
+
+def test_each_slicing_error_is_a_genomics_report_missing_grig_2(issues: dict[str, Any]) -> None:
+    slicing = [i for i in issues["example"] if i["messageId"] == "SLICING_CANNOT_BE_EVALUATED"]
+    reports = [e["resource"]["id"] for e in issues["bundle"]["entry"]
+               if any(p.endswith("/mcode-genomics-report")
+                      for p in e["resource"].get("meta", {}).get("profile", []))]
+    assert sorted(i["id"] for i in slicing) == sorted(reports)
+    assert all("genomics-reporting/StructureDefinition/overall-interpretation" in i["message"]
+               for i in slicing)
+
+
+def test_example_warnings_within_budget(issues: dict[str, Any]) -> None:
+    warnings = by_id(issues["example"], {"warning"})
+    over = {k: (n, WARNING_BUDGET.get(k, 0)) for k, n in warnings.items()
+            if n > WARNING_BUDGET.get(k, 0)}
+    assert not over, f"warning kinds over budget (found, budget): {over}"
+
+
+def test_issue_lines_name_entry_and_resource(issues: dict[str, Any]) -> None:
+    entries = issues["bundle"]["entry"]
+    located = [i for i in issues["example"] if i["entry"] is not None]
+    assert located
+    for issue in located:
+        resource = entries[issue["entry"]]["resource"]
+        assert (issue["resourceType"], issue["id"]) == (resource["resourceType"], resource["id"])
+        assert issue["location"].startswith(f'Bundle.entry[{issue["entry"]}]')
+
+
+def test_a_wrong_code_is_an_error_at_its_entry(issues: dict[str, Any]) -> None:
+    new = by_id(issues["broken"], SEVERE) - by_id(issues["example"], SEVERE)
+    assert new, "the validator did not see a code outside a required ValueSet"
+    added = [i for i in issues["broken"] if i["severity"] in SEVERE and i["messageId"] in new]
+    assert {(i["entry"], i["resourceType"]) for i in added} == {
+        (issues["broken_index"], "Patient")}
+    assert any("not-a-gender" in i["message"] for i in added)
