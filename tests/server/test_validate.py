@@ -39,10 +39,17 @@ def converted_validates(table: Path, series_id: str, server: str, tmp_path: Path
     bundle = tmp_path / "bundle.json"
     converted = run("convert", table, "--series-id", series_id, "-o", bundle)
     assert converted.exit_code == 0, converted.stderr
+    validated(bundle, server, tmp_path)
+
+
+def validated(bundle: Path, server: str, tmp_path: Path) -> Any:
+    """The server's validation report of every resource of `bundle`: zero errors."""
     report_file = tmp_path / "report.json"
     result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
-    errors = [p for p in load(report_file)["problems"] if p["severity"] == "error"]
+    report = load(report_file)
+    errors = [p for p in report["problems"] if p["severity"] == "error"]
     assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+    return report
 
 
 def test_install_profiles_again_changes_nothing(server: str, tmp_path: Path) -> None:
@@ -59,11 +66,7 @@ def test_examples_validate_on_the_server_without_errors(server: str, tmp_path: P
                                                         name: str) -> None:
     example = tomllib.loads((EXAMPLES / "examples.toml").read_text())[name]
     bundle = EXAMPLES / example["output"]
-    report_file = tmp_path / "report.json"
-    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
-    report = load(report_file)
-    errors = [p for p in report["problems"] if p["severity"] == "error"]
-    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+    report = validated(bundle, server, tmp_path)
     assert report["validated_on_server"] == len(load(bundle)["entry"])
     assert profiles.CANCER_PATIENT in report["profiles"]
     # every warning points at its Bundle entry and names the element
@@ -79,11 +82,7 @@ def test_the_corpus_validates_on_the_server_without_errors(server: str, tmp_path
                                                            name: str) -> None:
     """Every reviewed golden output of the corpus of published tables: zero errors."""
     bundle = CORPUS / CORPUS_TABLES[name]["output"]
-    report_file = tmp_path / "report.json"
-    result = run("validate", bundle, "--server", server, "-q", "--report", report_file)
-    report = load(report_file)
-    errors = [p for p in report["problems"] if p["severity"] == "error"]
-    assert result.exit_code == 0 and not errors, json.dumps(errors[:10], indent=1)
+    report = validated(bundle, server, tmp_path)
     assert report["validated_on_server"] == len(load(bundle)["entry"])
 
 
