@@ -1,11 +1,15 @@
 """Bundles for exchange: transaction or batch (`PUT Type/id`, so loading twice changes nothing)
-and collection. Entries carry deterministic `urn:uuid` fullUrls (UUIDv5 of Type/id) and the
-resources keep plain `Type/id` references, which keeps one output valid as transaction, batch,
-collection, NDJSON and bulk import alike."""
+and collection.
+
+Resources keep plain `Type/id` references, which keeps one output valid as transaction, batch,
+collection, NDJSON and bulk import alike. Each entry's fullUrl is `FULL_URL_BASE/Type/id`, a
+RESTful URL: by the Bundle rules (R4 Bundle "Resolving references in Bundles") a relative
+reference `Type/id` in an entry resolves against its entry's base to another entry's fullUrl,
+so every Bundle resolves its references inside itself. (A `urn:uuid` fullUrl has no base, and a
+validator cannot match `Type/id` to it.)"""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from converter.read.schema import Series
@@ -13,14 +17,14 @@ from mappings import profiles
 from mappings.terminology import system_url
 
 BUNDLE_TYPES = ("transaction", "batch", "collection")
-# UUIDv5 namespace for fullUrls: uuid5(NAMESPACE_URL, "https://casefhir.org/fhir")
-FULL_URL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://casefhir.org/fhir")
+# The base of every fullUrl: casefhir's own namespace, where its code and identifier systems
+# live too. A server loading the Bundle keeps `request.url` (`Type/id`) and ignores this base.
+FULL_URL_BASE = "https://casefhir.org/fhir"
 PATIENT_BUNDLE_PROFILE = profiles.MCODE + "mcode-patient-bundle"
 
 
 def full_url(resource: dict[str, Any]) -> str:
-    key = f"{resource['resourceType']}/{resource['id']}"
-    return f"urn:uuid:{uuid.uuid5(FULL_URL_NAMESPACE, key)}"
+    return f"{FULL_URL_BASE}/{resource['resourceType']}/{resource['id']}"
 
 
 def entry(resource: dict[str, Any], bundle_type: str) -> dict[str, Any]:

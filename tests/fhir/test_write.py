@@ -40,11 +40,14 @@ def test_streamed_bundle_equals_whole_bundle(tmp_path: Path, pretty: bool,
         assert entry["request"] == {"method": "PUT", "url": f"Patient/{entry['resource']['id']}"}
 
 
-def test_full_urls_are_stable_uuids() -> None:
+def test_full_urls_are_restful_so_type_id_references_resolve_in_the_bundle() -> None:
     resource = {"resourceType": "Patient", "id": "a-1"}
-    assert full_url(resource) == full_url(dict(resource))
-    assert full_url(resource).startswith("urn:uuid:")
+    assert full_url(resource) == "https://casefhir.org/fhir/Patient/a-1"
     assert full_url(resource) != full_url({"resourceType": "Patient", "id": "a-2"})
+    # Bundle rule: a relative reference resolves against the base of its entry's fullUrl
+    observation = full_url({"resourceType": "Observation", "id": "a-1.size"})
+    base = observation.rsplit("/", 2)[0]
+    assert f"{base}/Patient/a-1" == full_url(resource)
 
 
 def test_aborted_writer_leaves_nothing(tmp_path: Path) -> None:
