@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -112,16 +113,20 @@ ELEMENTS: tuple[tuple[str, str], ...] = (
 )
 CHOICE_ELEMENTS = {"value", "deceased", "onset", "abatement", "effective", "performed"}
 
-_WHITESPACE = re.compile(r"\s+")
+_WHITESPACE = re.compile("[ \t\n\r\x0b\x0c]{2,}|[\t\n\r\x0b\x0c]")
 # characters XML 1.0 does not allow (a table cell may hold a stray control character)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _SPECIAL = re.compile('[&<>"]')
+# anything escape() changes: most text has none of it and is returned after this one search
+_CHANGED = re.compile('[&<>"\x00-\x1f\ufffe\uffff\ud800-\udfff\U00010000-\U0010ffff]|  ')
 
 
 def escape(text: str) -> str:
     """`text` as XHTML character data, the way the HL7 Java library writes it back."""
+    if _CHANGED.search(text) is None:
+        return text
     text = _NOT_XML.sub("\ufffd", _WHITESPACE.sub(" ", text))
     text = _SPECIAL.sub(lambda m: _ESCAPES[m.group()], text)
     return _ASTRAL.sub(lambda m: f"&#x{ord(m.group()):X};", text)
@@ -228,31 +233,33 @@ def value_words(value: Any, kind: str = "") -> str | None:
 
 
 # ------------------------------------------------------------------ elements in words
-def element_words(resource: dict[str, Any], name: str) -> Iterator[str]:
-    """The words of one element of the resource (several for a list)."""
-    if name in CHOICE_ELEMENTS:
-        for key, value in resource.items():
-            if key.startswith(name) and key[len(name):len(name) + 1].isupper():
-                words = value_words(value, key[len(name):])
-                if words:
-                    yield words
-                return
-        extra = resource.get(f"_{name}DateTime")
-        if isinstance(extra, dict):
-            words = relative_time(extra)
-            if words:
-                yield words
-        return
-    value = resource.get(name)
-    if value is None:
-        extra = resource.get(f"_{name}")
-        if isinstance(extra, dict):
-            words = relative_time(extra)
-            if words:
-                yield words
+_POSITION = {name: position for position, (name, _) in enumerate(ELEMENTS)}
+LISTS_AS_COUNTS = {"result", "hasMember", "target"}
+
+
+@lru_cache(maxsize=4096)
+def slot(key: str) -> tuple[int, str, str] | None:
+    """The element a JSON key gives (its position in ELEMENTS, its name, the choice type), or
+    None for one the narrative does not read; `_key` (a primitive's extensions) gives its
+    element too."""
+    bare = key.removeprefix("_")
+    if bare in _POSITION:
+        return _POSITION[bare], bare, ""
+    for name in CHOICE_ELEMENTS:
+        if bare.startswith(name) and bare[len(name):len(name) + 1].isupper():
+            return _POSITION[name], name, bare[len(name):]
+    return None
+
+
+def element_words(name: str, kind: str, value: Any) -> Iterator[str]:
+    """The words of one element's value (several for a list)."""
+    if kind:  # a choice element: one value of the type its key names
+        words = value_words(value, kind)
+        if words:
+            yield words
         return
     items = value if isinstance(value, list) else [value]
-    if name in ("result", "hasMember", "target") and len(items) > MAX_REFERENCES:
+    if name in LISTS_AS_COUNTS and len(items) > MAX_REFERENCES:
         yield f"{len(items)} resources"
         return
     for item in items:
@@ -293,22 +300,39 @@ def title(resource: dict[str, Any]) -> str:
     return str(resource.get("resourceType") or "Resource")
 
 
-def parts(resource: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def parts(resource: dict[str, Any]) -> list[tuple[str, str]]:
     """Each element's (label, words), escaped, in ELEMENTS order; the main words' label is ""."""
-    for name, label in ELEMENTS:
-        words = list(dict.fromkeys(element_words(resource, name)))  # repeated words said once
-        if not words:
+    found: list[tuple[int, str, list[str]]] = []
+    for key, value in resource.items():
+        where = slot(key)
+        if where is None:
             continue
+        position, name, kind = where
+        if key[0] == "_":  # a primitive's extensions, read only when it has no value
+            if key[1:] in resource or not isinstance(value, dict):
+                continue
+            words = relative_time(value)
+            said = [words] if words else []
+        else:
+            said = list(element_words(name, kind, value))
+        if said:
+            found.append((position, name, said))
+    found.sort(key=lambda item: item[0])
+    result = []
+    for position, name, said in found:
+        if len(said) > 1:
+            said = list(dict.fromkeys(said))  # repeated words said once
         # components are each "label: value", so they are parts of their own
-        said = (SEPARATOR if name == "component" else ", ").join(escape(w) for w in words)
-        yield escape(label), said
+        text = (SEPARATOR if name == "component" else ", ").join(escape(w) for w in said)
+        result.append((ELEMENTS[position][1], text))
+    return result
 
 
 def div(resource: dict[str, Any]) -> str:
     """The narrative's XHTML: one paragraph, the title in bold (so never empty), then
     "Title: its code; label: value; ..." (or "Title; label: value" without a code)."""
     head = f"<b>{escape(title(resource))}</b>"
-    found = list(parts(resource))
+    found = parts(resource)
     if not found:
         return OPEN + head + CLOSE
     body = SEPARATOR.join(f"{label}: {said}" if label else said for label, said in found)
