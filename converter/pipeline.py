@@ -25,6 +25,7 @@ import orjson
 from converter.coverage import CellOutcome, Coverage, row_coverage
 from converter.csvcells import csv_safe
 from converter.fhir.fastvalidate import fast_structure_errors
+from converter.fhir.narrative import add_narratives
 from converter.fhir.validate import integrity_errors, structure_errors
 from converter.fhir.write import Writer, open_writer
 from converter.output.atomic import AtomicFile
@@ -70,6 +71,7 @@ class ConvertOptions:
     force: bool = False  # an output folder may hold files casefhir did not write (left alone)
     findings: tuple[str, ...] = ()  # findings files (one row per finding) joined to the cases
     coverage: bool = False  # count what each column's cells became (converter/coverage.py)
+    narrative: bool = True  # each resource's `text` (converter/fhir/narrative.py)
 
 
 def check_resources(resources: list[Resource], source: SourceRow,
@@ -137,9 +139,11 @@ class CaseResult:
 
 
 def convert_rows(builder: RecordBuilder, rows: list[RawRow], strict: bool,
-                 full_validation: bool, coverage: bool = False) -> list[CaseResult]:
-    """Record → mapping → validation for a batch of rows (in this or a worker process); with
-    `coverage`, also what each cell of a valid row became (converter/coverage.py)."""
+                 full_validation: bool, coverage: bool = False,
+                 narrative: bool = True) -> list[CaseResult]:
+    """Record → mapping → narrative → validation for a batch of rows (in this or a worker
+    process); with `coverage`, also what each cell of a valid row became (converter/coverage.py,
+    which reads the mappings alone: the narrative repeats what they made)."""
     results = []
     for raw in rows:
         parsed = builder.parse(raw)
@@ -147,6 +151,8 @@ def convert_rows(builder: RecordBuilder, rows: list[RawRow], strict: bool,
         resources: list[Resource] = []
         if record is not None:
             resources = map_record(record)
+            if narrative:
+                resources = add_narratives(resources)
             problems += check_resources(resources, source, full_validation)
         if strict:
             problems = [replace(p, severity=Severity.ERROR) for p in problems]
@@ -162,7 +168,7 @@ def convert_rows(builder: RecordBuilder, rows: list[RawRow], strict: bool,
     return results
 
 
-_worker: tuple[RecordBuilder, bool, bool, bool] | None = None
+_worker: tuple[RecordBuilder, bool, bool, bool, bool] | None = None
 
 
 def _start_worker(table: Table, options: ConvertOptions, parent: int,
@@ -170,7 +176,7 @@ def _start_worker(table: Table, options: ConvertOptions, parent: int,
     global _worker
     init_worker(parent)  # ignore Ctrl-C (the main process stops us); die with the main process
     _worker = (record_builder(table, options, joined), options.strict, options.full_validation,
-               options.coverage)
+               options.coverage, options.narrative)
 
 
 def record_builder(table: Table, options: ConvertOptions,
@@ -208,8 +214,8 @@ def open_input(options: ConvertOptions) -> tuple[Table, ConvertOptions, JoinedFi
 
 def _work(rows: list[RawRow]) -> list[CaseResult]:
     assert _worker is not None
-    builder, strict, full_validation, coverage = _worker
-    return convert_rows(builder, rows, strict, full_validation, coverage)
+    builder, strict, full_validation, coverage, narrative = _worker
+    return convert_rows(builder, rows, strict, full_validation, coverage, narrative)
 
 
 def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
@@ -235,14 +241,15 @@ def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
     if options.workers <= 1 or len(head) < 2:
         for batch in itertools.chain(head, batches):
             yield from zip(batch, convert_rows(builder, batch, options.strict,
-                                               options.full_validation, options.coverage), strict=True)
+                                               options.full_validation, options.coverage,
+                                               options.narrative), strict=True)
         return
     # The first batch is converted here, before the fork: that imports fhir.resources and builds
     # every model's validator once, so forked workers share those pages rather than each
     # building a copy; gc.freeze keeps the collector from touching (and so copying) them.
     first = head.pop(0)
     yield from zip(first, convert_rows(builder, first, options.strict, options.full_validation,
-                                       options.coverage),
+                                       options.coverage, options.narrative),
                    strict=True)
     gc.freeze()
     context = multiprocessing.get_context("fork" if "fork" in
