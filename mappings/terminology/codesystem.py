@@ -75,19 +75,40 @@ def code_tables() -> list[str]:
     ]
 
 
+def verified_codes() -> dict[str, tuple[str, str]]:
+    """Concept key → (official display, the file that verifies the code), from verified.tsv
+    (written by scripts/verify_terminology.py from the official files)."""
+    import csv
+    from importlib import resources
+
+    text = resources.files("mappings.terminology").joinpath("verified.tsv").read_text("utf-8")
+    return {row["key"]: (row["display"], row["verified_by"])
+            for row in csv.DictReader(text.splitlines(), delimiter="\t")}
+
+
 def terminology_markdown() -> str:
-    """docs/terminology.md: every code casefhir writes, with its source."""
+    """docs/terminology.md: every code casefhir writes, with the file that verifies it."""
     from mappings.terminology import concepts
 
     lines = [
         "# Terminology",
         "",
-        "Generated from `mappings/terminology/concepts.toml` (`casefhir terminology --markdown`).",
-        "Every code casefhir writes is listed here with the source that verifies it: a VERIFIED "
-        "row of the project's FHIR modeling guide (section named), a code fixed by a profile the "
-        "resource claims, a code an official package in `../shared/fhir-packages/` uses, the code "
-        "tables below, or casefhir's own CodeSystem. Terms the vocabularies do not know keep "
-        "their text and get no code.",
+        "Generated from `mappings/terminology/concepts.toml` and `verified.tsv` "
+        "(`casefhir terminology --markdown`).",
+        "Every code casefhir writes is listed here with the file that verifies it: an official "
+        "package in `../shared/fhir-packages/` (a CodeSystem's concept, a ValueSet's enumerated "
+        "concept or filter root, a profile's fixed code, or, for LOINC answers no package "
+        "enumerates, the package's example instances of the profile), R4 core 4.0.1 (HAPI's "
+        "`hapi-fhir-validation-resources-r4` jar), the NCIt release or a VERIFIED row of the "
+        "project's FHIR modeling guide, the code tables below, or casefhir's own CodeSystem. "
+        "`python scripts/verify_terminology.py` finds the file and the official display for "
+        "each code (`--check`, run by the tests, proves `verified.tsv` current); the display "
+        "casefhir writes is that display (CodeSystem, else the ValueSet the concept's source "
+        "names, else the display most enumerating ValueSets give, else a profile's, else the "
+        "examples'); an empty official display means no offline file gives one. "
+        "tests/mappings/test_verified_codes.py checks every coding of the example and corpus "
+        "outputs against these files. Terms the vocabularies do not know keep their text and "
+        "get no code.",
         "",
         "## casefhir's own CodeSystem",
         "",
@@ -117,9 +138,12 @@ def terminology_markdown() -> str:
               "`genes.py` reads; tests check every symbol is approved and every name as quoted) "
               "or why no gene is given. Its LOINC codes are the `loinc-*-ihc*` concepts below, "
               "each enumerated with its display in mCODE 4.0.0's TumorMarkerTestVS."]
-    lines += ["", "## Standard codes", "", "| key | system | code | display | source |",
-              "|---|---|---|---|---|"]
+    lines += ["", "## Standard codes", "",
+              "| key | system | code | display | verified by | source |",
+              "|---|---|---|---|---|---|"]
     url = system_url(CASEFHIR_SYSTEM_KEY)
-    lines += [f"| {c.key} | {c.system} | `{c.code}` | {c.display or ''} | {c.source or ''} |"
+    verified = verified_codes()
+    lines += [f"| {c.key} | {c.system} | `{c.code}` | {c.display or ''} | "
+              f"{verified[c.key][1] if c.key in verified else ''} | {c.source or ''} |"
               for c in concepts().values() if c.system != url]
     return "\n".join(lines) + "\n"
