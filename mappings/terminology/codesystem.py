@@ -44,11 +44,14 @@ def casefhir_codesystem() -> dict[str, Any]:
 
 def code_tables() -> list[str]:
     """The releases of the code tables casefhir ships (gene ids, Sequence Ontology terms)."""
+    from mappings.terminology.drugs import NCIT_RELEASE as DRUGS_NCIT
+    from mappings.terminology.drugs import drugs
     from mappings.terminology.genes import HGNC_RELEASE, TABLE, approved_count
     from mappings.terminology.sequence_ontology import SO_RELEASE, sequence_terms
     from mappings.terminology.sequence_ontology import TABLE as SO_TABLE
     from mappings.terminology.tumours import ONCOTREE_RELEASE, ONCOTREE_SYSTEM, tumour_types
 
+    coded_drugs = sum(1 for d in drugs().values() if d.ncit_code)
     return [
         f"- Genes: HGNC complete set, release {HGNC_RELEASE} (CC0): {approved_count():,} approved "
         f"symbols with their previous and alias symbols, and withdrawn symbols with their "
@@ -69,6 +72,12 @@ def code_tables() -> list[str]:
         "sarcoma) carries its own verified codes, the malignant-neoplasm code by the same rule "
         "when it has no SNOMED code of its own, and the OncoTree code; any name of that type "
         "is coded as the entry, so every name of one entity gives the same codes.",
+        f"- Drugs: the GDC dictionary's therapeutic agents with their NCIt {DRUGS_NCIT} codes where "
+        f"NCIt's preferred name is the agent's name ({coded_drugs} agents; "
+        "`mappings/terminology/drugs.tsv`); system NCIt, display the NCIt preferred name. "
+        "Every NCIt code of the output not listed under Standard codes (OncoTree's, the "
+        "drugs') is checked against the NCIt release's code and preferred name by "
+        "tests/mappings/test_verified_codes.py.",
         "- These tables are derived from `../shared/data/terminology/` by `scripts/derive_terminology.py`; "
         "`scripts/derive_terminology.py --check` (run by the tests) proves the shipped tables "
         "match their sources.",
