@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from converter.fhir.ids import resource_id
@@ -165,35 +166,48 @@ def laterality_concept(site: Site) -> dict[str, Any]:
                     text=site.laterality_text)
 
 
-def depth_concept(site: Site) -> dict[str, Any]:
-    assert site.depth is not None
-    return codeable(entry("depth", site.depth).attributes["concept"], text=site.depth_text)
+def _says(text: str, words: str) -> bool:
+    """Whether `text` has `words` as whole words ("subcutaneous" does not say "cutaneous")."""
+    pattern = r"\s+".join(re.escape(word) for word in words.casefold().split())
+    return re.search(rf"(?<!\w){pattern}(?!\w)", text.casefold()) is not None
+
+
+def site_words(site: Site, *, laterality: bool = False) -> str:
+    """The site's text with the words of a separate depth column (and, with `laterality`, of a
+    separate laterality column) after it, each only when the site's own words do not already
+    say it: "thigh, deep" ("thigh, deep, left"). Depth is never coded: mCODE's
+    BodyLocationQualifierVS, the only required binding for it, is defined by SNOMED hierarchy
+    filters that no offline file can confirm superficial or deep to be in (docs/mapping.md#sites)."""
+    parts = [site.text] if site.text else []
+    # depth before side: a flattened table gives the depth back as the site text's last part
+    extra = [site.depth_text, site.laterality_text if laterality else None]
+    parts += [words for words in extra if words and not _says(site.text, words)]
+    return ", ".join(parts)
 
 
 def body_site(site: Site) -> dict[str, Any]:
-    """Condition/Procedure bodySite: region coding, laterality and depth as mCODE qualifiers."""
+    """Condition/Procedure/Specimen bodySite: region coding, laterality as mCODE's laterality
+    qualifier (a required binding whose four codes mCODE enumerates), depth as words."""
     concept: dict[str, Any] = {}
-    extensions = []
     if site.laterality:
-        extensions.append({"url": profiles.LATERALITY_QUALIFIER,
-                           "valueCodeableConcept": laterality_concept(site)})
-    if site.depth:
-        extensions.append({"url": profiles.BODY_LOCATION_QUALIFIER,
-                           "valueCodeableConcept": depth_concept(site)})
-    if extensions:
-        concept["extension"] = extensions
+        concept["extension"] = [{"url": profiles.LATERALITY_QUALIFIER,
+                                 "valueCodeableConcept": laterality_concept(site)}]
     if site.region:
         concept["coding"] = [coding(entry("region", site.region).attributes["concept"])]
-    if site.text:
-        concept["text"] = site.text
+    text = site_words(site)
+    if text:
+        concept["text"] = text
     return concept
 
 
-def region_concept(site: Site) -> dict[str, Any]:
-    """The site without qualifiers (for Observation.bodySite, which has no qualifier slots)."""
+def region_concept(site: Site, *, located: bool = False) -> dict[str, Any]:
+    """The site without qualifiers (for Observation.bodySite, which has no qualifier slots), its
+    words with the depth's (`site_words`); `located`: with the side's words too (the Tumor
+    BodyStructure's location, whose locationQualifier binding cannot be confirmed offline)."""
+    text = site_words(site, laterality=located)
     if site.region:
-        return codeable(entry("region", site.region).attributes["concept"], text=site.text or None)
-    return {"text": site.text}
+        return codeable(entry("region", site.region).attributes["concept"], text=text or None)
+    return {"text": text}
 
 
 def event_anchor(record: CaseRecord) -> tuple[dict[str, str], str]:
@@ -310,17 +324,30 @@ def label_of(vocabulary_name: str, attribute: str, value: dict[str, Any] | None)
     return None
 
 
+def _depth_words(words: str) -> bool:
+    """Whether words are a term of the depth vocabulary (as a depth column would give them)."""
+    folded = " ".join(words.casefold().split())
+    return any(folded in {item.label.casefold(), *(s.casefold() for s in item.synonyms)}
+               for item in vocabulary("depth").values())
+
+
 def body_site_cells(site: dict[str, Any] | None) -> Cells:
-    """site, laterality and depth cells from a bodySite written by `body_site`."""
+    """site, laterality and depth cells from a bodySite written by `body_site`: a last
+    ", <depth term>" of the text is the depth column's (`site_words`)."""
     if not site:
         return {}
     cells: Cells = {}
-    if site.get("text"):
-        cells["site"] = site["text"]
-    columns = {profiles.LATERALITY_QUALIFIER: "laterality",
-               profiles.BODY_LOCATION_QUALIFIER: "depth"}
+    text = site.get("text")
+    if text:
+        head, _, tail = text.rpartition(", ")
+        if _depth_words(text) and not site.get("coding"):
+            cells["depth"] = text  # a depth column with no site
+        elif head and _depth_words(tail):
+            cells["site"], cells["depth"] = head, tail
+        else:
+            cells["site"] = text
     for extension in site.get("extension", []):
         words = text_of(extension.get("valueCodeableConcept"))
-        if extension.get("url") in columns and words:  # the qualifier came from its own column
-            cells[columns[extension["url"]]] = words
+        if extension.get("url") == profiles.LATERALITY_QUALIFIER and words:
+            cells["laterality"] = words  # the qualifier came from its own column
     return cells

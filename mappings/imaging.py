@@ -16,9 +16,7 @@ from mappings.common import (
     CaseResources,
     Cells,
     Resource,
-    depth_concept,
     event_anchor,
-    laterality_concept,
     patient_ref,
     primary_ref,
     ref,
@@ -112,7 +110,8 @@ def conclusion_report(record: CaseRecord) -> str | None:
 
 def _finding(record: CaseRecord, finding: Finding, value: Term) -> Resource:
     if finding.code == "fat-infiltration":
-        site: dict[str, Any] | None = codeable("fat")
+        # words only: no official file verifies a SNOMED code for fat (tissue)
+        site: dict[str, Any] | None = {"text": "fat"}
     else:
         site = region_concept(record.site) if record.site is not None else None
     return resource(
@@ -129,13 +128,13 @@ def _finding(record: CaseRecord, finding: Finding, value: Term) -> Resource:
 
 
 def _tumour(record: CaseRecord) -> Resource:
+    # no locationQualifier: mCODE binds it (required) to BodyLocationAndLateralityQualifierVS,
+    # defined by SNOMED hierarchy filters no offline file can confirm a code to be in; the side
+    # and depth words go into the location's text instead (docs/mapping.md)
     site = record.site
-    qualifiers = []
-    if site is not None and site.laterality:
-        qualifiers.append(laterality_concept(site))
-    if site is not None and site.depth:
-        qualifiers.append(depth_concept(site))
-    location = (region_concept(site) if site is not None and (site.region or site.text)
+    location = (region_concept(site, located=True)
+                if site is not None and (site.region or site.text or site.laterality_text
+                                         or site.depth_text)
                 else {"text": "site not reported"})
     return resource(
         "BodyStructure", record, "tumour", profiles.TUMOR,
@@ -144,7 +143,6 @@ def _tumour(record: CaseRecord) -> Resource:
                      "system": system_url("casefhir-case"),
                      "value": f"{record.series.id}#{record.case_id}#tumour"}],
         location=location,
-        locationQualifier=qualifiers or None,
         description="Primary tumour",
         patient=patient_ref(record),
     )

@@ -3,8 +3,8 @@
 `ihc` column, as the pan-TRK one of mappings/pathology.py is made (guide §2.8).
 
 - `code`: the marker-specific LOINC code of markers.toml when mCODE 4.0.0's TumorMarkerTestVS
-  enumerates one (ER, PR, HER2, PD-L1, CD117...), otherwise LOINC 55229-9 "Immune stain study" +
-  SNOMED 1234806008; text "<marker> immunohistochemistry";
+  enumerates one (ER, PR, HER2, PD-L1, CD117...), otherwise LOINC 55229-9 "Immune stain study"
+  (no SNOMED observable: no official file verifies one); text "<marker> immunohistochemistry";
 - `component`: one gene studied (LOINC 48018-6) per HGNC gene of the marker (none for S100,
   cytokeratins, H3K27me3...);
 - `value`: a percentage as a UCUM `%` Quantity (Ki-67 15%), a range as a Range of them
@@ -64,7 +64,7 @@ def _code(marker: Marker, table: MarkerEntry | None) -> dict[str, Any]:
             clone = table.clones.get((marker.clone or "").upper())
             if clone or table.presence:
                 return codeable(clone or table.presence or "", text=text)
-    return codeable("immune-stain-study", "ihc-observable", text=text)
+    return codeable("immune-stain-study", text=text)
 
 
 def _percent(value: int | float) -> dict[str, Any]:

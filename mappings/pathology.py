@@ -59,7 +59,7 @@ def to_fhir_pan_trk_ihc(record: CaseRecord) -> list[Resource]:
         extension=[{"url": profiles.RELATED_CONDITION, "valueReference": primary_ref(record)}],
         status="final",
         category=[codeable("laboratory")],
-        code=codeable("immune-stain-study", "ihc-observable", text="pan-TRK immunohistochemistry"),
+        code=codeable("immune-stain-study", text="pan-TRK immunohistochemistry"),
         subject=patient_ref(record),
         specimen=specimen_ref(record),
         valueCodeableConcept=term_concept(record.pan_trk_ihc, "ihc", "value"),

@@ -75,7 +75,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "site", "site", "Tumour site, with side and depth if written there.",
         "left thigh, subcutaneous; right forearm (deep); trunk.",
-        "Condition(primary).bodySite + laterality/location qualifiers; BodyStructure(mCODE Tumor)",
+        "Condition(primary).bodySite + laterality qualifier; BodyStructure(mCODE Tumor)",
         ("location", "tumor site", "tumour site", "tumor location", "tumour location", "anatomic site",
          "anatomical site", "primary site", "localisation", "localization", "tumor localization"),
     ),
@@ -86,7 +86,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "depth", "depth", "Depth of the tumour.",
         "superficial, deep, subcutaneous, intramuscular.",
-        "bodySite location qualifier (SNOMED 26283006 / 795002)",
+        "bodySite.text after the site (no code: see docs/mapping.md#sites)",
         ("tumor depth", "tumour depth", "plane", "compartment", "depth superficial deep"),
     ),
     Column(

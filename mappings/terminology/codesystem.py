@@ -44,11 +44,14 @@ def casefhir_codesystem() -> dict[str, Any]:
 
 def code_tables() -> list[str]:
     """The releases of the code tables casefhir ships (gene ids, Sequence Ontology terms)."""
+    from mappings.terminology.drugs import NCIT_RELEASE as DRUGS_NCIT
+    from mappings.terminology.drugs import drugs
     from mappings.terminology.genes import HGNC_RELEASE, TABLE, approved_count
     from mappings.terminology.sequence_ontology import SO_RELEASE, sequence_terms
     from mappings.terminology.sequence_ontology import TABLE as SO_TABLE
     from mappings.terminology.tumours import ONCOTREE_RELEASE, ONCOTREE_SYSTEM, tumour_types
 
+    coded_drugs = sum(1 for d in drugs().values() if d.ncit_code)
     return [
         f"- Genes: HGNC complete set, release {HGNC_RELEASE} (CC0): {approved_count():,} approved "
         f"symbols with their previous and alias symbols, and withdrawn symbols with their "
@@ -69,25 +72,52 @@ def code_tables() -> list[str]:
         "sarcoma) carries its own verified codes, the malignant-neoplasm code by the same rule "
         "when it has no SNOMED code of its own, and the OncoTree code; any name of that type "
         "is coded as the entry, so every name of one entity gives the same codes.",
+        f"- Drugs: the GDC dictionary's therapeutic agents with their NCIt {DRUGS_NCIT} codes where "
+        f"NCIt's preferred name is the agent's name ({coded_drugs} agents; "
+        "`mappings/terminology/drugs.tsv`); system NCIt, display the NCIt preferred name. "
+        "Every NCIt code of the output not listed under Standard codes (OncoTree's, the "
+        "drugs') is checked against the NCIt release's code and preferred name by "
+        "tests/mappings/test_verified_codes.py.",
         "- These tables are derived from `../shared/data/terminology/` by `scripts/derive_terminology.py`; "
         "`scripts/derive_terminology.py --check` (run by the tests) proves the shipped tables "
         "match their sources.",
     ]
 
 
+def verified_codes() -> dict[str, tuple[str, str]]:
+    """Concept key → (official display, the file that verifies the code), from verified.tsv
+    (written by scripts/verify_terminology.py from the official files)."""
+    import csv
+    from importlib import resources
+
+    text = resources.files("mappings.terminology").joinpath("verified.tsv").read_text("utf-8")
+    return {row["key"]: (row["display"], row["verified_by"])
+            for row in csv.DictReader(text.splitlines(), delimiter="\t")}
+
+
 def terminology_markdown() -> str:
-    """docs/terminology.md: every code casefhir writes, with its source."""
+    """docs/terminology.md: every code casefhir writes, with the file that verifies it."""
     from mappings.terminology import concepts
 
     lines = [
         "# Terminology",
         "",
-        "Generated from `mappings/terminology/concepts.toml` (`casefhir terminology --markdown`).",
-        "Every code casefhir writes is listed here with the source that verifies it: a VERIFIED "
-        "row of the project's FHIR modeling guide (section named), a code fixed by a profile the "
-        "resource claims, a code an official package in `../shared/fhir-packages/` uses, the code "
-        "tables below, or casefhir's own CodeSystem. Terms the vocabularies do not know keep "
-        "their text and get no code.",
+        "Generated from `mappings/terminology/concepts.toml` and `verified.tsv` "
+        "(`casefhir terminology --markdown`).",
+        "Every code casefhir writes is listed here with the file that verifies it: an official "
+        "package in `../shared/fhir-packages/` (a CodeSystem's concept, a ValueSet's enumerated "
+        "concept or filter root, a profile's fixed code, or, for LOINC answers no package "
+        "enumerates, the package's example instances of the profile), R4 core 4.0.1 (HAPI's "
+        "`hapi-fhir-validation-resources-r4` jar), the NCIt release or a VERIFIED row of the "
+        "project's FHIR modeling guide, the code tables below, or casefhir's own CodeSystem. "
+        "`python scripts/verify_terminology.py` finds the file and the official display for "
+        "each code (`--check`, run by the tests, proves `verified.tsv` current); the display "
+        "casefhir writes is that display (CodeSystem, else the ValueSet the concept's source "
+        "names, else the display most enumerating ValueSets give, else a profile's, else the "
+        "examples'); an empty official display means no offline file gives one. "
+        "tests/mappings/test_verified_codes.py checks every coding of the example and corpus "
+        "outputs against these files. Terms the vocabularies do not know keep their text and "
+        "get no code.",
         "",
         "## casefhir's own CodeSystem",
         "",
@@ -117,9 +147,12 @@ def terminology_markdown() -> str:
               "`genes.py` reads; tests check every symbol is approved and every name as quoted) "
               "or why no gene is given. Its LOINC codes are the `loinc-*-ihc*` concepts below, "
               "each enumerated with its display in mCODE 4.0.0's TumorMarkerTestVS."]
-    lines += ["", "## Standard codes", "", "| key | system | code | display | source |",
-              "|---|---|---|---|---|"]
+    lines += ["", "## Standard codes", "",
+              "| key | system | code | display | verified by | source |",
+              "|---|---|---|---|---|---|"]
     url = system_url(CASEFHIR_SYSTEM_KEY)
-    lines += [f"| {c.key} | {c.system} | `{c.code}` | {c.display or ''} | {c.source or ''} |"
+    verified = verified_codes()
+    lines += [f"| {c.key} | {c.system} | `{c.code}` | {c.display or ''} | "
+              f"{verified[c.key][1] if c.key in verified else ''} | {c.source or ''} |"
               for c in concepts().values() if c.system != url]
     return "\n".join(lines) + "\n"

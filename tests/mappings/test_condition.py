@@ -20,11 +20,28 @@ def test_primary_condition_follows_mcode() -> None:
     site = condition["bodySite"][0]
     assert codes(site) == ["68367000"]
     qualifiers = {e["url"]: codes(e["valueCodeableConcept"]) for e in site["extension"]}
-    assert qualifiers == {profiles.LATERALITY_QUALIFIER: ["7771000"],
-                          profiles.BODY_LOCATION_QUALIFIER: ["26283006"]}
+    # depth is words only: its required ValueSet cannot be confirmed offline (docs/mapping.md)
+    assert qualifiers == {profiles.LATERALITY_QUALIFIER: ["7771000"]}
+    assert site["text"] == "left thigh, subcutaneous"
     assert condition["onsetAge"] == {"value": 12, "unit": "years",
                                      "system": "http://unitsofmeasure.org", "code": "a"}
     assert "clinicalStatus" not in condition  # no treatment, no outcome: not said
+
+
+def test_a_depth_column_is_told_in_the_site_text_and_flattened_back() -> None:
+    from mappings.common import body_site_cells
+
+    [condition] = to_fhir_primary_condition(record(site="thigh", depth="Intramuscular"))
+    site = condition["bodySite"][0]
+    assert codes(site) == ["68367000"] and "extension" not in site
+    assert site["text"] == "thigh, Intramuscular"
+    assert body_site_cells(site) == {"site": "thigh", "depth": "Intramuscular"}
+    # the site's own words already say it: not said twice
+    [condition] = to_fhir_primary_condition(record(site="deep thigh", depth="deep"))
+    assert condition["bodySite"][0]["text"] == "deep thigh"
+    # a last ", words" that is no depth term stays the site's
+    assert body_site_cells({"text": "Subcutaneous, left temporal region"}) == \
+        {"site": "Subcutaneous, left temporal region"}
 
 
 def test_unknown_diagnosis_keeps_text_without_code() -> None:

@@ -59,7 +59,7 @@ def test_gene_studied_only_for_the_markers_genes(role: str, expected: list[str])
 
 def test_codes_marker_specific_only_where_mcode_enumerates_one() -> None:
     made = markers_by_role(PANEL)
-    assert codes(made["ihc-cd34"]["code"]) == ["55229-9", "1234806008"]
+    assert codes(made["ihc-cd34"]["code"]) == ["55229-9"]
     assert made["ihc-cd34"]["code"]["text"] == "CD34 immunohistochemistry"
     assert made["ihc-alk"]["code"]["text"] == "ALK (D5F3) immunohistochemistry"
     assert codes(made["ihc-pdl1"]["code"]) == ["83053-9"]  # a percentage of tumour cells
@@ -67,7 +67,7 @@ def test_codes_marker_specific_only_where_mcode_enumerates_one() -> None:
     assert codes(made["ihc-her2"]["code"]) == ["48676-1"]
     assert codes(markers_by_role("PD-L1 (22C3) positive")["ihc-pdl1"]["code"]) == ["83052-1"]
     assert codes(markers_by_role("ER positive")["ihc-er"]["code"]) == ["40556-3"]
-    assert codes(made["ihc-ki67"]["code"]) == ["55229-9", "1234806008"]  # none for Ki-67
+    assert codes(made["ihc-ki67"]["code"]) == ["55229-9"]  # none for Ki-67
 
 
 def test_values_results_and_percentages() -> None:

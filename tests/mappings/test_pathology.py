@@ -6,7 +6,7 @@ from tests.conftest import codes, record
 def test_pan_trk_ihc_is_a_tumor_marker_test() -> None:
     [ihc] = to_fhir_pan_trk_ihc(record(pan_trk_ihc="diffuse positive"))
     assert ihc["meta"]["profile"] == [profiles.TUMOR_MARKER_TEST]
-    assert codes(ihc["code"]) == ["55229-9", "1234806008"]
+    assert codes(ihc["code"]) == ["55229-9"]
     assert codes(ihc["valueCodeableConcept"]) == ["10828004"]
     assert ihc["valueCodeableConcept"]["text"] == "diffuse positive"
     assert len(ihc["component"]) == 3

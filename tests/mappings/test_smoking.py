@@ -20,7 +20,7 @@ def smoking(text: str) -> dict[str, Any]:
     Observation.model_validate(observation)
     assert observation["meta"]["profile"] == [profiles.US_CORE_SMOKING_STATUS]
     assert observation["code"]["coding"] == [
-        {"system": "http://loinc.org", "code": "72166-2", "display": "Tobacco smoking status"}]
+        {"system": "http://loinc.org", "code": "72166-2", "display": "Tobacco smoking status NHIS"}]
     assert observation["category"][0]["coding"][0]["code"] == "social-history"
     assert observation["status"] == "final"
     # required by the profile, not given by a table: a data-absent-reason, never a made-up date
