@@ -182,3 +182,17 @@ def walk(value: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(value, list):
         for item in value:
             yield from walk(item)
+
+
+def test_an_ig_json_without_definitions_is_a_usage_error(tmp_path: Path) -> None:
+    """Told before the (slow) validator starts: exit 2, the file named, nothing on stdout."""
+    patient = tmp_path / "patient.json"
+    patient.write_text(json.dumps({"resourceType": "Patient", "id": "p"}), encoding="utf-8")
+    not_json = tmp_path / "broken.json"
+    not_json.write_text("{", encoding="utf-8")
+    for ig, said in ((patient, "no conformance or terminology resource"),
+                     (not_json, "not an R4 JSON resource")):
+        done = subprocess.run([str(LAUNCHER), "--ig", str(ig), str(EXAMPLE)],
+                              capture_output=True, text=True, timeout=300)
+        assert (done.returncode, done.stdout) == (2, ""), done.stderr[-2000:]
+        assert str(ig) in done.stderr and said in done.stderr

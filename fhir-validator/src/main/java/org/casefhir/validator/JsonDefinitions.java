@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.hl7.fhir.convertors.factory.VersionConvertorFactory_40_50;
 import org.hl7.fhir.r4.formats.JsonParser;
@@ -20,37 +22,47 @@ import org.hl7.fhir.r5.model.Resource;
 final class JsonDefinitions {
   private JsonDefinitions() {}
 
-  /** Caches the file's canonical resources (CodeSystem, ValueSet, NamingSystem, ...); their count. */
-  static int load(SimpleWorkerContext context, File file) throws IOException, Main.UsageException {
+  /**
+   * The file's canonical resources (CodeSystem, ValueSet, NamingSystem, ...) as R5, read before
+   * the (slow) context is built, so a bad file is told at once.
+   */
+  static List<CanonicalResource> read(File file) throws IOException, Main.UsageException {
     org.hl7.fhir.r4.model.Resource r4;
     try (InputStream in = new FileInputStream(file)) {
       r4 = new JsonParser().parse(in);
-    } catch (Exception e) {
+    } catch (IOException | RuntimeException e) {
       throw new Main.UsageException("--ig " + file.getPath() + ": not an R4 JSON resource: " + e.getMessage());
     }
     Resource r5 = VersionConvertorFactory_40_50.convertResource(r4);
-    int count = 0;
+    List<CanonicalResource> found = new ArrayList<>();
     if (r5 instanceof Bundle bundle) {
       for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-        count += cache(context, entry.getResource(), file);
+        add(found, entry.getResource(), file);
       }
     } else {
-      count += cache(context, r5, file);
+      add(found, r5, file);
     }
-    if (count == 0) {
+    if (found.isEmpty()) {
       throw new Main.UsageException("--ig " + file.getPath() + ": no conformance or terminology resource in it");
     }
-    return count;
+    return found;
   }
 
-  private static int cache(SimpleWorkerContext context, Resource resource, File file) throws Main.UsageException {
-    if (!(resource instanceof CanonicalResource)) {
-      return 0;
+  /** Puts the resources into the validation context; their count. */
+  static int load(SimpleWorkerContext context, List<CanonicalResource> resources) {
+    for (CanonicalResource resource : resources) {
+      context.cacheResource(resource);
     }
-    if (resource instanceof CanonicalResource c && !c.hasUrl() && !"NamingSystem".equals(c.fhirType())) {
+    return resources.size();
+  }
+
+  private static void add(List<CanonicalResource> found, Resource resource, File file) throws Main.UsageException {
+    if (!(resource instanceof CanonicalResource c)) {
+      return;
+    }
+    if (!c.hasUrl() && !"NamingSystem".equals(c.fhirType())) {
       throw new Main.UsageException("--ig " + file.getPath() + ": " + c.fhirType() + "/" + c.getIdPart() + " has no url");
     }
-    context.cacheResource(resource);
-    return 1;
+    found.add(c);
   }
 }

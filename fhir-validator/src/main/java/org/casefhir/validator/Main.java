@@ -8,9 +8,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.hl7.fhir.r5.elementmodel.Manager.FhirFormat;
+import org.hl7.fhir.r5.model.CanonicalResource;
 import org.hl7.fhir.utilities.npm.FilesystemPackageCacheManager;
 import org.hl7.fhir.utilities.npm.NpmPackage;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
@@ -76,6 +79,7 @@ public final class Main {
     List<File> cachePackages = new ArrayList<>();
     List<File> igs = new ArrayList<>();
     List<File> files = new ArrayList<>();
+    Map<File, List<CanonicalResource>> definitions = new HashMap<>();
     boolean optionsDone = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -85,6 +89,9 @@ public final class Main {
         }
         File f = existing(args[++i], a);
         (a.equals("--ig") ? igs : cachePackages).add(f);
+        if (a.equals("--ig") && f.getName().endsWith(".json")) {
+          definitions.put(f, JsonDefinitions.read(f));
+        }
       } else if (!optionsDone && a.equals("--")) {
         optionsDone = true;
       } else if (!optionsDone && a.startsWith("-")) {
@@ -127,7 +134,7 @@ public final class Main {
     engine.getContext().setNoTerminologyServer(true);
     for (File f : igs) {
       if (f.getName().endsWith(".json")) {
-        int count = JsonDefinitions.load(engine.getContext(), f);
+        int count = JsonDefinitions.load(engine.getContext(), definitions.get(f));
         System.err.println("hl7validate: loaded " + f.getPath() + " (" + count + " resources)");
         continue;
       }
