@@ -15,7 +15,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -930,25 +930,42 @@ def template(output: str, dictionary_markdown: bool, force: bool) -> None:
 
 
 @main.command()
+@click.argument("files", nargs=-1, metavar="[FHIR-FILE...]")
 @click.option("-o", "--output", default="-", show_default=True,
-              help="Where to write the CodeSystem JSON ('-': standard output).")
+              help="Where to write the CodeSystem (or with --bundle the Bundle) JSON ('-': "
+                   "standard output).")
+@click.option("--bundle", is_flag=True,
+              help="Write casefhir's whole local terminology as a collection Bundle: its "
+                   "CodeSystem, its OncoTree CodeSystem, a CodeSystem of the series (those "
+                   "tagged in FHIR-FILEs, and each --series-id) and NamingSystems of its "
+                   "identifier systems. Load it beside the data (casefhir load) or into a "
+                   "validator (hl7validate --ig).")
+@click.option("--series-id", "series_ids", multiple=True, metavar="ID",
+              help="With --bundle: list this series too (repeatable; no title unless a "
+                   "FHIR-FILE's tag gives one).")
 @click.option("--markdown", is_flag=True, help="Print every code casefhir uses, as Markdown.")
 @click.option("--gene", "genes", multiple=True, metavar="SYMBOL",
               help="Show what a gene symbol resolves to in the HGNC table (repeatable).")
-def terminology(output: str, markdown: bool, genes: tuple[str, ...]) -> None:
-    """Write casefhir's own CodeSystem (https://casefhir.org/fhir/CodeSystem/casefhir), to load
-    beside the data so validators know its codes; name the releases of the code tables casefhir
-    ships (HGNC genes, Sequence Ontology); look gene symbols up.
+def terminology(files: tuple[str, ...], output: str, bundle: bool, series_ids: tuple[str, ...],
+                markdown: bool, genes: tuple[str, ...]) -> None:
+    """Write casefhir's own CodeSystem (https://casefhir.org/fhir/CodeSystem/casefhir), or with
+    --bundle all of casefhir's local terminology, to load beside the data so validators know its
+    codes; name the releases of the code tables casefhir ships (HGNC genes, Sequence Ontology);
+    look gene symbols up.
 
     \b
     Examples:
       casefhir terminology -o casefhir-codesystem.json
+      casefhir terminology --bundle out.json -o terminology.json
+      casefhir terminology --bundle --series-id kobayashi-2023 -o terminology.json
       casefhir terminology --gene KRAS2 --gene HER2
     """
     from mappings.terminology.codesystem import casefhir_codesystem, terminology_markdown
     from mappings.terminology.genes import HGNC_RELEASE, resolve_gene
     from mappings.terminology.sequence_ontology import SO_RELEASE
 
+    if (files or series_ids) and not bundle:
+        raise click.UsageError("FHIR files and --series-id go with --bundle")
     if markdown:
         click.echo(terminology_markdown(), nl=False)
         return
@@ -960,10 +977,30 @@ def terminology(output: str, markdown: bool, genes: tuple[str, ...]) -> None:
             click.echo(f"{symbol}: {found.status}: {coded}" +
                        (f" — {found.message}" if found.message else ""))
         return
-    _paths([], [Output("-o", output)])
-    _run(False, lambda: write_json_atomic(output, casefhir_codesystem()))
+    _paths(files, [Output("-o", output)])
+    if bundle:
+        _run(False, lambda: write_json_atomic(output, _terminology_bundle(files, series_ids)))
+    else:
+        _run(False, lambda: write_json_atomic(output, casefhir_codesystem()))
     click.echo(f"gene ids: HGNC {HGNC_RELEASE}; sequence terms: Sequence Ontology {SO_RELEASE}",
                err=True)
+
+
+def _terminology_bundle(files: tuple[str, ...], series_ids: tuple[str, ...]) -> dict[str, Any]:
+    from converter.fhir.files import iter_resources
+    from converter.problems import error
+    from mappings.terminology.delivery import series_of_resources, terminology_bundle
+
+    def resources() -> Iterator[dict[str, Any]]:  # streamed: only the series are kept
+        for found in iter_resources(list(files)):
+            if found.resource is None:
+                raise InputError(error(found.problem or "unreadable", found.location))
+            yield found.resource
+
+    series = series_of_resources(resources())
+    for series_id in series_ids:
+        series.setdefault(series_id, None)
+    return terminology_bundle(series)
 
 
 @main.command()

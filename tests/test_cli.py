@@ -187,6 +187,30 @@ def test_terminology_command_writes_the_codesystem(tmp_path: Path) -> None:
     assert load(tmp_path / "cs.json")["resourceType"] == "CodeSystem"
 
 
+def test_terminology_bundle_lists_the_series_of_the_files_and_options(tmp_path: Path) -> None:
+    out = tmp_path / "terminology.json"
+    done = run("terminology", "--bundle", EXAMPLES / "kobayashi-2023" / "bundle.json",
+               "--series-id", "extra-series", "-o", out)
+    assert done.exit_code == 0, done.output
+    bundle = load(out)
+    assert bundle["type"] == "collection"
+    series = next(e["resource"] for e in bundle["entry"]
+                  if e["resource"].get("url") == "https://casefhir.org/fhir/sid/series")
+    tag = load(EXAMPLES / "kobayashi-2023" / "bundle.json")["entry"][0]["resource"]["meta"]["tag"][0]
+    assert series["concept"] == [{"code": "extra-series"},
+                                 {"code": tag["code"], "display": tag["display"]}]
+
+
+def test_terminology_bundle_refuses_bad_files_and_stray_options(tmp_path: Path) -> None:
+    not_fhir = tmp_path / "not-fhir.json"
+    not_fhir.write_text('{"a": 1}')
+    out = tmp_path / "terminology.json"
+    refused = run("terminology", "--bundle", not_fhir, "-o", out)
+    assert refused.exit_code == 1 and "not-fhir.json" in refused.output and not out.exists()
+    stray = run("terminology", "--series-id", "x", "-o", out)
+    assert stray.exit_code == 2 and "--bundle" in stray.output and not out.exists()
+
+
 def test_summary_command() -> None:
     result = run("summary", EXAMPLES / "kobayashi-2023" / "bundle.json")
     assert result.exit_code == 0 and "NTRK1 4, NTRK3 2" in result.stdout
