@@ -9,7 +9,7 @@ and metastasis before the last follow-up, overall survival equal to it). The ben
 value writers (benchmarks/generate.py: ages, sizes, fusions, yes/no words) are reused, so one
 generator serves both.
 
-    python benchmarks/generate.py --sample --rows 240 --seed 14 -o /tmp/sample.csv
+    python benchmarks/generate.py --sample --rows 204 --seed 14 -o /tmp/sample.csv
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from benchmarks.generate import REGIONS, SIDES, age, fusion, size, yes_no
 
 # the sample the tests convert (tests/test_hl7_validator.py, tests/server/test_validate.py)
-CASES = 240
+CASES = 204
 SEED = 14
 
 HEADERS = ["Case", "Age", "Sex", "Diagnosis", "Site", "Depth", "Size", "Gene fusion", "Method",
