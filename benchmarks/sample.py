@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -172,6 +173,9 @@ def _lung(r: random.Random) -> dict[str, str]:
                                    "MET exon 14 skipping"])}[driver]
     drug = {"EGFR": "osimertinib", "ALK": "crizotinib", "KRAS": "sotorasib", "ROS1": "entrectinib",
             "none": "carboplatin + pemetrexed"}[driver]
+    stage = r.choice(["Stage IIIA (pT2N1M0)", "IV", "Stage IB", "cT2a N2 M0", "IVB", "Inoperable",
+                      "locally advanced"])
+    operable = stage not in ("IV", "IVB", "Inoperable")
     return {
         "Age": str(r.randint(42, 84)),
         "Diagnosis": r.choice(["Lung adenocarcinoma", "NSCLC, adenocarcinoma",
@@ -185,8 +189,7 @@ def _lung(r: random.Random) -> dict[str, str]:
         "IHC": r.choice(["TTF-1+, napsin A+; PD-L1 (22C3) TPS 60%", "PD-L1 <1%; ALK (D5F3) "
                          "positive" if driver == "ALK" else "PD-L1 TPS 5%", "TTF1 positive"]),
         "Grade": r.choice(["", "G2", "poorly differentiated"]),
-        "Stage": r.choice(["Stage IIIA (pT2N1M0)", "IV", "Stage IB", "cT2a N2 M0", "IVB",
-                           "Inoperable", "locally advanced"]),
+        "Stage": stage,
         "Smoking": r.choice(["never", "former, 30 pack-years", "current smoker", "ex-smoker",
                              "yes", "never smoker"]),
         "ECOG": r.choice(["0", "1", "2", "1", "ECOG 0"]),
@@ -196,12 +199,13 @@ def _lung(r: random.Random) -> dict[str, str]:
         "PET-CT": r.choice(["FDG-avid mass", "FDG-avid mediastinal nodes", ""]),
         "Imaging": r.choice(["", "PET: avid mass", "3 cm mass", "CT: lung nodules; MRI: "
                              "brain metastasis"]),
-        "Surgery": r.choice(["Right lower lobectomy", "lobectomy", "wedge resection",
-                             "none", "pneumonectomy"]),
-        "Margin": r.choice(["R0", "R0", "R1", ""]),
+        "Surgery": "none" if not operable else r.choice(["Right lower lobectomy", "lobectomy",
+                                                         "wedge resection", "pneumonectomy"]),
+        "Margin": r.choice(["R0", "R0", "R1", ""]) if operable else "",
         "Treatment": r.choice([drug, f"{drug} then resection", f"adjuvant {drug}",
                                f"{drug}; RT 60 Gy/30 fx", "crizotinib at relapse"
-                               if driver == "ALK" else drug]),
+                               if driver == "ALK" else drug]) if operable else
+        r.choice([drug, f"{drug}; RT 60 Gy/30 fx"]),
         "Response": r.choice(["PR", "SD", "CR", "PD", f"PR to {drug}"]),
     }
 
@@ -269,6 +273,9 @@ def _colorectal(r: random.Random) -> dict[str, str]:
     }
 
 
+# stage cells that say the disease had spread at diagnosis
+METASTATIC_STAGE = re.compile(r"\bIV|M1|metastatic")
+
 # each family's cells and the site it metastasises to first
 FAMILIES: tuple[tuple[Callable[[random.Random], dict[str, str]], str], ...] = (
     (_ntrk, "lung"), (_synovial, "lung"), (_gist, "liver"), (_lung, "brain"), (_breast, "bone"),
@@ -285,7 +292,10 @@ def rows(count: int, seed: int) -> Iterator[list[str]]:
         cells.update(family(r))
         follow_up = r.randint(4, 120)
         cells.update(_course(r, follow_up))
-        if "Time to metastasis" in cells:
+        metastatic_at_diagnosis = bool(METASTATIC_STAGE.search(cells.get("Stage", "")))
+        if metastatic_at_diagnosis:  # a stage IV / M1 case has its metastasis from the start
+            cells.pop("Time to metastasis", None)
+        if "Time to metastasis" in cells or metastatic_at_diagnosis:
             cells["Metastasis"] = r.choice([site, "yes", f"{site} and bone"])
             cells["Stage"] = cells.get("Stage") or "metastatic"
         else:
