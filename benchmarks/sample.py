@@ -170,7 +170,8 @@ def _lung(r: random.Random) -> dict[str, str]:
                                    "EGFR p.E746_A750del", "EGFR exon 20 insertion"]),
                  "ALK": "", "ROS1": "", "KRAS": r.choice(["KRAS G12C", "KRAS p.G12D; TP53 R273H"]),
                  "none": r.choice(["EGFR wt; ALK-", "negative for EGFR, ALK and ROS1",
-                                   "MET exon 14 skipping"])}[driver]
+                                   "negative for EGFR, ALK and ROS1", "MET exon 14 skipping"])
+                 }[driver]
     drug = {"EGFR": "osimertinib", "ALK": "crizotinib", "KRAS": "sotorasib", "ROS1": "entrectinib",
             "none": "carboplatin + pemetrexed"}[driver]
     stage = r.choice(["Stage IIIA (pT2N1M0)", "IV", "Stage IB", "cT2a N2 M0", "IVB", "Inoperable",
