@@ -7,6 +7,9 @@ abbreviations), so that benchmarks exercise the normalisers as real input does. 
 synthetic; the same seed always gives the same file.
 
     python benchmarks/generate.py --rows 10000 --seed 1 -o /tmp/cases-10k.csv
+
+`--sample` writes the wider table of benchmarks/sample.py instead (every resource kind the
+mappings make, for the validator tests); without it the output is the benchmark's, unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import csv
 import random
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 HEADERS = ["Case", "Age", "Sex", "Diagnosis", "Site", "Depth", "Size", "Gene fusion", "Method",
            "Molecular findings",
@@ -114,12 +118,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-o", "--output", default="-")
+    parser.add_argument("--sample", action="store_true",
+                        help="the validation sample's columns (benchmarks/sample.py)")
     args = parser.parse_args(argv)
+    if args.sample:
+        # imported here: sample builds on this module's value writers
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
+        from benchmarks import sample
+        headers, table = sample.HEADERS, sample.rows(args.rows, args.seed)
+    else:
+        headers, table = HEADERS, rows(args.rows, args.seed)
     handle = sys.stdout if args.output == "-" else open(args.output, "w", newline="")  # noqa: SIM115
     with handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(HEADERS)
-        writer.writerows(rows(args.rows, args.seed))
+        writer.writerow(headers)
+        writer.writerows(table)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import mappings.case
+from benchmarks import sample
 from mappings import profiles
 from tests.conftest import EXAMPLES, ROOT, SHARED, load, run
 
@@ -84,6 +85,14 @@ def test_the_corpus_validates_on_the_server_without_errors(server: str, tmp_path
     bundle = CORPUS / CORPUS_TABLES[name]["output"]
     report = validated(bundle, server, tmp_path)
     assert report["validated_on_server"] == len(load(bundle)["entry"])
+
+
+def test_the_validation_sample_validates_on_the_server_without_errors(server: str,
+                                                                     tmp_path: Path) -> None:
+    """The synthetic sample of every resource kind the mappings make (benchmarks/sample.py; the
+    HL7 validator checks the same sample in tests/test_hl7_validator.py): zero errors."""
+    table = sample.write(tmp_path / "sample.csv")
+    converted_validates(table, "hl7-sample", server, tmp_path)
 
 
 @pytest.mark.parametrize("study", ["summit-biliary", "tcga-laml"])
