@@ -20,4 +20,4 @@ then pipeline, paths and cli on top (docs/architecture.md; tests/test_architectu
 cross-cutting modules import none of the stages but output.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
