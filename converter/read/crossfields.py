@@ -1,6 +1,7 @@
 """What one column's value means for another's, once a row's cells are read: a follow-up with
 its origin, the recurrence a status states, overall / disease-free survival and their statuses,
-one pan-TRK or Ki-67 of two columns, a site with its side and depth. Each helper takes the
+one pan-TRK or Ki-67 of two columns, a site with its side and depth, a surgery cell that says the
+operation was not done. Each helper takes the
 row's values (column name → parsed value) and a `note(field, message)` for its warnings."""
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from converter.problems import shorten
 from converter.read.schema import Event, Site, Term
 from converter.read.values.text import norm
+from converter.read.values.treatments import parse_treatments
 
 
 def assign_follow_up(values: dict[str, Any], note: Callable[[str, str], None]) -> None:
@@ -135,3 +138,22 @@ def merge_site(site: Site | None, laterality: Term | None, depth: Term | None,
     if extra:
         site = replace(site, text=", ".join(x for x in [site.text, *extra] if x))
     return site
+
+
+def surgery_not_done(values: dict[str, Any], note: Callable[[str, str], None]) -> bool:
+    """A surgery cell whose words say the operation was not done or only proposed ("Surgery
+    unfeasible; amputation suggested") is read as the treatment column reads them: a not-done
+    and a proposed treatment, added to the row's treatments; no completed operation. True when
+    it was (the margin and intent then belong to no operation)."""
+    surgery: Term | None = values.get("surgery")
+    if surgery is None or surgery.key is not None:
+        return False
+    said = parse_treatments(surgery.text, None, lambda message: None)
+    if not said or any(t.status == "completed" for t in said):
+        return False
+    values.pop("surgery")
+    values["treatments"] = (*values.get("treatments", ()), *said)
+    statuses = ", ".join(dict.fromkeys(t.status for t in said))
+    note("surgery", f"{shorten(surgery.text, 80)!r} says the surgery was not done ({statuses}); "
+                    "written as treatments with that status, not as an operation done")
+    return True

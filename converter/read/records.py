@@ -41,6 +41,7 @@ from converter.read.crossfields import (
     assign_survival,
     merge_site,
     one_marker_of_two,
+    surgery_not_done,
 )
 from converter.read.dictionary import (
     COLUMNS_BY_NAME,
@@ -408,11 +409,13 @@ class RecordBuilder:
             else:
                 values[event_field] = replace(event, months=months)
         surgery: Term | None = values.get("surgery")
+        not_done = surgery_not_done(values, note)
         if surgery is not None and surgery.key == "none":
             values.pop("surgery")
             note("surgery", f"{shorten(surgery.text, 80)!r} says no surgery was done; nothing is "
                             "written for it (the FHIR records the procedures done, not their "
                             "absence)")
+        if not_done or (surgery is not None and surgery.key == "none"):
             for dependent in ("margin", "surgery_intent"):
                 if dependent in values:
                     note(dependent, f"{dependent.replace('_', ' ')} given but surgery is 'no'; "

@@ -121,6 +121,19 @@ def test_margin_without_surgery_is_dropped_with_a_warning() -> None:
             "surgery is 'no'" in problems[1].message] == [True, True]
 
 
+def test_a_surgery_cell_saying_it_was_not_done_is_no_operation_done() -> None:
+    """ "Surgery unfeasible; amputation suggested" is a not-done and a proposed treatment, as
+    the treatment column reads it: never a completed operation with a margin."""
+    record, problems = build({"Case": "1", "Surgery": "Surgery unfeasible; amputation suggested",
+                              "Margin": "R0"})
+    assert record.surgery is None and record.margin is None
+    assert [(t.kind, t.status) for t in record.treatments] == [
+        ("surgery", "not-done"), ("surgery", "proposed")]
+    assert any("says the surgery was not done" in p.message for p in problems)
+    done, _ = build({"Case": "1", "Surgery": "Hemipelvectomy (after two biopsies)"})
+    assert done.surgery is not None and not done.treatments
+
+
 def test_huge_cell_is_refused() -> None:
     record, problems = build({"Case": "1", "Notes": "x" * 20_000})
     assert record is None and "characters" in problems[0].message
