@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,17 @@ def record(**cells: str) -> Any:
 def by_id(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {r["id"].removeprefix("test-series.1.") if r["id"] != "test-series.1" else "patient": r
             for r in resources}
+
+
+def objects(value: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object inside `value` (itself included), depth first."""
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from objects(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from objects(item)
 
 
 def codes(concept: dict[str, Any]) -> list[str]:

@@ -19,7 +19,6 @@ import subprocess
 import tarfile
 import tomllib
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import pytest
 from benchmarks import sample
 from mappings import profiles
 from mappings.case import RESOURCE_TYPES, ROLE_FIELDS, patient_of, role_of
-from tests.conftest import EXAMPLES, ROOT, SHARED, run
+from tests.conftest import EXAMPLES, ROOT, SHARED, objects, run
 
 LAUNCHER = ROOT / "fhir-validator" / "hl7validate"
 KOBAYASHI = EXAMPLES / "kobayashi-2023" / "bundle.json"
@@ -249,7 +248,7 @@ def test_a_wrong_code_is_an_error_at_its_entry(issues: dict[str, Any]) -> None:
 def test_the_delivered_terminology_defines_every_casefhir_system(issues: dict[str, Any]) -> None:
     """The example codes with casefhir's CodeSystems and identifier systems; with the delivered
     Bundle loaded, the validator knows every one (no unknown code system, no unresolved URL)."""
-    used = {o["system"] for o in walk(issues["bundles"])
+    used = {o["system"] for o in objects(issues["bundles"])
             if str(o.get("system", "")).startswith(CASEFHIR_SPACE)}
     assert {"https://casefhir.org/fhir/CodeSystem/casefhir", "https://casefhir.org/fhir/sid/series",
             "https://casefhir.org/fhir/sid/case"} <= used
@@ -266,16 +265,6 @@ def test_ucum_codes_are_checked(issues: dict[str, Any]) -> None:
     assert "'mmmm'" in about_units[0]["message"]
     assert not [i for i in issues["valid"]
                 if i["messageId"] == "Error_validating_code_running_without_terminology_services"]
-
-
-def walk(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from walk(item)
 
 
 def test_an_ig_json_without_definitions_is_a_usage_error(tmp_path: Path) -> None:

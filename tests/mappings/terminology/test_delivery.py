@@ -3,7 +3,6 @@ is defined in it, and each resource is valid FHIR R4."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -19,21 +18,11 @@ from mappings.terminology.delivery import (
     terminology_bundle,
 )
 from mappings.terminology.tumours import ONCOTREE_SYSTEM, tumour_types
-from tests.conftest import EXAMPLES, bundle_resources
+from tests.conftest import EXAMPLES, bundle_resources, objects
 
 CASEFHIR_SPACE = "https://casefhir.org/fhir/"
 OUTPUTS = [EXAMPLES / name / "bundle.json"
            for name in ("kobayashi-2023", "messy-synthetic", "published-molecular")]
-
-
-def walk(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from walk(item)
 
 
 def output_resources() -> list[dict[str, Any]]:
@@ -51,7 +40,7 @@ def test_every_casefhir_code_of_the_outputs_is_a_concept_of_the_bundle(
     defined = {r["url"]: {c["code"] for c in r["concept"]}
                for e in delivered["bundle"]["entry"]
                if (r := e["resource"])["resourceType"] == "CodeSystem"}
-    used = {(o["system"], o["code"]) for r in delivered["resources"] for o in walk(r)
+    used = {(o["system"], o["code"]) for r in delivered["resources"] for o in objects(r)
             if isinstance(o.get("system"), str) and o["system"].startswith(CASEFHIR_SPACE)
             and "code" in o}
     assert {system for system, _ in used} == set(defined)  # casefhir, oncotree, the series
@@ -63,7 +52,7 @@ def test_every_casefhir_identifier_system_has_a_naming_system(delivered: dict[st
     named = {u["value"] for e in delivered["bundle"]["entry"]
              if e["resource"]["resourceType"] == "NamingSystem"
              for u in e["resource"]["uniqueId"]}
-    used = {o["system"] for r in delivered["resources"] for o in walk(r)
+    used = {o["system"] for r in delivered["resources"] for o in objects(r)
             if isinstance(o.get("system"), str) and o["system"].startswith(CASEFHIR_SPACE)
             and "value" in o}
     assert used and used <= named
