@@ -20,4 +20,10 @@ then pipeline, paths and cli on top (docs/architecture.md; tests/test_architectu
 cross-cutting modules import none of the stages but output.
 """
 
+import time
+
 __version__ = "0.5.0"
+
+# When this process began running casefhir (importing this package is the first thing it does):
+# a command's summary reports the time since, its real wall time, start-up and imports included.
+STARTED = time.monotonic()

@@ -20,13 +20,13 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from converter import __version__, signals
+from converter import STARTED, __version__, signals
 from converter.clickerrors import ShortErrorsGroup
 from converter.fhir.ids import check_series_id
 from converter.fhir.write import OUTPUT_FORMATS
 from converter.output.atomic import write_json_atomic
 from converter.output.diskerrors import DISK_FULL_ERRNOS, OutputError, describe
-from converter.paths import Output, PathProblem, check_paths
+from converter.paths import Output, PathProblem, check_paths, default_rejects_path
 from converter.problems import InputError, Problem, Severity
 from converter.report import Report
 from converter.server.client import ServerError
@@ -37,13 +37,16 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a writer whose rea
 
 EPILOG_EXIT_CODES = """\b
 Exit codes: 0 success, 1 invalid input or a write failed, e.g. a full disk (nothing
-written), 2 usage error (also: an output path that cannot be written, or that is an input),
+written), 2 usage error (also: an output path that cannot be written, or that is an input,
+or no -o while standard output is a terminal),
 3 some rows rejected (--skip-invalid), 4 internal error (rerun with --debug),
 141 the reader of '-o -' closed it early (as `| head` does), 128+n stopped by signal n
 (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP; nothing left behind)."""
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+REJECTS_EXAMPLES = ("out.json", "out.v2.json", "bundles/")  # --rejects help: computed, not typed
 
 DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|",
                    "space": " "}
@@ -107,9 +110,11 @@ def table_options(command: F) -> F:
         click.option("--skip-invalid", is_flag=True,
                      help="Go on with the valid cases; invalid rows go to a rejects file."),
         click.option("--rejects", type=click.Path(dir_okay=False),
-                     help="Rejects file for --skip-invalid (convert's default: beside the "
-                          "output, its name up to the first dot + .rejects.csv, e.g. out.json "
-                          "-> out.rejects.csv; needed with '-o -' and with load)."),
+                     help="Rejects file for --skip-invalid. convert's default: beside the "
+                          "output, named as it up to its first dot + .rejects.csv ("
+                          + ", ".join(f"{out} -> {default_rejects_path(out)}"
+                                      for out in REJECTS_EXAMPLES)
+                          + "); needed with '-o -' and with load."),
         click.option("--strict", is_flag=True, help="Treat warnings (unknown terms...) as errors."),
         click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
                      show_default="the number of CPUs",
@@ -308,6 +313,7 @@ def _run(debug: bool, action: Callable[[], Any], stopped: str = "nothing was wri
 
 
 def _show(report: Report, quiet: bool) -> None:
+    report.seconds = time.monotonic() - STARTED  # the run's wall time, so far
     if not quiet or report.errors:
         for line in report.render_problems():
             click.echo(line, err=True)
@@ -327,6 +333,18 @@ def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int
         except OutputError as exc:
             _fail([f"error: {exc}"])
     sys.exit(exit_code)
+
+
+def _fhir_output(output: str | None) -> str:
+    """-o as given; without it standard output, but not a terminal: pages of minified JSON there
+    help nobody and bury the messages (as gzip refuses to write compressed data to one)."""
+    if output is not None:
+        return output
+    if sys.stdout.isatty():
+        raise click.UsageError("FHIR JSON is not written to a terminal: give -o FILE to write a "
+                               "file, or -o - to write it to the terminal anyway (or pipe it: "
+                               "... | less)")
+    return "-"
 
 
 def _paths(inputs: Any, outputs: list[Output], force: bool = False,
@@ -359,7 +377,18 @@ class _Group(ShortErrorsGroup):
             _fail([signals.message(exc, None)], signals.exit_code(exc))
 
 
-@click.group(cls=_Group,
+EPILOG_MAIN = """\b
+Every command's --help ends with its exit codes: 0 success, 1 invalid input (nothing
+written or sent), 2 usage error, 3 partly done (rows rejected, resources refused), 4 internal
+error (rerun with --debug), 5 server unreachable, 6 --prune not confirmed, 141 '-o -' closed
+early, 128+n stopped by signal n.
+\b
+Shell completion (bash, zsh, fish), e.g. for bash in ~/.bashrc:
+  eval "$(_CASEFHIR_COMPLETE=bash_source casefhir)"
+"""
+
+
+@click.group(cls=_Group, epilog=EPILOG_MAIN,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="casefhir")
 @click.pass_context
@@ -380,8 +409,9 @@ def main(ctx: click.Context) -> None:
 @main.command(epilog=EPILOG_EXIT_CODES)
 @click.argument("input_file", metavar="INPUT")
 @table_options
-@click.option("-o", "--output", default="-", show_default=True,
-              help="Output file, or folder for --per-case / ndjson; '-' for standard output.")
+@click.option("-o", "--output",
+              help="Output file, or folder for --per-case / ndjson; '-' for standard output "
+                   "(default: standard output, unless it is a terminal).")
 @click.option("-t", "--to", "output_format", type=click.Choice(OUTPUT_FORMATS),
               default="transaction", show_default=True,
               help="Bundle type (PUT Type/id entries for transaction/batch), or NDJSON files.")
@@ -408,7 +438,7 @@ def main(ctx: click.Context) -> None:
                    "saying what the resource says); about a fifth smaller output.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def convert(input_file: str, output: str, output_format: str, per_case: bool, pretty: bool,
+def convert(input_file: str, output: str | None, output_format: str, per_case: bool, pretty: bool,
             crosswalk_path: str | None, report_path: str | None, show_coverage: bool | None,
             force: bool, no_narrative: bool, quiet: bool, debug: bool, **table: Any) -> None:
     """Convert a case-series table (CSV, TSV, XLSX, JSON, NDJSON) to FHIR R4.
@@ -424,7 +454,7 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
       casefhir convert cases.csv --series-id kobayashi-2023 --doi 10.3892/mco.2023.2610 -o out.json
       casefhir convert cases.xlsx --series-id s1 --per-case -o bundles/
       casefhir convert cases.csv --series-id s1 -t ndjson -o ndjson/
-      cat cases.tsv | casefhir convert - -f tsv --series-id s1 -o - > bundle.json
+      cat cases.tsv | casefhir convert - --series-id s1 | casefhir validate -
       casefhir convert raw.csv --series-id s1 --columns my-headers.json --skip-invalid -o out.json
       casefhir convert cases.csv --series-id s1 -o out.json --crosswalk crosswalk.csv
       casefhir convert cases.csv --series-id s1 -o out.json --report report.json --coverage
@@ -435,6 +465,7 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
     from converter.paths import convert_outputs
     from converter.pipeline import convert as run_convert
 
+    output = _fhir_output(output)
     _paths([input_file], convert_outputs(output, per_case or output_format == "ndjson",
                                          report_path, crosswalk_path, table["rejects"],
                                          table["skip_invalid"]),
@@ -478,7 +509,8 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
 
 EPILOG_VALIDATE_EXIT_CODES = """\b
 Exit codes: 0 valid (warnings may have been printed), 1 errors found, 2 usage error,
-4 internal error, 5 server unreachable or credentials refused."""
+4 internal error, 5 server unreachable or credentials refused, 128+n stopped by signal n
+(130 Ctrl-C, 143 SIGTERM)."""
 
 
 @main.command(epilog=EPILOG_VALIDATE_EXIT_CODES)
@@ -517,7 +549,6 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
     from converter.server.caseunits import CaseSpool, is_fhir_input
     from converter.server.validate import ServerValidationReport, validate_on_server
 
-    started = time.perf_counter()
     fhir = [path for path in files if is_fhir_input(path, table["input_format"])]
     if fhir and len(fhir) != len(files):
         raise click.UsageError("give either FHIR files or one case-series table, not both")
@@ -546,7 +577,6 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
         report.coverage = converted.coverage
         report.cases_read, report.resources = converted.cases_read, converted.resources
         if not converted.written:
-            report.seconds = time.perf_counter() - started
             _finish(report, report_path, quiet, EXIT_INVALID)
         units = spool.replayable()
         report.problems += _run(debug, lambda: case_problems(units))
@@ -557,14 +587,13 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
         finally:
             progress.done()
             client.close()
-    report.seconds = time.perf_counter() - started
     _finish(report, report_path, quiet, EXIT_INVALID if report.errors else EXIT_OK)
 
 
 EPILOG_INSTALL_EXIT_CODES = """\b
 Exit codes: 0 everything installed, 1 a source cannot be read (nothing sent), 2 usage error,
 3 the server refused some resources, 4 internal error, 5 server unreachable or credentials
-refused."""
+refused, 128+n stopped by signal n (130 Ctrl-C, 143 SIGTERM; re-run to finish)."""
 
 
 @main.command("install-profiles", epilog=EPILOG_INSTALL_EXIT_CODES)
@@ -900,7 +929,13 @@ def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, deb
     return EXIT_PARTIAL if report.failed or report.unknown or report.cases_rejected else EXIT_OK
 
 
-@main.command()
+EPILOG_TEMPLATE_EXIT_CODES = """\b
+Exit codes: 0 written, 1 a write failed, e.g. a full disk (nothing written), 2 usage error
+(also: an output that cannot be written, or a dictionary file casefhir did not write, without
+--force), 4 internal error, 128+n stopped by signal n (130 Ctrl-C, 143 SIGTERM)."""
+
+
+@main.command(epilog=EPILOG_TEMPLATE_EXIT_CODES)
 @click.option("-o", "--output", default="cases-template.xlsx", show_default=True,
               help="Template file: .xlsx (cases + dictionary sheets) or .csv (plus "
                    "<name>.dictionary.csv); '-' prints the CSV header.")
@@ -929,11 +964,18 @@ def template(output: str, dictionary_markdown: bool, force: bool) -> None:
         click.echo("written: " + ", ".join(written), err=True)
 
 
-@main.command()
+EPILOG_TERMINOLOGY_EXIT_CODES = """\b
+Exit codes: 0 written, 1 a FHIR-FILE cannot be read, or a write failed (nothing written),
+2 usage error (also: no -o while standard output is a terminal, or an output that cannot be
+written), 4 internal error, 141 the reader of '-o -' closed it early, 128+n stopped by
+signal n (130 Ctrl-C, 143 SIGTERM)."""
+
+
+@main.command(epilog=EPILOG_TERMINOLOGY_EXIT_CODES)
 @click.argument("files", nargs=-1, metavar="[FHIR-FILE...]")
-@click.option("-o", "--output", default="-", show_default=True,
+@click.option("-o", "--output",
               help="Where to write the CodeSystem (or with --bundle the Bundle) JSON ('-': "
-                   "standard output).")
+                   "standard output; default: standard output, unless it is a terminal).")
 @click.option("--bundle", is_flag=True,
               help="Write casefhir's whole local terminology as a collection Bundle: its "
                    "CodeSystem, its OncoTree CodeSystem, a CodeSystem of the series (those "
@@ -946,7 +988,7 @@ def template(output: str, dictionary_markdown: bool, force: bool) -> None:
 @click.option("--markdown", is_flag=True, help="Print every code casefhir uses, as Markdown.")
 @click.option("--gene", "genes", multiple=True, metavar="SYMBOL",
               help="Show what a gene symbol resolves to in the HGNC table (repeatable).")
-def terminology(files: tuple[str, ...], output: str, bundle: bool, series_ids: tuple[str, ...],
+def terminology(files: tuple[str, ...], output: str | None, bundle: bool, series_ids: tuple[str, ...],
                 markdown: bool, genes: tuple[str, ...]) -> None:
     """Write casefhir's own CodeSystem (https://casefhir.org/fhir/CodeSystem/casefhir), or with
     --bundle all of casefhir's local terminology, to load beside the data so validators know its
@@ -977,6 +1019,7 @@ def terminology(files: tuple[str, ...], output: str, bundle: bool, series_ids: t
             click.echo(f"{symbol}: {found.status}: {coded}" +
                        (f" — {found.message}" if found.message else ""))
         return
+    output = _fhir_output(output)
     _paths(files, [Output("-o", output)])
     if bundle:
         _run(False, lambda: write_json_atomic(output, _terminology_bundle(files, series_ids)))
@@ -1003,7 +1046,13 @@ def _terminology_bundle(files: tuple[str, ...], series_ids: tuple[str, ...]) -> 
     return terminology_bundle(series)
 
 
-@main.command()
+EPILOG_SUMMARY_EXIT_CODES = """\b
+Exit codes: 0 shown, 1 a FILE cannot be read, 2 usage error, 4 internal error, 5 server
+unreachable, not answering, or credentials refused, 128+n stopped by signal n (130 Ctrl-C,
+143 SIGTERM)."""
+
+
+@main.command(epilog=EPILOG_SUMMARY_EXIT_CODES)
 @click.argument("files", nargs=-1, metavar="[FILE...]")
 @server_options
 @click.option("--series-id", help="With --server: only this series (its meta.tag).")

@@ -188,6 +188,16 @@ def check_paths(inputs: Sequence[tuple[str, str | None]], outputs: Sequence[Outp
             _check_file(output, force)
 
 
+REJECTS_HEADER = "source_file,source_"  # how every rejects file casefhir writes begins
+
+
+def default_rejects_path(output: str) -> str:
+    """Beside the output: its name up to the first dot, then `.rejects.csv` (out.json →
+    out.rejects.csv, bundles/ → bundles.rejects.csv)."""
+    path = Path(output)
+    return str(path.with_name(path.name.split(".")[0] + ".rejects.csv"))
+
+
 def rejects_output(output: str, rejects: str | None, skip_invalid: bool) -> list[Output]:
     """The rejects file `--skip-invalid` writes: --rejects, or the one casefhir picks beside the
     output (never replacing a file casefhir did not write)."""
@@ -197,8 +207,6 @@ def rejects_output(output: str, rejects: str | None, skip_invalid: bool) -> list
         return [Output("--rejects", rejects)]
     if output == "-":
         return []
-    from converter.pipeline import REJECTS_HEADER, default_rejects_path
-
     return [Output("the default --rejects", default_rejects_path(output),
                    chosen_begins=REJECTS_HEADER, hint="give --rejects FILE, or remove it")]
 

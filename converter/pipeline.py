@@ -18,7 +18,6 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import orjson
 
@@ -29,6 +28,7 @@ from converter.fhir.narrative import add_narratives
 from converter.fhir.validate import integrity_errors, structure_errors
 from converter.fhir.write import Writer, open_writer
 from converter.output.atomic import AtomicFile
+from converter.paths import default_rejects_path
 from converter.problems import InputError, Location, Problem, Severity, error
 from converter.read.cbioportal import is_study, open_study
 from converter.read.columnmap import ColumnMap
@@ -90,14 +90,6 @@ def check_resources(resources: list[Resource], source: SourceRow,
                   source.location()) for m in messages]
 
 
-def default_rejects_path(output: str) -> str:
-    """Beside the output: its name up to the first dot, then `.rejects.csv` (out.json →
-    out.rejects.csv, bundles/ → bundles.rejects.csv)."""
-    path = Path(output)
-    return str(path.with_name(path.name.split(".")[0] + ".rejects.csv"))
-
-
-REJECTS_HEADER = "source_file,source_"  # how every rejects file casefhir writes begins
 
 
 def stage_rejects(path: str, table: Table, rejected: list[tuple[RawRow, list[Problem]]]

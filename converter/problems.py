@@ -25,6 +25,12 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`count` and the noun in the number it takes: "1 error", "2 errors", "1,204 cases",
+    "1 series" (`plural` where adding an s is wrong)."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

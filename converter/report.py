@@ -14,7 +14,7 @@ import orjson
 from converter.credentials import redact, redact_json
 from converter.output.atomic import AtomicFile
 from converter.output.diskerrors import spooling
-from converter.problems import Problem, Severity
+from converter.problems import Problem, Severity, counted
 from converter.signals import critical
 
 MAX_PRINTED_PROBLEMS = 50
@@ -169,15 +169,20 @@ class Report:
             lines.append(f"... and {total - limit:,} more (write them all with --report FILE)")
         return lines
 
+    def problem_counts(self) -> str:
+        return f"problems: {counted(len(self.errors), 'error')}, " \
+               f"{counted(self.warning_count, 'warning')}"
+
     def render_summary(self) -> str:
         total = sum(self.resources.values())
         by_type = ", ".join(f"{kind} {n}" for kind, n in sorted(self.resources.items()))
         lines = []
         if self.command == "convert":
-            lines.append(f"cases: {self.cases_read} read, {self.cases_written} converted, "
-                         f"{self.cases_rejected} rejected")
-        lines.append(f"resources: {total}" + (f" ({by_type})" if by_type else ""))
-        lines.append(f"problems: {len(self.errors)} errors, {self.warning_count} warnings")
+            lines.append(f"cases: {self.cases_read:,} read, {self.cases_written:,} converted, "
+                         f"{self.cases_rejected:,} rejected")
+        if self.written or self.command != "convert":
+            lines.append(f"resources: {total:,}" + (f" ({by_type})" if by_type else ""))
+        lines.append(self.problem_counts())
         if self.written and self.outputs:
             lines.append("written: " + ", ".join(self.outputs))
         elif self.command == "convert":

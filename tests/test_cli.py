@@ -106,11 +106,6 @@ def test_stdin_to_stdout() -> None:
     assert result.stderr == ""
 
 
-def test_stdin_without_format_is_a_clear_error() -> None:
-    result = run("convert", "-", "--series-id", "s1", input="Case\n1\n")
-    assert result.exit_code == 1 and "needs --format" in result.stderr
-
-
 def test_invalid_input_to_stdout_prints_nothing(write_csv: Callable[..., Path]) -> None:
     path = write_csv([["Case", "Age"], ["1", "22"], ["2", "bad"]])
     result = run("convert", path, "--series-id", "s1", "-o", "-")
@@ -280,3 +275,34 @@ def test_duplicates_are_found_across_worker_batches(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "row 402, column A (Case): duplicate case id '7'; it is first used in row 9" \
         in result.stderr
+
+
+def test_every_help_ends_with_its_exit_codes() -> None:
+    from converter.cli import main as group
+
+    assert "exit codes" in run("--help").stdout
+    for name in group.commands:
+        text = " ".join(run(name, "--help").stdout.split())  # as one line, however wrapped
+        assert "Exit codes: 0 " in text, name
+        assert "128+n stopped by signal n" in text, name
+
+
+def test_the_reported_time_is_the_wall_time_of_the_run(tmp_path: Path) -> None:
+    """The summary's time is what the user waited, start-up and imports included (it was a
+    third of it)."""
+    import re
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out.json"
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "converter", "convert",
+                           str(EXAMPLES / "kobayashi-2023" / "cases.csv"), "--series-id", "k",
+                           "-o", str(out)], capture_output=True, text=True, check=True)
+    waited = time.monotonic() - began
+    found = re.search(r"^time: ([0-9.]+) s$", done.stderr, re.MULTILINE)
+    assert found, done.stderr
+    reported = float(found.group(1))
+    assert reported <= waited  # from the import of casefhir to the summary
+    assert reported >= waited * 0.75, (reported, waited)  # the interpreter's start is not counted

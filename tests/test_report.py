@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import orjson
@@ -37,3 +38,22 @@ def test_a_report_without_problems_is_valid_json(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     Report("convert").write(str(out))
     assert orjson.loads(out.read_bytes())["problems"] == []
+
+
+def test_counts_take_the_number_of_their_noun() -> None:
+    report = Report("convert", cases_read=1, cases_written=1, resources=Counter({"Patient": 1}),
+                    written=True, outputs=["out.json"])
+    report.problems.append(warning(1))
+    summary = report.render_summary()
+    assert "problems: 0 errors, 1 warning\n" in summary and "resources: 1 (Patient 1)" in summary
+    report.problems.append(Problem(Severity.ERROR, "bad age", Location("t.csv", 9, "age")))
+    report.problems.append(warning(2))
+    assert "problems: 1 error, 2 warnings" in report.render_summary()
+
+
+def test_a_failed_conversion_reports_no_resources_as_if_written() -> None:
+    report = Report("convert", cases_read=6, cases_written=5, resources=Counter({"Patient": 5}))
+    report.problems.append(Problem(Severity.ERROR, "bad age", Location("t.csv", 9, "age")))
+    summary = report.render_summary()
+    assert "resources:" not in summary
+    assert "written: nothing (fix the errors above, or pass --skip-invalid)" in summary

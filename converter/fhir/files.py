@@ -6,7 +6,6 @@ of existing output can point at the exact place.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -19,6 +18,7 @@ from converter.output.manifest import ManifestError
 from converter.output.manifest import read as read_manifest
 from converter.output.parts import is_internal
 from converter.problems import InputError, Location, error
+from converter.read import stdin
 
 BOM = b"\xef\xbb\xbf"
 
@@ -58,8 +58,8 @@ def expand(paths: list[str]) -> list[str]:
 
 
 def _open(path: str) -> IO[bytes]:
-    if path == "-":
-        return sys.stdin.buffer
+    if path == "-":  # FHIR is read more than once (checked, then sent): kept in a spool
+        return stdin.binary(rereadable=True)
     try:
         return Path(path).open("rb")
     except OSError as exc:
@@ -76,8 +76,7 @@ def iter_file(path: str) -> Iterator[Found]:
     except OSError as exc:
         raise InputError(error(f"cannot read: {exc.strerror}", Location(name))) from None
     finally:
-        if handle is not sys.stdin.buffer:
-            handle.close()
+        handle.close()
 
 
 def _iter_handle(name: str, path: str, handle: IO[bytes]) -> Iterator[Found]:

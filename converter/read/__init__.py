@@ -1,7 +1,8 @@
 """Reading case-series tables: files in, validated case records out.
 
 rows.py (what every reader produces: rows of located text cells), tables.py (CSV, TSV, JSON,
-NDJSON, and choosing the reader), xlsx.py with xlsxpackage.py, xlsxbook.py and xlsxsheet.py (XLSX
+NDJSON, and choosing the reader), sniff.py (the kind of input, from its first bytes), stdin.py
+(standard input, looked at before it is read), xlsx.py with xlsxpackage.py, xlsxbook.py and xlsxsheet.py (XLSX
 within stated limits), dictionary.py (the canonical columns and their aliases), schema.py (the
 record types the mappings read), records.py (rows → CaseRecords, every problem located), and
 values/ (one parser module per kind of value: text, terms, times, sizes, sites, fusions,

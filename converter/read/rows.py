@@ -4,7 +4,6 @@ name it, its columns and its values in messages."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -78,7 +77,9 @@ def open_binary(path: str) -> IO[bytes]:
     """The file (or standard input, for `-`) as bytes; a missing or unreadable file is an
     InputError naming it."""
     if path == "-":  # streamed, as a file is (the readers peek rather than seek)
-        return sys.stdin.buffer
+        from converter.read import stdin
+
+        return stdin.binary()
     name = display_name(path)
     try:
         return Path(path).open("rb")

@@ -24,6 +24,7 @@ import orjson
 
 from converter.csvcells import unescape_csv_cell
 from converter.problems import InputError, Location, error, shorten
+from converter.read import stdin
 from converter.read.rows import (
     Cell,
     CellNote,
@@ -35,6 +36,7 @@ from converter.read.rows import (
     open_binary,
     read_bytes,
 )
+from converter.read.sniff import sniff
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".maf": "tsv", ".txt": "csv", ".xlsx": "xlsx",
@@ -58,14 +60,33 @@ _SIGNATURES = (
 
 
 def detect_format(path: str, explicit: str | None) -> str:
+    """The table format: `explicit`, else the name's extension, else the content (standard
+    input, or a name that does not tell; converter/read/sniff.py)."""
     if explicit:
         return explicit
     suffix = Path(path).suffix.casefold()
-    if suffix in _SUFFIXES:
+    if path != "-" and suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
-    raise InputError(error(
-        f"cannot tell the format from the name; pass --format ({', '.join(FORMATS)})",
-        Location(display_name(path))))
+    name = display_name(path)
+    kind = sniff(head_of(path), name)
+    if kind in ("fhir-json", "fhir-ndjson"):
+        raise InputError(error(
+            "holds FHIR (a Bundle or resources), not a case-series table: validate, load, "
+            "flatten and summary read FHIR; to read it as a table anyway pass --format json "
+            "or ndjson", Location(name)))
+    return kind
+
+
+def head_of(path: str) -> bytes:
+    """The first bytes of a file or of standard input (`-`), left for the reader to read."""
+    if path == "-":
+        return stdin.head()
+    with open_binary(path) as handle:
+        try:
+            return handle.read(stdin.HEAD_BYTES)
+        except OSError as exc:
+            raise InputError(error(f"cannot be read ({exc.strerror})",
+                                   Location(display_name(path)))) from None
 
 
 def _peek(raw: IO[bytes], size: int) -> bytes:
@@ -502,8 +523,6 @@ def read_ndjson(path: str, encoding: str = "utf-8") -> Table:
 def open_table(path: str, fmt: str | None = None, sheet: str | None = None,
                encoding: str = "utf-8", delimiter: str | None = None) -> Table:
     """Open any supported input as a Table."""
-    if path == "-" and fmt is None:
-        raise InputError(error("reading standard input needs --format", Location("<stdin>")))
     kind = detect_format(path, fmt)
     if kind in ("csv", "tsv"):
         return read_delimited(path, kind, encoding, delimiter)

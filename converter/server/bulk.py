@@ -41,7 +41,7 @@ import orjson
 
 from converter.credentials import body_text, clip, redact
 from converter.fhir.references import references
-from converter.problems import InputError, Location, Problem, Severity, error
+from converter.problems import InputError, Location, Problem, Severity, counted, error
 from converter.server.caseunits import CaseUnit
 from converter.server.client import FhirClient, Response, ServerError, _retry_after, outcome_text
 from converter.server.concurrency import run_bounded
@@ -131,12 +131,13 @@ class BulkReport(LoadReport):
         jobs = sum(len(step.counts) for step in self.steps)
         lines = [] if self.dry_run else self.outcome_table()
         if self.dry_run:
-            lines.append(f"would import {total} resources with {jobs} $import jobs in "
-                         f"{len(self.steps)} steps, each step after the steps holding what its "
+            lines.append(f"would import {counted(total, 'resource')} with "
+                         f"{counted(jobs, '$import job')} in "
+                         f"{counted(len(self.steps), 'step')}, each step after the steps holding what its "
                          "resources refer to:")
         else:
-            lines.append(f"$import: {jobs} jobs in {len(self.steps)} steps to {self.server}, "
-                         f"NDJSON served from {self.files_from}")
+            lines.append(f"$import: {counted(jobs, 'job')} in {counted(len(self.steps), 'step')} "
+                         f"to {self.server}, NDJSON served from {self.files_from}")
         for step in self.steps:
             state = "" if self.dry_run else f": {step.status}" + (
                 f" in {step.seconds:.1f} s" if step.status != "not started" else "")
@@ -144,10 +145,10 @@ class BulkReport(LoadReport):
         if self.dry_run:
             lines.append(f"the files would be served from {self.files_from}; nothing was sent")
         if self.not_imported:
-            lines.append(f"not imported: {self.not_imported} resources (steps after a failed step "
+            lines.append(f"not imported: {counted(self.not_imported, 'resource')} (steps after a failed step "
                          "are not started; fix the cause and run the same command again)")
-        lines.append(f"{self.requests} requests, {self.retries} retried; problems: "
-                     f"{len(self.errors)} errors, {self.warning_count} warnings")
+        lines.append(f"{counted(self.requests, 'request')}, {self.retries:,} retried; "
+                     + self.problem_counts())
         rate = f" ({total / self.seconds:.1f} resources/s)" if self.seconds and not self.dry_run \
             and not self.failed else ""
         lines.append(f"time: {self.seconds:.2f} s{rate}")

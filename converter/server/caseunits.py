@@ -128,8 +128,13 @@ def is_fhir_input(path: str, input_format: str | None = None) -> bool:
     rather than a case-series table. JSON is FHIR when its first object has a resourceType."""
     from pathlib import Path
 
-    if input_format is not None or path == "-":
+    if input_format is not None:
         return False
+    if path == "-":
+        from converter.read import stdin
+        from converter.read.sniff import sniff
+
+        return sniff(stdin.head(), "<stdin>") in ("fhir-json", "fhir-ndjson")
     p = Path(path)
     if p.is_dir():
         return True

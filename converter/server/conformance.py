@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from converter.credentials import body_text
-from converter.problems import InputError, Location, Problem, Severity, error
+from converter.problems import InputError, Location, Problem, Severity, counted, error
 from converter.report import ServerReport
 from converter.server.client import FhirClient, Response, outcome_text
 
@@ -55,9 +55,9 @@ class InstallReport(ServerReport):
     def render_summary(self) -> str:
         lines = [f"server: {self.server}", *self.outcome_table()]
         if self.skipped:
-            lines.append(f"left out: {self.skipped} resources that are not CodeSystem, ValueSet "
+            lines.append(f"left out: {counted(self.skipped, 'resource')} that are not CodeSystem, ValueSet "
                          "or StructureDefinition")
-        lines.append(f"problems: {len(self.errors)} errors, {self.warning_count} warnings")
+        lines.append(self.problem_counts())
         lines.append(f"time: {self.seconds:.2f} s")
         return "\n".join(lines)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from converter.credentials import body_text, redact
 from converter.fhir.bundle import entry
-from converter.problems import Problem, Severity
+from converter.problems import Problem, Severity, counted
 from converter.report import OUTCOMES, ServerReport
 from converter.server.caseunits import CaseUnit
 from converter.server.client import NOT_CARRIED_OUT, FhirClient, Response, ServerError, outcome_text
@@ -91,18 +91,19 @@ class LoadReport(ServerReport):
     def render_summary(self) -> str:
         written = f"\nwritten: {', '.join(self.outputs)}" if self.outputs else ""
         if not self.outcomes:  # a dry run
-            return (super().render_summary() + f"\nwould send: {self.requests} {self.mode} "
-                    f"requests for {self.cases_written} cases; nothing was sent" + written)
+            return (super().render_summary() + f"\nwould send: "
+                    f"{counted(self.requests, self.mode + ' request')} for "
+                    f"{counted(self.cases_written, 'case')}; nothing was sent" + written)
         lines = self.outcome_table()
-        lines.append(f"{self.requests} requests to {self.server} ({self.mode}), "
-                     f"{self.retries} retried; {self.cases_written} cases")
+        lines.append(f"{counted(self.requests, 'request')} to {self.server} ({self.mode}), "
+                     f"{self.retries:,} retried; {counted(self.cases_written, 'case')}")
         if self.read_back:
-            lines.append(f"read back: {self.read_back} resources whose answer was lost or in "
+            lines.append(f"read back: {counted(self.read_back, 'resource')} whose answer was lost or in "
                          "doubt (their outcome above is what the server holds)")
         if self.unknown:
-            lines.append(f"unknown: {self.unknown} resources could not be read back; run the "
+            lines.append(f"unknown: {counted(self.unknown, 'resource')} could not be read back; run the "
                          "same command again to settle them")
-        lines.append(f"problems: {len(self.errors)} errors, {self.warning_count} warnings")
+        lines.append(self.problem_counts())
         lines.append(f"time: {self.seconds:.2f} s")
         return "\n".join(lines) + written
 

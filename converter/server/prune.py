@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from converter.credentials import body_text, redact
+from converter.problems import counted
 from converter.server.client import NOT_CARRIED_OUT, FhirClient, outcome_text, search_all
 from converter.server.concurrency import run_bounded
 from converter.server.ownership import SERIES, is_legacy, proves_series
@@ -113,12 +114,12 @@ class PrunePlan:
         """What the prune leaves alone although it carries the series tag."""
         lines = []
         if self.unproven:
-            lines.append(f"prune: left alone: {len(self.unproven)} resources carry the tag of "
+            lines.append(f"prune: left alone: {counted(len(self.unproven), 'resource')} carry the tag of "
                          f"series {self.series} but their ids do not prove they are its own "
                          f"(another series', or not made by casefhir): "
                          f"{', '.join(self.unproven[:5])}{' ...' if len(self.unproven) > 5 else ''}")
         if self.legacy:
-            lines.append(f"prune: left alone: {len(self.legacy)} resources of series "
+            lines.append(f"prune: left alone: {counted(len(self.legacy), 'resource')} of series "
                          f"{self.series} at casefhir 0.1 ids (e.g. {self.legacy[0]}); "
                          "--prune-legacy-ids deletes them once the series is loaded under the "
                          "new ids (see docs/mapping.md)")
@@ -131,17 +132,17 @@ class PrunePlan:
                     f"{self.series} on the server ({self.on_server}) comes from the input"
                     + (" or is left alone" if self.unproven or self.legacy else "")]
         whole = sum(g.whole_case for g in self.groups)
-        parts = [f"{whole} whole case{'s' * (whole != 1)}" if whole else "",
-                 f"part of {len(self.groups) - whole} case{'s' * (len(self.groups) - whole != 1)}"
+        parts = [counted(whole, "whole case") if whole else "",
+                 f"part of {counted(len(self.groups) - whole, 'case')}"
                  if len(self.groups) > whole else ""]
-        lines = [*self.notes(), f"prune: {self.total} of the {self.on_server} resources of series "
-                 f"{self.series} on the server no longer come from the input "
+        lines = [*self.notes(), f"prune: {self.total:,} of the "
+                 f"{counted(self.on_server, 'resource')} of series {self.series} on the server "
+                 "no longer come from the input "
                  f"({', '.join(p for p in parts if p)}):"]
         for group in self.groups:
             counts = ", ".join(f"{k} {n}" for k, n in sorted(group.counts().items()))
             size = len(group.resources)
-            what = "the whole case" if group.whole_case else \
-                f"{size} resource{'s' * (size != 1)}"
+            what = "the whole case" if group.whole_case else counted(size, "resource")
             lines.append(f"  {group.label}: {what} ({counts})")
             lines += [f"    {_key(r)}" for r in group.resources]
         lines.append("  total: " + ", ".join(f"{k} {n}" for k, n in
@@ -200,10 +201,10 @@ class PruneResult:
                              for g, status, message in self.failures]}
 
     def render(self) -> list[str]:
-        lines = [f"error: prune: could not delete the {len(g.resources)} resources of {g.label} "
+        lines = [f"error: prune: could not delete {counted(len(g.resources), 'resource')} of {g.label} "
                  f"({status}): {redact(message)}" for g, status, message in self.failures]
         by_type = ", ".join(f"{k} {n}" for k, n in sorted(self.deleted.items()))
-        lines.append(f"pruned: {sum(self.deleted.values())} resources deleted"
+        lines.append(f"pruned: {counted(sum(self.deleted.values()), 'resource')} deleted"
                      + (f" ({by_type})" if by_type else "")
                      + (f"; {self.failed} could not be deleted" if self.failures else ""))
         return lines

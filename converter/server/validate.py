@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from converter.credentials import body_text, redact
-from converter.problems import Location, Problem, Severity
+from converter.problems import Location, Problem, Severity, counted
 from converter.report import Report
 from converter.server.caseunits import CaseUnit
 from converter.server.client import FhirClient
@@ -48,8 +48,8 @@ class ServerValidationReport(Report):
     def render_summary(self) -> str:
         summary = super().render_summary()
         if self.server:
-            summary = (f"server: {self.validated} resources validated by {self.server} "
-                       f"against {len(self.profiles)} claimed profiles\n" + summary)
+            summary = (f"server: {counted(self.validated, 'resource')} validated by {self.server} "
+                       f"against {counted(len(self.profiles), 'claimed profile')}\n" + summary)
         return summary
 
 
