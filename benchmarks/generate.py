@@ -4,12 +4,14 @@ Every column the mapping uses, written the way real case-series tables write the
 units, sex words, sizes in mm/cm, fusion and other molecular notations (mutations, copy
 number, negatives, several per cell), yes/no words, margins, outcome
 abbreviations), so that benchmarks exercise the normalisers as real input does. The values are
-synthetic; the same seed always gives the same file.
+synthetic but each case is coherent: its age fits its diagnosis and its sex words
+(benchmarks/coherence.py), its operation its site, its margin its operation, its response a
+treatment given, its status its course. The same seed always gives the same file.
 
     python benchmarks/generate.py --rows 10000 --seed 1 -o /tmp/cases-10k.csv
 
 `--sample` writes the wider table of benchmarks/sample.py instead (every resource kind the
-mappings make, for the validator tests); without it the output is the benchmark's, unchanged.
+mappings make, for the validator tests).
 """
 
 from __future__ import annotations
