@@ -152,7 +152,7 @@ def test_the_same_seed_gives_the_same_bytes(tmp_path: Path) -> None:
 def test_a_generated_table_converts(tmp_path: Path) -> None:
     table, out = tmp_path / "cases.csv", tmp_path / "bundle.json"
     generate(["--rows", "200", "--seed", "5", "-o", str(table)])
-    result = run("convert", table, "--series-id", "bench", "-q", "-o", out)
+    result = run("convert", str(table), "--series-id", "bench", "-q", "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert "error" not in result.stderr.lower()
     resources = [e["resource"] for e in orjson.loads(out.read_bytes())["entry"]]
