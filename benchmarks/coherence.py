@@ -67,23 +67,20 @@ ADULT = 18 * YEAR
 NEUTRAL_SEX = {"F": "female", "M": "male", "female": "female", "male": "male"}
 CHILD_SEX = {"girl": "female", "boy": "male"}  # under 18
 ADULT_SEX = {"woman": "female", "man": "male"}  # 18 and over
-# an age cell that is a stage of life, not a number (read as text with a warning), by the ages
-# it fits; "Young girl" / "Young boy" name the sex as well
-LIFE_STAGES = {"newborn": (0, 0), "infant": (1, YEAR - 1), "adolescent": (12 * YEAR, ADULT - 1)}
-YOUNG = ("Young girl", "Young boy")  # children of 3-11 years
-YOUNG_AGES = (3 * YEAR, 12 * YEAR - 1)
+# an age cell that is a stage of life, not a number (read as text with a warning), with the ages
+# (months, inclusive) it fits; "Young girl" / "Young boy" name the sex as well, so only the
+# patient's own
+LIFE_STAGES: tuple[tuple[str, int, int], ...] = (
+    ("newborn", 0, 0), ("infant", 1, YEAR - 1), ("Young {sex}", 3 * YEAR, 12 * YEAR - 1),
+    ("adolescent", 12 * YEAR, ADULT - 1))
 
 
 def life_stage(months: int, female: bool) -> str | None:
-    """A stage-of-life word that fits this age and sex, or None past 17."""
-    if months == 0:
-        return "newborn"
-    if months < YEAR:
-        return "infant"
-    if YOUNG_AGES[0] <= months <= YOUNG_AGES[1]:
-        return YOUNG[0] if female else YOUNG[1]
-    if LIFE_STAGES["adolescent"][0] <= months <= LIFE_STAGES["adolescent"][1]:
-        return "adolescent"
+    """A stage-of-life word that fits this age and sex; None where none does (1-2 years, and
+    from 18)."""
+    for word, youngest, oldest in LIFE_STAGES:
+        if youngest <= months <= oldest:
+            return word.format(sex="girl" if female else "boy")
     return None
 
 
