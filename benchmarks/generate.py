@@ -4,12 +4,14 @@ Every column the mapping uses, written the way real case-series tables write the
 units, sex words, sizes in mm/cm, fusion and other molecular notations (mutations, copy
 number, negatives, several per cell), yes/no words, margins, outcome
 abbreviations), so that benchmarks exercise the normalisers as real input does. The values are
-synthetic; the same seed always gives the same file.
+synthetic but each case is coherent: its age fits its diagnosis and its sex words
+(benchmarks/coherence.py), its operation its site, its margin its operation, its response a
+treatment given, its status its course. The same seed always gives the same file.
 
     python benchmarks/generate.py --rows 10000 --seed 1 -o /tmp/cases-10k.csv
 
 `--sample` writes the wider table of benchmarks/sample.py instead (every resource kind the
-mappings make, for the validator tests); without it the output is the benchmark's, unchanged.
+mappings make, for the validator tests).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ import random
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
+from benchmarks.coherence import DIAGNOSES, YEAR, age, life_stage, sex_word
 
 HEADERS = ["Case", "Age", "Sex", "Diagnosis", "Site", "Depth", "Size", "Gene fusion", "Method",
            "Molecular findings",
@@ -32,39 +37,72 @@ PARTNERS_3 = ["ETV6", "EML4", "ETV6", "ETV6"]
 SIDES = ["left", "right", "Left", "Rt", "L", ""]
 REGIONS = ["thigh", "lower leg", "upper arm", "forearm", "trunk", "back", "chest wall",
            "abdominal wall", "pelvis", "neck", "calf"]
+# the operations a site allows: an amputation only of the limb the tumour is in
+LOWER_LIMB = {"thigh": "above-knee amputation", "lower leg": "below-knee amputation",
+              "calf": "below-knee amputation"}
+UPPER_LIMB = {"upper arm": "amputation", "forearm": "amputation"}
+# the margins an operation leaves: a marginal resection is never wide, a wide excision never
+# marginal or involved
+MARGINS = {"wide excision": ["R0", "wide", "free", "wide (R0)"],
+           "marginal resection": ["marginal", "R1", "involved"],
+           "excision": ["R0", "wide", "marginal", "R1", "free", "involved", "wide (R0)"],
+           "resection": ["R0", "wide", "marginal", "R1", "free", "involved", "wide (R0)"],
+           "amputation": ["R0", "wide", "free", "wide (R0)"]}
+# the benchmark's diagnoses (benchmarks/coherence.py holds their ages), in 10: infantile
+# fibrosarcoma, the commonest NTRK tumour of infancy, more often than its share of ages would
+# give; lipofibromatosis-like neural tumour rarely (casefhir has no code for it, so each is a
+# warning, as a real table's rare entity is)
+# an infant's tumour is smaller than the 15 cm an adult's limb can hold (mm)
+INFANT_LARGEST = 80
+FAMILIES = ["ntrk-rscn"] * 6 + ["infantile fibrosarcoma"] * 3 + ["lpf-nt"]
 
 
-def age(r: random.Random) -> str:
-    years = r.choice([0, 0, 1, 2, 3, *range(4, 80)])
-    if years == 0:
-        months = r.randint(0, 11)
-        return r.choice(["at birth", f"{months} months", f"{months} mo"]) if months else "at birth"
-    return r.choice([str(years), f"{years} y", f"{years}-year-old", f"{years}-yr-old",
-                     f"{years} years"])
-
-
-def size(r: random.Random) -> str:
-    a, b = r.randint(8, 150), r.randint(5, 120)
+def size(r: random.Random, largest: int = 150) -> str:
+    """A size cell, its longest diameter at most `largest` mm."""
+    a, b = r.randint(8, largest), r.randint(5, min(120, largest))
     return r.choice([f"{a} x {b} mm", f"{a}x{b}mm", f"{a / 10:.1f} cm", f"{a} mm",
                      f"{a / 10:.1f} x {b / 10:.1f} x {r.randint(1, 9)} cm"])
 
 
 def fusion(r: random.Random) -> str:
+    """Any NTRK fusion cell, 1 in 20 negative (the validation sample's draws depend on it)."""
     if r.random() < 0.05:
         return r.choice(["negative", "none detected"])
     gene = r.choice(["NTRK1", "NTRK1", "NTRK3"])
     partner = r.choice(PARTNERS_1 if gene == "NTRK1" else PARTNERS_3)
+    return write_fusion(r, partner, gene)
+
+
+def write_fusion(r: random.Random, partner: str, gene: str) -> str:
     return r.choice([f"{partner}-{gene}", f"{partner}::{gene}", f"{partner}/{gene}",
                      f"{gene} fusion", f"{gene} (partner not reported)"])
 
 
-# notations of real papers and MAFs (tests/read/real_notations.tsv has their sources)
-MOLECULAR = ["BRAF V600E", "BRAF p.V600E", "KRAS G12C", "KRAS p.G12D", "TP53 R273H",
-             "EGFR exon 19 deletion", "EGFR L858R", "EGFR p.E746_A750del", "EGFR exon 20 insertion",
-             "NM_004333.4:c.1799T>A", "PIK3CA p.H1047R (VAF 35%)", "ERBB2 amplification",
-             "MDM2 amp", "CDKN2A homozygous deletion", "ALK-", "EGFR wt", "ROS1 negative",
-             "negative for NTRK1-3", "NAB2ex6-STAT6ex16", "EML4-ALK variant 3a/b", "MET exon 14 skipping",
-             "IDH1 p.R132H", "DNMT3A R882H", "NPM1 p.W288fs", "TERT c.-124C>T"]
+def family_fusion(r: random.Random, family: str) -> str:
+    """A fusion cell the family has: ETV6::NTRK3 in most infantile fibrosarcomas (the one family
+    here that may be fusion-negative), NTRK1 partners mostly otherwise; never negative in the
+    families an NTRK fusion defines."""
+    if family == "infantile fibrosarcoma":
+        if r.random() < 0.05:
+            return r.choice(["negative", "none detected"])
+        gene = "NTRK3" if r.random() < 0.9 else "NTRK1"
+    else:
+        gene = r.choice(["NTRK1", "NTRK1", "NTRK3"] if family == "ntrk-rscn" else
+                        ["NTRK1", "NTRK1", "NTRK1", "NTRK3"])
+    partner = ("ETV6" if family == "infantile fibrosarcoma" and gene == "NTRK3" else
+               r.choice(PARTNERS_1 if gene == "NTRK1" else PARTNERS_3))
+    return write_fusion(r, partner, gene)
+
+
+# findings that sit beside an NTRK fusion in a spindle cell tumour, in the notations of real
+# papers and MAFs (tests/read/real_notations.tsv has their sources): other drivers only as
+# negatives, since NTRK fusions and those drivers exclude each other
+MOLECULAR = ["TP53 R273H", "TP53 p.R175H", "ENST00000269305.4:c.596G>T",
+             "ENST00000269305.4:c.993+2T>G", "PIK3CA p.H1047R (VAF 35%)",
+             "CDKN2A homozygous deletion", "CDKN2A/B homozygous deletion",
+             "homozygous deletion of CDKN2A/B", "TERT c.-124C>T", "ALK-", "EGFR wt", "KRASwt",
+             "ROS1 negative", "EGFR wild-type", "BRAF V600E was wild type",
+             "negative for EGFR, ALK, ROS1"]
 
 
 def molecular(r: random.Random) -> str:
@@ -78,18 +116,63 @@ def yes_no(r: random.Random, p: float) -> str:
         r.choice(["no", "N", "-", "absent", "none"])
 
 
+def operation(r: random.Random, region: str) -> tuple[str, str]:
+    """An operation the site allows and a margin it can leave."""
+    choices = ["wide excision", "marginal resection", "excision", "resection"]
+    amputation = LOWER_LIMB.get(region) or UPPER_LIMB.get(region)
+    if amputation and r.random() < 0.15:
+        return amputation, r.choice(MARGINS["amputation"])
+    surgery = r.choice(choices)
+    return surgery, r.choice(MARGINS[surgery])
+
+
+def treatment(r: random.Random, fused: bool, months: int) -> tuple[str, str]:
+    """A treatment after surgery and its response: TRK inhibitors only for a fusion, no
+    radiotherapy for an infant, a response only to something given."""
+    choices = ["", "none", "chemotherapy"]
+    if fused:
+        choices += ["larotrectinib", "larotrectinib", "entrectinib"]
+    if months >= 3 * YEAR:
+        choices += ["chemotherapy + RT", "radiotherapy"]
+    given = r.choice(choices)
+    return given, (r.choice(["", "CR", "PR", "SD", "PD"]) if given not in ("", "none") else "")
+
+
+def course(r: random.Random) -> list[str]:
+    """Local recurrence (its month before the last follow-up), metastasis, follow-up and the
+    status that fits them: NED or "no recurrence" only without either, DOD only with disease, a
+    month in the status only the follow-up's."""
+    follow_up = r.randint(3, 120)
+    recurred = follow_up >= 4 and r.random() < 0.2
+    spread = recurred and r.random() < 0.5  # metastasis here only with a recurrence
+    if recurred:
+        recurrence = r.choice([f"yes ({r.randint(2, follow_up - 1)} mo)", "yes", "Y"])
+        status = r.choice(["AWD", "DOD", "AWD", f"AWD at {follow_up} mo"])
+    else:
+        recurrence = r.choice(["no", "N", "-"])
+        status = r.choice(["NED", "NED", "alive, NED", f"alive, no recurrence at {follow_up} mo"])
+    metastasis = r.choice(["lung", "yes", "lung and bone"]) if spread else "no"
+    return [recurrence, metastasis, str(follow_up), status]
+
+
 def rows(count: int, seed: int) -> Iterator[list[str]]:
     r = random.Random(seed)
     for n in range(1, count + 1):
-        recurred = r.random() < 0.2
-        months = r.randint(3, 120)
-        status = r.choice(["NED", "NED", "AWD", "DOD", f"alive, no recurrence at {months} mo"])
+        family = r.choice(FAMILIES)
+        diagnosis = DIAGNOSES[family]
+        age_cell, months = age(r, diagnosis.youngest, diagnosis.oldest)
+        female = r.random() < 0.5
+        if r.random() < 0.02:  # a stage of life instead of a number, as some papers print
+            age_cell = life_stage(months, female) or age_cell
+        region = r.choice(REGIONS)
+        surgery, margin = operation(r, region)
+        fused = family_fusion(r, family)
+        given, response = treatment(r, fused not in ("negative", "none detected"), months)
         yield [
-            f"C{n}", age(r), r.choice(["F", "M", "female", "male", "woman", "man", "girl", "boy"]),
-            r.choice(["NTRK-rearranged spindle cell neoplasm", "NTRK-RSCN", "infantile fibrosarcoma"]),
-            f"{r.choice(SIDES)} {r.choice(REGIONS)}".strip(),
+            f"C{n}", age_cell, sex_word(r, months, female), r.choice(diagnosis.wordings),
+            f"{r.choice(SIDES)} {region}".strip(),
             r.choice(["superficial", "deep", "subcutaneous", "intramuscular", ""]),
-            size(r), fusion(r),
+            size(r, INFANT_LARGEST if months < 2 * YEAR else 150), fused,
             r.choice(["NGS", "RNA-seq", "Archer FusionPlex", "RT-PCR", "targeted RNA NGS"]),
             molecular(r),
             r.choice(["diffuse positive", "positive", "focal", "+", "negative", ""]),
@@ -101,15 +184,7 @@ def rows(count: int, seed: int) -> Iterator[list[str]]:
             r.choice(["", "Hypervascular mass with flow voids",
                       "Lobulated mass with peritumoral flow voids and infiltration of fat"]),
             r.choice(["", "", "SFT", "solitary fibrous tumour", "ASPS", "hemangioma"]),
-            r.choice(["wide excision", "marginal resection", "excision", "resection",
-                      "above-knee amputation"]),
-            r.choice(["R0", "wide", "marginal", "R1", "free", "involved", "wide (R0)"]),
-            r.choice(["", "none", "larotrectinib", "chemotherapy", "chemotherapy + RT",
-                      "entrectinib", "radiotherapy"]),
-            r.choice(["", "CR", "PR", "SD", "PD"]),
-            f"yes ({r.randint(3, 60)} mo)" if recurred else r.choice(["no", "N", "-"]),
-            r.choice(["lung", "yes", "lung and bone"]) if recurred and r.random() < 0.5 else "no",
-            str(months), status,
+            surgery, margin, given, response, *course(r),
         ]
 
 
@@ -123,7 +198,6 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.sample:
         # imported here: sample builds on this module's value writers
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
         from benchmarks import sample
         headers, table = sample.HEADERS, sample.rows(args.rows, args.seed)
     else:

@@ -19,7 +19,8 @@ produce those files. Every figure is a whole-process measurement on this project
 CPUs, see each table), next to a baseline measured in the same run, so the ratios hold even where
 the absolute times are noisy. Inputs are synthetic case series from `benchmarks/generate.py`
 (seeded; every column the mapping uses, written in the free-text styles of real tables; about 24
-resources per case).
+resources per case; clinically coherent cases since issue 15, the ages of each diagnosis in
+`benchmarks/coherence.py`).
 """
 
 

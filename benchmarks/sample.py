@@ -20,7 +20,8 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from benchmarks.generate import REGIONS, SIDES, age, fusion, size, yes_no
+from benchmarks.coherence import age, span, years
+from benchmarks.generate import REGIONS, SIDES, fusion, size, yes_no
 
 # the sample the tests convert (tests/test_hl7_validator.py, tests/server/test_validate.py)
 CASES = 204
@@ -63,7 +64,7 @@ def _ntrk(r: random.Random) -> dict[str, str]:
     infant = r.random() < 0.35
     return {
         "Age": r.choice(["at birth", f"{r.randint(1, 11)} months", f"{r.randint(1, 11)} mo"])
-        if infant else age(r),
+        if infant else age(r, *span("ntrk-rscn"))[0],
         "Diagnosis": "infantile fibrosarcoma" if infant else
         r.choice(["NTRK-rearranged spindle cell neoplasm", "NTRK-RSCN"]),
         "Site": f"{r.choice(SIDES)} {r.choice(REGIONS)}".strip(),
@@ -100,7 +101,9 @@ def _ntrk(r: random.Random) -> dict[str, str]:
 def _synovial(r: random.Random) -> dict[str, str]:
     dose = r.choice([50, 60, 66])
     return {
-        "Age": age(r) if r.random() < 0.3 else str(r.randint(15, 60)),
+        # most between 15 and 60 (inside the family's span)
+        "Age": age(r, *span("synovial sarcoma"))[0] if r.random() < 0.3 else
+        str(r.randint(15, 60)),
         "Diagnosis": r.choice(["Synovial sarcoma", "synovial sarcoma, monophasic",
                                "Synovial sarcoma (biphasic)"]),
         "Site": f"{r.choice(SIDES)} {r.choice(['thigh', 'knee', 'foot', 'forearm'])}".strip(),
@@ -136,7 +139,7 @@ def _synovial(r: random.Random) -> dict[str, str]:
 
 def _gist(r: random.Random) -> dict[str, str]:
     return {
-        "Age": str(r.randint(35, 85)),
+        "Age": str(r.randint(*years("gist"))),
         "Diagnosis": r.choice(["GIST", "gastrointestinal stromal tumour",
                                "Gastrointestinal stromal tumor, spindle cell type"]),
         "Site": r.choice(["stomach", "small bowel", "jejunum", "rectum", "duodenum"]),
@@ -178,7 +181,7 @@ def _lung(r: random.Random) -> dict[str, str]:
                       "locally advanced"])
     operable = stage not in ("IV", "IVB", "Inoperable")
     return {
-        "Age": str(r.randint(42, 84)),
+        "Age": str(r.randint(*years("lung adenocarcinoma"))),
         "Diagnosis": r.choice(["Lung adenocarcinoma", "NSCLC, adenocarcinoma",
                                "adenocarcinoma of the lung"]),
         "Site": r.choice(["right upper lobe", "left lower lobe", "right lung", "left lung"]),
@@ -214,7 +217,7 @@ def _lung(r: random.Random) -> dict[str, str]:
 def _breast(r: random.Random) -> dict[str, str]:
     her2 = r.random() < 0.25
     return {
-        "Age": str(r.randint(28, 80)),
+        "Age": str(r.randint(*years("breast carcinoma"))),
         "Sex": "F",
         "Diagnosis": r.choice(["Invasive ductal carcinoma of breast", "breast carcinoma, NST",
                                "invasive lobular carcinoma"]),
@@ -244,7 +247,7 @@ def _breast(r: random.Random) -> dict[str, str]:
 
 def _colorectal(r: random.Random) -> dict[str, str]:
     return {
-        "Age": str(r.randint(40, 88)),
+        "Age": str(r.randint(*years("colorectal carcinoma"))),
         "Diagnosis": r.choice(["Colorectal adenocarcinoma", "adenocarcinoma of the sigmoid colon",
                                "rectal adenocarcinoma"]),
         "Site": r.choice(["sigmoid colon", "rectum", "caecum", "ascending colon"]),

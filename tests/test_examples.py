@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from converter.tables.cohort import cohort
-from tests.conftest import EXAMPLES, bundle_resources, run
+from examples import generated
+from tests.conftest import EXAMPLES, ROOT, bundle_resources, run
 
 EXAMPLE_LIST = tomllib.loads((EXAMPLES / "examples.toml").read_text())
 
@@ -67,3 +68,44 @@ def test_messy_example_warns_exactly_for_its_unknown_terms() -> None:
     for text in ("'NTRK'", "FISH", "'spindle cell sarcoma, NOS' read as Sarcoma, NOS",
                  "'none' says no treatment was given"):
         assert any(text in w for w in warnings), text
+
+
+@pytest.mark.parametrize("path", generated.DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_generated_counts_are_the_goldens(path: Path) -> None:
+    text = path.read_text()
+    assert generated.rendered(text) == text, \
+        "a count differs from the goldens; run `python examples/regenerate.py --counts`"
+
+
+def test_the_documents_hold_their_generated_counts() -> None:
+    """Each README that describes a golden states its counts through a generated part (a part
+    deleted would otherwise pass unnoticed)."""
+    expected = {EXAMPLES / name / "README.md": [f"counts {name}"] for name in EXAMPLE_LIST}
+    expected |= {ROOT / "tests" / "corpus" / "README.md": ["corpus-table"],
+                 ROOT / "docs" / "bulk.md": ["steps kobayashi-2023"],
+                 ROOT / "docs" / "validation.md": ["goldens"],
+                 ROOT / "README.md": ["corpus-coverage"]}
+    for path, kinds in expected.items():
+        assert generated.parts(path.read_text()) == kinds, path
+
+
+def test_the_kobayashi_readme_states_the_bundle_size() -> None:
+    text = (EXAMPLES / "kobayashi-2023" / "README.md").read_text()
+    size = len(bundle_resources(EXAMPLES / "kobayashi-2023" / "bundle.json"))
+    assert f"**{size} resources** for 6 cases" in text
+
+
+def test_a_typed_count_inside_a_generated_part_is_caught() -> None:
+    text = (EXAMPLES / "kobayashi-2023" / "README.md").read_text()
+    size = len(bundle_resources(EXAMPLES / "kobayashi-2023" / "bundle.json"))
+    tampered = text.replace(f"**{size} resources**", "**70 resources**")
+    assert tampered != text
+    assert generated.rendered(tampered) == text  # rewritten back; the check above would fail
+
+
+def test_text_outside_the_markers_is_left_alone() -> None:
+    text = ("typed 70 resources\n" + generated.MARKER + "goldens -->stale" + generated.END
+            + "\nafter 12")
+    out = generated.rendered(text)
+    assert out.startswith("typed 70 resources\n") and out.endswith("\nafter 12")
+    assert "stale" not in out and generated.golden_totals(None) in out
