@@ -347,10 +347,23 @@ def _fhir_output(output: str | None) -> str:
     return "-"
 
 
+def _stdin_hint(inputs: Any) -> None:
+    """`-` with a terminal as standard input waits for typing: say so (once), rather than seem
+    hung."""
+    context = click.get_current_context(silent=True)
+    if context is None or context.meta.get("casefhir.stdin_hint"):
+        return
+    if "-" in [str(path) for path in inputs] and _stdin_is_tty():
+        context.meta["casefhir.stdin_hint"] = True
+        click.echo("reading standard input from the terminal (paste or type it, then Ctrl-D; "
+                   "Ctrl-C stops)", err=True)
+
+
 def _paths(inputs: Any, outputs: list[Output], force: bool = False,
            read: dict[str, Any] | None = None) -> None:
     """The paths a command reads and writes, checked before anything is read (converter/
     paths.py); `read` holds the files options read (columns, token_file...)."""
+    _stdin_hint(inputs)
     named: list[tuple[str, str | None]] = [("INPUT", str(path)) for path in inputs]
     named += [("--" + option.replace("_", "-"), path) for option, path in (read or {}).items()
               if option != "findings"]
@@ -549,6 +562,7 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
     from converter.server.caseunits import CaseSpool, is_fhir_input
     from converter.server.validate import ServerValidationReport, validate_on_server
 
+    _stdin_hint(files)  # before standard input is looked at
     fhir = [path for path in files if is_fhir_input(path, table["input_format"])]
     if fhir and len(fhir) != len(files):
         raise click.UsageError("give either FHIR files or one case-series table, not both")
@@ -811,6 +825,7 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
     )
     from converter.server.load import LoadOptions, LoadReport
 
+    _stdin_hint(inputs)  # before standard input is looked at
     fhir = [path for path in inputs if is_fhir_input(path, table["input_format"])]
     if fhir and len(fhir) != len(inputs):
         raise click.UsageError("give either FHIR files or one case-series table, not both")
@@ -1079,6 +1094,7 @@ def summary(files: tuple[str, ...], series_id: str | None, show_queries: bool, a
 
     if bool(files) == bool(server):
         raise click.UsageError("give FHIR files, or --server (not both)")
+    _stdin_hint(files)
 
     def compute() -> dict[str, Any]:
         if server:

@@ -135,3 +135,26 @@ def test_o_dash_still_writes_to_a_terminal() -> None:
     code, seen = in_terminal("convert", str(SEED), "--series-id", "kobayashi-2023", "-o", "-",
                              "-q")
     assert code == 0 and b'"resourceType":"Bundle"' in seen
+
+
+def test_reading_a_terminal_says_so_instead_of_seeming_hung() -> None:
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "converter", "validate", "-"],
+                               stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True)
+    os.close(terminal)
+    seen = b""
+    while b"Ctrl-D" not in seen:
+        seen += os.read(controller, 4096)
+    os.write(controller, b"\x04")  # end of input, as typed
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert process.wait(timeout=60) == 1
+    assert b"reading standard input from the terminal" in seen
+    assert b"<stdin>: is empty: nothing to read" in seen
