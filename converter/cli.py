@@ -27,7 +27,7 @@ from converter.fhir.write import OUTPUT_FORMATS
 from converter.output.atomic import write_json_atomic
 from converter.output.diskerrors import DISK_FULL_ERRNOS, OutputError, describe
 from converter.paths import Output, PathProblem, check_paths, default_rejects_path
-from converter.problems import InputError, Problem, Severity
+from converter.problems import InputError, Problem, Severity, counted
 from converter.report import Report
 from converter.server.client import ServerError
 
@@ -710,10 +710,10 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
     if not yes:
         if not _stdin_is_tty():
             click.echo(f"prune: nothing was deleted: deleting needs confirmation; run again "
-                       f"with --yes to delete these {plan.total} resources (exit code "
+                       f"with --yes to delete these {counted(plan.total, 'resource')} (exit code "
                        f"{EXIT_UNCONFIRMED})", err=True)
             return EXIT_UNCONFIRMED
-        if not click.confirm(f"Delete these {plan.total} resources from {client.base}?",
+        if not click.confirm(f"Delete these {counted(plan.total, 'resource')} from {client.base}?",
                              default=False, err=True):
             click.echo("prune: nothing was deleted", err=True)
             return EXIT_UNCONFIRMED
@@ -888,15 +888,16 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
             _finish(report, report_path, quiet, code)
         _show(report, quiet)
         if code != EXIT_OK:
-            click.echo(f"prune: not done: {report.failed + report.unknown} resources failed to "
-                       "load or have an unknown outcome; deleting "
+            click.echo(f"prune: not done: {counted(report.failed + report.unknown, 'resource')} "
+                       "failed to load or have an unknown outcome; deleting "
                        "from a series that did not load completely could lose data. Fix the "
                        "errors above and load again with --prune.", err=True)
             _finish(report, report_path, quiet, code, shown=True)
         series = sorted(tracker.series)
         if len(series) != 1:
             click.echo("error: --prune: " + (
-                f"the input holds {len(series)} series ({', '.join(series)}); load and prune "
+                f"the input holds {counted(len(series), 'series', 'series')} "
+                f"({', '.join(series)}); load and prune "
                 "one series at a time" if series else
                 "the input carries no series tag, so there is no series to prune"), err=True)
             _finish(report, report_path, quiet, EXIT_USAGE, shown=True)
@@ -1186,8 +1187,9 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
     result = _run(debug, run)
     if not quiet:
         skipped = "".join(f"; {n:,} left out: {why}" for why, n in sorted(result.skipped.items()))
-        click.echo(f"flatten: {len(result.rows):,} cases of series "
-                   f"{', '.join(result.series) or '(none)'} from {result.resources:,} resources"
+        click.echo(f"flatten: {counted(len(result.rows), 'case')} of series "
+                   f"{', '.join(result.series) or '(none)'} from "
+                   f"{counted(result.resources, 'resource')}"
                    f"{skipped}" + ("" if output == "-" else f"; written: {output}"), err=True)
 
 
