@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from converter import __version__, signals
+from converter.clickconfig import ConfigCommand, config_options, inline_column_map
 from converter.clickerrors import ShortErrorsGroup
 from converter.fhir.ids import check_series_id
 from converter.fhir.write import OUTPUT_FORMATS
@@ -121,7 +122,7 @@ def table_options(command: F) -> F:
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return config_options(command)  # --config, --no-config (converter/clickconfig.py)
 
 
 def _retry_on_option(ctx: click.Context, param: click.Parameter, value: str) -> None:
@@ -212,12 +213,14 @@ def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
 
     series_id = kwargs["series_id"]
     if not series_id:
-        raise click.UsageError("a case-series table needs --series-id")
+        raise click.UsageError("a case-series table needs --series-id (or series-id in a "
+                               "casefhir.toml)")
     why = check_series_id(series_id)
     if why:
         raise click.BadParameter(why, param_hint="--series-id")
     columns_file = kwargs["columns_file"]
-    column_map = _run(debug, lambda: load_column_map(columns_file)) if columns_file else None
+    column_map = _run(debug, lambda: load_column_map(columns_file)) if columns_file else \
+        inline_column_map()  # the [columns] of casefhir.toml, if any
     return ConvertOptions(
         input=input_file, series=Series(series_id, kwargs["doi"], kwargs["citation"]),
         output=output, input_format=kwargs["input_format"], sheet=kwargs["sheet"],
@@ -377,7 +380,7 @@ def main(ctx: click.Context) -> None:
     ctx.call_on_close(signals.install())
 
 
-@main.command(epilog=EPILOG_EXIT_CODES)
+@main.command(cls=ConfigCommand, epilog=EPILOG_EXIT_CODES)
 @click.argument("input_file", metavar="INPUT")
 @table_options
 @click.option("-o", "--output", default="-", show_default=True,
@@ -481,7 +484,7 @@ Exit codes: 0 valid (warnings may have been printed), 1 errors found, 2 usage er
 4 internal error, 5 server unreachable or credentials refused."""
 
 
-@main.command(epilog=EPILOG_VALIDATE_EXIT_CODES)
+@main.command(cls=ConfigCommand, epilog=EPILOG_VALIDATE_EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @server_options
 @table_options
@@ -682,7 +685,7 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
     return EXIT_PARTIAL if result.failures else EXIT_OK
 
 
-@main.command(epilog=EPILOG_LOAD_EXIT_CODES)
+@main.command(cls=ConfigCommand, epilog=EPILOG_LOAD_EXIT_CODES)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @server_options
 @table_options
