@@ -432,6 +432,7 @@ def convert(input_file: str, output: str, output_format: str, per_case: bool, pr
       casefhir convert cases.csv --series-id s1 -o out.json --crosswalk crosswalk.csv
       casefhir convert cases.csv --series-id s1 -o out.json --report report.json --coverage
       casefhir convert cases.csv --series-id s1 -o out.json --no-narrative
+      casefhir convert cases.csv -o out.json   # options from the casefhir.toml beside it
     """
     from dataclasses import replace
 

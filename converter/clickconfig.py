@@ -69,7 +69,9 @@ class ConfigCommand(click.Command):
             opts, _, _ = self.make_parser(ctx).parse_args(args=list(args))
         except click.UsageError:
             return None  # the real parse reports it
-        if opts.get("help") or opts.get("no_config"):
+        help_option = self.get_help_option(ctx)  # its name differs between click versions
+        if (help_option is not None and opts.get(help_option.name or "")) or \
+                opts.get("no_config"):
             return None
         inputs = next((opts[name] for name in INPUT_PARAMS if name in opts), None)
         if isinstance(inputs, str):
