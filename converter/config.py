@@ -127,6 +127,9 @@ def read_config(path: str, command: str, table: str | None) -> SeriesConfig:
         at = Location(path, int(found.group(1)), found.group(2), row_kind="line") if found \
             else Location(path)
         raise ConfigError([_error(f"not valid TOML: {message}", at)]) from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise ConfigError([_error("not valid TOML: values nested too deeply",
+                                  Location(path))]) from None
     lines = key_lines(text)
     checked = _Checker(path, lines)
     sections = data.pop("tables", {})
@@ -220,11 +223,14 @@ class _Checker:
             return str(value)  # sheet = 2: the second sheet
         if key.kind == "paths":
             items = [value] if isinstance(value, str) else value
-            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            if not isinstance(items, list) or \
+                    not all(isinstance(i, str) and not _CONTROL.search(i) for i in items):
                 raise self.fail(place, f"{name} must be a file name or a list of them, e.g. "
                                 f'{name} = ["mutations.maf"]')
             return [self.path_of(place, item) for item in items]
         self._type(place, value, str)
+        if _CONTROL.search(value):  # no option typed in a shell can hold them (NUL above all)
+            raise self.fail(place, f"{name} holds a control character")
         if key.kind in ("path", "columns"):
             return self.path_of(place, value, must_exist=key.kind == "columns")
         if not value.strip():
@@ -276,10 +282,14 @@ def _error(message: str, where: Location) -> Problem:
 
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def _quoted(name: str) -> str:
-    return name if _BARE.fullmatch(name) else '"' + name.replace('"', '\\"') + '"'
+    """A key as the file would write it, shortened."""
+    if _BARE.fullmatch(name):
+        return shorten(name)
+    return '"' + shorten(name).replace('"', '\\"') + '"'
 
 
 # a line that opens a section ([a.b], [[a]]) or gives a key (a.b = ...), outside strings

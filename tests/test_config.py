@@ -180,37 +180,42 @@ def test_help_does_not_read_the_file(series: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "message", "code"), [
-    ('series-id = "s"\npretty = tru\n', "line 2, column 10: not valid TOML", 2),
-    ('series-id = "s"\nseries_id = "t"\n', "line 2: unknown key series_id; did you mean "
+    ('series-id = "s"\npretty = tru\n', ", line 2, column 10: not valid TOML", 2),
+    ('series-id = "s"\nseries_id = "t"\n', ", line 2: unknown key series_id; did you mean "
                                            "'series-id'?", 2),
     ('series-id = "s"\n\n[tables."b.csv"]\nenconding = "cp1252"\n',
-     "line 4: unknown key enconding; did you mean 'encoding'?", 2),
-    ('series-id = "s"\nnarrative = "no"\n', "line 2: narrative must be true or false, not text",
+     ", line 4: unknown key enconding; did you mean 'encoding'?", 2),
+    ('series-id = "s"\nnarrative = "no"\n', ", line 2: narrative must be true or false, not text",
      2),
-    ("series-id = 2023\n", 'line 1: series-id must be text in quotes ("..."), not a number', 2),
-    ('series-id = "Kobayashi_2023"\n', "line 1: series-id 'Kobayashi_2023': a series id is", 2),
-    ('series-id = "s"\ntoken = "abc123"\n', "line 2: token: credentials never go in a "
+    ("series-id = 2023\n", ', line 1: series-id must be text in quotes ("..."), not a number', 2),
+    ('series-id = "Kobayashi_2023"\n', ", line 1: series-id 'Kobayashi_2023': a series id is", 2),
+    ('series-id = "s"\ntoken = "abc123"\n', ", line 2: token: credentials never go in a "
                                              "configuration file", 2),
-    ('series-id = "s"\n[tables."b.csv"]\npassword = "x"\n', "line 3: password: credentials",
+    ('series-id = "s"\n[tables."b.csv"]\npassword = "x"\n', ", line 3: password: credentials",
      2),
-    ('series-id = "s"\nfindings = ["nope.maf"]\n', "line 2: findings: 'nope.maf' is not a file",
+    ('series-id = "s"\nfindings = ["nope.maf"]\n', ", line 2: findings: 'nope.maf' is not a file",
      2),
-    ('series-id = "s"\ncolumns = "nope.json"\n', "line 2: columns: 'nope.json' is not a file", 2),
-    ('series-id = "s"\nencoding = "rot13"\n', "line 2: encoding: 'rot13' is not a character "
+    ('series-id = "s"\ncolumns = "nope.json"\n', ", line 2: columns: 'nope.json' is not a file", 2),
+    ('series-id = "s"\nencoding = "rot13"\n', ", line 2: encoding: 'rot13' is not a character "
                                               "encoding", 2),
-    ('series-id = "s"\nformat = "docx"\n', "line 2: format: 'docx' is not one of", 2),
+    ('series-id = "s"\nformat = "docx"\n', ", line 2: format: 'docx' is not one of", 2),
+    ('series-id = "s"\nrejects = "a\\u0000b"\n', ", line 2: rejects holds a control character", 2),
+    ('series-id = "s"\nx = ' + "[" * 5000 + "]" * 5000 + "\n",
+     ": not valid TOML: values nested too deeply", 2),
+    ('series-id = "s"\n' + "k" * 5000 + ' = 1\n', ", line 2: unknown key " + "k" * 39 + "\u2026",
+     2),
     ('series-id = "s"\n\n[columns]\n"Patient code" = "case_id"\nGender = {column = "sex", '
-     'values = {"1" = 1}}\n', "line 5: the codebook of 'Gender' gives the code '1' the label 1",
+     'values = {"1" = 1}}\n', ", line 5: the codebook of 'Gender' gives the code '1' the label 1",
      1),
     ('series-id = "s"\n[columns]\n"FU (d)" = {column = "age", unit = "fortnights"}\n',
-     "line 3: maps 'FU (d)' to age in the unit 'fortnights'", 1),
+     ", line 3: maps 'FU (d)' to age in the unit 'fortnights'", 1),
 ])
 def test_each_mistake_is_located(series: Path, tmp_path: Path, text: str, message: str,
                                  code: int) -> None:
     write_config(series, text)
     result = run("convert", cases(series), "-o", tmp_path / "out.json")
     assert result.exit_code == code, result.stderr
-    assert f"error: {series / 'casefhir.toml'}, {message}" in result.stderr
+    assert f"error: {series / 'casefhir.toml'}{message}" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out.json").exists()
 
