@@ -16,10 +16,11 @@ of convert, load and validate.
     [tables."cohort-b.csv"]               # another table of the same folder: these keys win
     series-id = "kobayashi-2023-b"
 
-Keys are the long options without their dashes' prefix; a key a command does not have (`to` for
-validate) is ignored by it. An option on the command line (or its environment variable) beats
-the file; the file beats the defaults. Secrets never come from the file (CASEFHIR_TOKEN,
---token-file...). TOML has no null: a codebook code mapped to "" says nothing (JSON's null).
+Keys are the long options without their leading dashes; every key is checked, but a key a
+command does not have (`to` for validate) is ignored by it. An option on the command line (or
+its environment variable) beats the file; the file beats the defaults. Secrets never come
+from the file (CASEFHIR_TOKEN, --token-file...). TOML has no null: a codebook code mapped to ""
+says nothing (JSON's null).
 
 Every mistake is a ConfigError naming the file and line (tomllib gives positions only for
 syntax errors, so a key's line is found by scanning the text). This module knows nothing of
@@ -42,15 +43,15 @@ from converter.read.columnmap import Entry, column_map_of
 
 CONFIG_NAME = "casefhir.toml"
 MAX_CONFIG_BYTES = 1 << 20  # a settings file, not data
-COMMANDS = frozenset({"convert", "load", "validate"})
 _TABLE = frozenset({"convert", "load", "validate"})
 _WRITES = frozenset({"convert", "load"})
 
 
 @dataclass(frozen=True, slots=True)
 class Key:
-    """A key of casefhir.toml: the click parameter it gives, the TOML type it takes (str, bool,
-    "path", "paths") and the commands that have that parameter."""
+    """A key of casefhir.toml: the click parameter it gives, what it takes ("str", "bool",
+    "sheet": text or a number, "path", "paths": one or a list, "columns": a table or a path)
+    and the commands that have that parameter."""
 
     param: str
     kind: str
@@ -152,15 +153,19 @@ def read_config(path: str, command: str, table: str | None) -> SeriesConfig:
     where: dict[str, int] = {}
     for name, (place, value) in chosen.items():
         key = KEYS[name]
-        if command not in key.commands:
-            continue
         line = checked.where(place).row
+        if key.kind == "columns" and isinstance(value, dict):
+            given: Any = checked.column_map(place, value)
+        else:
+            given = checked.value(place, key, value)
+        if command not in key.commands:  # checked all the same: the file is one for all three
+            continue
         if line is not None:
             where[key.param] = line
         if key.kind == "columns" and isinstance(value, dict):
-            column_map = checked.column_map(place, value)
+            column_map = given
         else:
-            values[key.param] = checked.value(place, key, value)
+            values[key.param] = given
     return SeriesConfig(path, values, column_map, where)
 
 

@@ -254,3 +254,28 @@ def test_the_readme_example_is_a_valid_file(tmp_path: Path) -> None:
     assert config.values["no_narrative"] is True
     assert config.values["findings"] == [str(tmp_path / "mutations.maf")]
     assert config.column_map is not None and config.column_map["Colour"] is None
+
+
+def test_standard_input_takes_a_config_only_when_asked(series: Path, tmp_path: Path) -> None:
+    table = cases(series).read_bytes()
+    asked = run("convert", "-", "-f", "csv", "--config", series / "casefhir.toml", "-o",
+                tmp_path / "out.json", input=table)
+    assert asked.exit_code == 0, asked.stderr
+    assert bundle_resources(tmp_path / "out.json")[0]["id"] == "config-demo.P1"
+    # '-' has no folder, so nothing is found on its own, even in the folder of the table
+    assert run("convert", "-", "-f", "csv", "-o", tmp_path / "other.json",
+               input=table).exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["convert", "load", "validate"])
+def test_help_names_the_options(command: str) -> None:
+    shown = " ".join(run(command, "--help").stdout.split())
+    assert "--config FILE" in shown and "--no-config" in shown and "casefhir.toml" in shown
+
+
+def test_keys_of_other_commands_are_checked_too(series: Path) -> None:
+    write_config(series, 'pretty = "yes"\n' + (series / "casefhir.toml").read_text())
+    result = run("validate", cases(series))  # validate has no --pretty, yet the file is wrong
+    assert result.exit_code == 2
+    assert f"error: {series / 'casefhir.toml'}, line 1: pretty must be true or false" in \
+        result.stderr
