@@ -274,8 +274,8 @@ def test_help_names_the_options(command: str) -> None:
 
 
 def test_keys_of_other_commands_are_checked_too(series: Path) -> None:
-    write_config(series, 'pretty = "yes"\n' + (series / "casefhir.toml").read_text())
-    result = run("validate", cases(series))  # validate has no --pretty, yet the file is wrong
+    write_config(series, 'narrative = "no"\n' + (series / "casefhir.toml").read_text())
+    result = run("validate", cases(series))  # validate has no --no-narrative, yet the file is wrong
     assert result.exit_code == 2
-    assert f"error: {series / 'casefhir.toml'}, line 1: pretty must be true or false" in \
+    assert f"error: {series / 'casefhir.toml'}, line 1: narrative must be true or false" in \
         result.stderr
