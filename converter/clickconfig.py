@@ -15,6 +15,7 @@ from typing import IO, Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from converter.clickerrors import shorten_values
 from converter.config import CONFIG_NAME, KEY_OF_PARAM, ConfigError, SeriesConfig, beside, read_config
 from converter.problems import Location, Problem, Severity
 
@@ -30,8 +31,12 @@ class ConfigProblem(click.ClickException):
     exit_code = 2
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems[0].render())
-        self.lines = [problem.render() for problem in problems]
+        # shortened here, as clickerrors shortens click's own errors (which then keeps these)
+        self.lines = [shorten_values(problem.render()) for problem in problems]
+        super().__init__(self.lines[0])
+
+    def format_message(self) -> str:
+        return self.lines[0]
 
     def show(self, file: IO[Any] | None = None) -> None:
         for line in self.lines:
