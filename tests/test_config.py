@@ -279,3 +279,16 @@ def test_keys_of_other_commands_are_checked_too(series: Path) -> None:
     assert result.exit_code == 2
     assert f"error: {series / 'casefhir.toml'}, line 1: narrative must be true or false" in \
         result.stderr
+
+
+def test_encoding_and_a_numbered_sheet(series: Path, tmp_path: Path) -> None:
+    (series / "cp1252.csv").write_bytes("Patient code,Age at dx (y),Gender,FU (d),Fusion\n"
+                                        "Jos\u00e9,22,1,,\n".encode("cp1252"))
+    write_config(series, 'encoding = "cp1252"\n' + (series / "casefhir.toml").read_text())
+    result = run("convert", series / "cp1252.csv", "-q", "-o", tmp_path / "out.json")
+    assert result.exit_code == 0, result.stderr
+    assert bundle_resources(tmp_path / "out.json")[0]["identifier"][0]["value"] == \
+        "config-demo#Jos\u00e9"
+    write_config(series, 'series-id = "s"\nsheet = 2\n')
+    assert read_config(str(series / "casefhir.toml"), "convert", None).values == \
+        {"series_id": "s", "sheet": "2"}
