@@ -21,7 +21,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from converter import __version__, signals
-from converter.clickconfig import ConfigCommand, config_options, inline_column_map
+from converter.clickconfig import ConfigCommand, config_inputs, config_options, inline_column_map
 from converter.clickerrors import ShortErrorsGroup
 from converter.fhir.ids import check_series_id
 from converter.fhir.write import OUTPUT_FORMATS
@@ -340,6 +340,7 @@ def _paths(inputs: Any, outputs: list[Output], force: bool = False,
     named += [("--" + option.replace("_", "-"), path) for option, path in (read or {}).items()
               if option != "findings"]
     named += [("--findings", path) for path in (read or {}).get("findings") or ()]
+    named += config_inputs()  # the casefhir.toml read, which no output may replace
     try:
         check_paths(named, outputs, force)
     except PathProblem as exc:

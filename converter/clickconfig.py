@@ -142,3 +142,10 @@ def config_location(param: str) -> Location | None:
             context.get_parameter_source(param) is ParameterSource.DEFAULT_MAP:
         return config.location(param)
     return None
+
+
+def config_inputs() -> list[tuple[str, str | None]]:
+    """The casefhir.toml of this run as an input of converter/paths.py's checks."""
+    context = click.get_current_context(silent=True)
+    config = context.meta.get(META_KEY) if context is not None else None
+    return [("--config", config.path)] if isinstance(config, SeriesConfig) else []

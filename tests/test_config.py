@@ -292,3 +292,10 @@ def test_encoding_and_a_numbered_sheet(series: Path, tmp_path: Path) -> None:
     write_config(series, 'series-id = "s"\nsheet = 2\n')
     assert read_config(str(series / "casefhir.toml"), "convert", None).values == \
         {"series_id": "s", "sheet": "2"}
+
+
+def test_no_output_may_replace_the_file(series: Path) -> None:
+    before = (series / "casefhir.toml").read_bytes()
+    result = run("convert", cases(series), "-q", "-o", series / "casefhir.toml")
+    assert result.exit_code == 2 and "--config" in result.stderr
+    assert (series / "casefhir.toml").read_bytes() == before
