@@ -13,7 +13,8 @@
 Cross-cutting modules at the top: problems.py (located problems), report.py (the run report),
 signals.py (stopping cleanly), credentials.py (this run's secrets, and their redaction),
 csvcells.py (the CSV formula guard), paths.py (the CLI's checks of the paths a command reads and
-writes), clickerrors.py (click's usage errors, shortened).
+writes), clickerrors.py (click's usage errors, shortened), config.py and clickconfig.py (a
+series' casefhir.toml: read and checked, then applied as option defaults).
 
 May import: each stage only the stages below it — output; read; mappings; fhir; server; tables;
 then pipeline, paths and cli on top (docs/architecture.md; tests/test_architecture.py). The

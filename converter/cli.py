@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from converter import STARTED, __version__, signals
+from converter.clickconfig import ConfigCommand, config_inputs, config_options, inline_column_map
 from converter.clickerrors import ShortErrorsGroup
 from converter.fhir.ids import check_series_id
 from converter.fhir.write import OUTPUT_FORMATS
@@ -126,7 +127,7 @@ def table_options(command: F) -> F:
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return config_options(command)  # --config, --no-config (converter/clickconfig.py)
 
 
 def _retry_on_option(ctx: click.Context, param: click.Parameter, value: str) -> None:
@@ -217,12 +218,14 @@ def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
 
     series_id = kwargs["series_id"]
     if not series_id:
-        raise click.UsageError("a case-series table needs --series-id")
+        raise click.UsageError("a case-series table needs --series-id (or series-id in a "
+                               "casefhir.toml)")
     why = check_series_id(series_id)
     if why:
         raise click.BadParameter(why, param_hint="--series-id")
     columns_file = kwargs["columns_file"]
-    column_map = _run(debug, lambda: load_column_map(columns_file)) if columns_file else None
+    column_map = _run(debug, lambda: load_column_map(columns_file)) if columns_file else \
+        inline_column_map()  # the [columns] of casefhir.toml, if any
     return ConvertOptions(
         input=input_file, series=Series(series_id, kwargs["doi"], kwargs["citation"]),
         output=output, input_format=kwargs["input_format"], sheet=kwargs["sheet"],
@@ -368,6 +371,7 @@ def _paths(inputs: Any, outputs: list[Output], force: bool = False,
     named += [("--" + option.replace("_", "-"), path) for option, path in (read or {}).items()
               if option != "findings"]
     named += [("--findings", path) for path in (read or {}).get("findings") or ()]
+    named += config_inputs()  # the casefhir.toml read, which no output may replace
     try:
         check_paths(named, outputs, force)
     except PathProblem as exc:
@@ -419,7 +423,7 @@ def main(ctx: click.Context) -> None:
     ctx.call_on_close(signals.install())
 
 
-@main.command(epilog=EPILOG_EXIT_CODES)
+@main.command(cls=ConfigCommand, epilog=EPILOG_EXIT_CODES)
 @click.argument("input_file", metavar="INPUT")
 @table_options
 @click.option("-o", "--output",
@@ -472,6 +476,7 @@ def convert(input_file: str, output: str | None, output_format: str, per_case: b
       casefhir convert cases.csv --series-id s1 -o out.json --crosswalk crosswalk.csv
       casefhir convert cases.csv --series-id s1 -o out.json --report report.json --coverage
       casefhir convert cases.csv --series-id s1 -o out.json --no-narrative
+      casefhir convert cases.csv -o out.json   # options from the casefhir.toml beside it
     """
     from dataclasses import replace
 
@@ -526,7 +531,7 @@ Exit codes: 0 valid (warnings may have been printed), 1 errors found, 2 usage er
 (130 Ctrl-C, 143 SIGTERM)."""
 
 
-@main.command(epilog=EPILOG_VALIDATE_EXIT_CODES)
+@main.command(cls=ConfigCommand, epilog=EPILOG_VALIDATE_EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @server_options
 @table_options
@@ -725,7 +730,7 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
     return EXIT_PARTIAL if result.failures else EXIT_OK
 
 
-@main.command(epilog=EPILOG_LOAD_EXIT_CODES)
+@main.command(cls=ConfigCommand, epilog=EPILOG_LOAD_EXIT_CODES)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @server_options
 @table_options

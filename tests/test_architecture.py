@@ -24,8 +24,9 @@ LAYERS = {
     "converter.server": "server",
     "converter.tables": "tables",
     "converter.pipeline": "pipeline", "converter.paths": "pipeline",
-    "converter.coverage": "pipeline",
+    "converter.coverage": "pipeline", "converter.config": "pipeline",
     "converter.cli": "cli", "converter.clickerrors": "cli", "converter.__main__": "cli",
+    "converter.clickconfig": "cli",
 }
 MAY_IMPORT = {
     "base": {"base"},

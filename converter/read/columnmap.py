@@ -103,6 +103,14 @@ def load_column_map(path: str) -> dict[str, Entry]:
     return _csv_map(data, path)
 
 
+def column_map_of(mapping: Mapping[str, Any], origin: Location,
+                  lines: Mapping[str, Location] | None = None) -> dict[str, Entry]:
+    """A column map already parsed into the JSON form (say, the [columns] table of a
+    casefhir.toml), checked as a --columns file is; each mistake is located at `lines[header]`,
+    else at `origin`."""
+    return _entries(dict(mapping), origin, dict(lines or {}))
+
+
 def _json_map(data: bytes, location: Location) -> dict[str, Any]:
     try:
         mapping = orjson.loads(data)

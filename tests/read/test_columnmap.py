@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 import pytest
 
-from converter.problems import InputError
-from converter.read.columnmap import Constant, MappedColumn, load_column_map
+from converter.problems import InputError, Location
+from converter.read.columnmap import Constant, MappedColumn, column_map_of, load_column_map
 
 
 def written(tmp_path: Path, mapping: Any, name: str = "map.json") -> str:
@@ -137,3 +137,16 @@ def test_convert_stops_at_a_code_the_codebook_does_not_list(tmp_path: Path) -> N
                  "-o", out)
     assert result.exit_code == 1 and not out.exists()
     assert f"{columns}: the codebook of 'sex' gives the code '1' the label 1" in result.stderr
+
+
+def test_a_parsed_map_is_checked_as_a_file_is_and_located_where_told(tmp_path: Path) -> None:
+    mapping = {"sex": {"column": "sex", "values": {"1": "male", "9": None}},
+               "FU": {"column": "follow_up_months", "unit": "days", "from": "diagnosis"},
+               "Colour": "ignore"}
+    origin = Location("casefhir.toml", row_kind="line")
+    assert column_map_of(mapping, origin) == load_column_map(written(tmp_path, mapping))
+    at_line = {"FU": Location("casefhir.toml", 7, row_kind="line")}
+    with pytest.raises(InputError) as raised:
+        column_map_of({"FU": {"column": "age", "from": "diagnosis"}}, origin, at_line)
+    assert raised.value.problems[0].render().startswith("error: casefhir.toml, line 7: the entry "
+                                                         "of 'FU' gives \"from\"")
