@@ -26,6 +26,7 @@ LAYERS = {
     "converter.pipeline": "pipeline", "converter.paths": "pipeline",
     "converter.coverage": "pipeline",
     "converter.cli": "cli", "converter.clickerrors": "cli", "converter.__main__": "cli",
+    "converter.progress": "cli",
 }
 MAY_IMPORT = {
     "base": {"base"},
