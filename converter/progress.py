@@ -18,8 +18,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import time
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any, TextIO
 
 import click
@@ -144,7 +144,7 @@ class Progress:
         self.total = total
         self.count = 0
         self.position: ReadPosition | None = None
-        self.started = time.monotonic()
+        self.started = monotonic()
         self.checked = 0.0
         self.last_line = self.started
         self.bar: Any = None
@@ -159,14 +159,18 @@ class Progress:
         self.count = max(self.count, count)
         if self.shown.mode == "off" or self.finished:
             return
-        now = time.monotonic()
-        if now - self.checked < CHECK_EVERY or not self.lock.acquire(blocking=False):
+        now = monotonic()
+        if self.shown.mode == "bar":
+            due = now - self.checked >= CHECK_EVERY
+        else:
+            due = now - self.last_line >= self.shown.interval
+        if not due or not self.lock.acquire(blocking=False):
             return
         try:
-            self.checked = now
             if self.shown.mode == "bar":
+                self.checked = now
                 self._draw()
-            elif now - self.last_line >= self.shown.interval:
+            else:
                 self.last_line = now
                 self._line(now, finished=False)
         finally:
@@ -192,7 +196,7 @@ class Progress:
     def _new_bar(self, total: int | None, unit: str) -> Any:
         in_bytes = unit == "bytes"
         if total:
-            counted = "{n_fmt}/{total_fmt}" if in_bytes else "{n:,}/{total:,} " + unit
+            counted = "{n_fmt}B/{total_fmt}B" if in_bytes else "{n:,}/{total:,} " + unit
             bar_format = ("{desc}: {percentage:3.0f}%|{bar}| " + counted +
                           " [{rate_fmt}, {remaining} left{postfix}]")
         else:
@@ -220,7 +224,7 @@ class Progress:
             self.bar.close()  # leave=False: the line is erased
             self.bar = None
         elif self.shown.mode == "lines":
-            self._line(time.monotonic(), finished=True)
+            self._line(monotonic(), finished=True)
 
 
 class StatusLine:
@@ -244,7 +248,7 @@ class StatusLine:
                                 bar_format="{desc}", dynamic_ncols=True, mininterval=0.2)
             self.bar.set_description_str(self.text)
         elif self.shown.mode == "lines":
-            now = time.monotonic()
+            now = monotonic()
             if self.text != self.printed and now - self.last_line >= self.shown.interval:
                 self._print(now)
 
@@ -258,4 +262,4 @@ class StatusLine:
             self.bar.close()
             self.bar = None
         elif self.shown.mode == "lines" and self.text and self.text != self.printed:
-            self._print(time.monotonic())
+            self._print(monotonic())
