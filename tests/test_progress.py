@@ -329,3 +329,45 @@ def test_flatten_progress_counts_resources(tmp_path: Path, monkeypatch: pytest.M
     total = len(orjson.loads(bundle.read_bytes())["entry"])
     assert re.search(rf"^flatten: done: {total:,} resources in \d+ s", result.stderr, re.M), \
         result.stderr
+
+
+def test_load_dry_run_shows_the_conversion_then_the_cases_against_their_total(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(INTERVAL_ENV, "0.000001")  # --dry-run: no server is asked
+    result = run("load", CASES, "--series-id", "s1", "--dry-run", "--progress", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert any(re.fullmatch(r"convert: done: [\d.]+ kB in \d+ s, .*; 16 cases", line)
+               for line in lines), lines
+    assert re.search(r"^load: 8 of 16 cases \(50%\), [\d,]+ cases/s, \d+ s left$",
+                     result.stderr, re.M), result.stderr
+    assert re.search(r"^load: done: 16 cases in \d+ s", result.stderr, re.M)
+
+
+class _Answer:
+    status, doubt, body = 200, False, b"{}"
+
+    def json(self) -> dict[str, str]:
+        return {"resourceType": "Bundle"}
+
+
+class _DeletingClient:
+    """Answers every DELETE transaction 200, as a server that deleted them."""
+
+    class config:  # stands for a ServerConfig
+        retry_statuses = frozenset({500})
+
+    def request(self, method: str, path: str, body: object, **_: object) -> _Answer:
+        return _Answer()
+
+
+def test_prune_reports_the_deleted_resources_against_the_plan() -> None:
+    from converter.server.prune import PruneGroup, PrunePlan, execute
+
+    groups = [PruneGroup(str(n), [{"resourceType": "Observation", "id": f"o{n}.{i}"}
+                                  for i in range(n)], False) for n in (1, 2, 3)]
+    plan = PrunePlan("s1", 10, groups)
+    seen: list[int] = []
+    result = execute(_DeletingClient(), plan, 2, seen.append)  # type: ignore[arg-type]
+    assert sorted(seen) == seen and seen[-1] == plan.total == 6
+    assert sum(result.deleted.values()) == 6
