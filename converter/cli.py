@@ -28,7 +28,7 @@ from converter.output.atomic import write_json_atomic
 from converter.output.diskerrors import DISK_FULL_ERRNOS, OutputError, describe
 from converter.paths import Output, PathProblem, check_paths
 from converter.problems import InputError, Problem, Severity
-from converter.progress import Display, Progress, StatusLine, display, progress_option
+from converter.progress import Display, Progress, StatusLine, clear_bars, display, progress_option
 from converter.report import Report
 from converter.server.client import ServerError
 
@@ -231,6 +231,7 @@ def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
 def _fail(lines: list[str], code: int = EXIT_INVALID) -> NoReturn:
     from converter.credentials import redact
 
+    clear_bars()  # a message stopping the work starts on a line of its own
     for line in lines:
         click.echo(redact(line), err=True)
     sys.exit(code)

@@ -48,6 +48,13 @@ class _Bar(tqdm):  # type: ignore[misc]  # tqdm ships no type hints
 _Bar.set_lock(threading.RLock())
 
 
+def clear_bars() -> None:
+    """Erase every bar still drawn (an error or a signal stops the work before its done()),
+    so that the message printed next starts on a clean line."""
+    for bar in list(getattr(_Bar, "_instances", ())):
+        bar.close()
+
+
 @dataclass(frozen=True)
 class Display:
     """How progress is shown: "bar" (a terminal), "lines" (--progress without one) or "off"."""

@@ -371,3 +371,19 @@ def test_prune_reports_the_deleted_resources_against_the_plan() -> None:
     result = execute(_DeletingClient(), plan, 2, seen.append)  # type: ignore[arg-type]
     assert sorted(seen) == seen and seen[-1] == plan.total == 6
     assert sum(result.deleted.values()) == 6
+
+
+def test_a_stopping_message_finds_the_bar_cleared(clock: Clock) -> None:
+    from converter.progress import clear_bars
+
+    terminal = Terminal()
+    progress = Progress(display(False, False, terminal), "convert", "cases", total=100)
+    for count in range(1, 50):
+        clock.now += 0.2
+        progress(count)
+    assert "%|" in terminal.getvalue()
+    clear_bars()  # what cli._fail does before an error or a signal's message
+    cleared = terminal.getvalue()
+    assert cleared.endswith("\r")
+    progress.done()  # the finally after it draws nothing more
+    assert terminal.getvalue() == cleared
