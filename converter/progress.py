@@ -115,6 +115,11 @@ def duration(seconds: float) -> str:
     return f"{hours} h {minutes} min"
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 case`, `5,000 cases` (nouns are given in the plural)."""
+    return f"{count:,} {noun[:-1] if count == 1 and noun.endswith('s') else noun}"
+
+
 def plain_line(label: str, done: int, total: int | None, unit: str, elapsed: float,
                finished: bool = False, postfix: str = "") -> str:
     """One progress line: `convert: 5,000 of 20,000 cases (25%), 1,234 cases/s, 12 s left`,
@@ -127,7 +132,7 @@ def plain_line(label: str, done: int, total: int | None, unit: str, elapsed: flo
         amount = f"{size(done)} of {size(total)}" if in_bytes else f"{done:,} of {total:,} {unit}"
         text += f"{amount} ({min(100, 100 * done // total)}%)"
     else:
-        text += size(done) if in_bytes else f"{done:,} {unit}"
+        text += size(done) if in_bytes else counted(done, unit)
     if finished:
         text += f" in {duration(elapsed)}"
     if rate:
@@ -188,7 +193,7 @@ class Progress:
         if self.position is not None:
             total = self.position.total
             done = min(self.position.done(), total) if total else self.position.done()
-            return done, total or None, self.position.unit, f"{self.count:,} {self.noun}"
+            return done, total or None, self.position.unit, counted(self.count, self.noun)
         return self.count, self.total, self.noun, ""
 
     def _draw(self) -> None:

@@ -20,6 +20,7 @@ from converter.progress import (
     Display,
     Progress,
     StatusLine,
+    counted,
     display,
     duration,
     plain_line,
@@ -101,6 +102,12 @@ def test_plain_line_in_bytes_names_the_count_after_it() -> None:
 def test_plain_line_without_a_total_has_no_percentage_or_time_left() -> None:
     line = plain_line("flatten", 3_000, None, "resources", 2.0)
     assert line == "flatten: 3,000 resources, 1,500 resources/s"
+
+
+def test_one_is_singular() -> None:
+    assert plain_line("convert", 1, None, "cases", 1.0) == "convert: 1 case, 1 cases/s"
+    assert plain_line("convert", 10, 100, "bytes", 1.0, postfix=counted(1, "cases")) == \
+        "convert: 10 B of 100 B (10%), 10 B/s, 9 s left; 1 case"
 
 
 def test_last_line() -> None:
@@ -299,7 +306,7 @@ def test_with_progress_plain_lines_on_stderr_only(tmp_path: Path,
     monkeypatch.setenv(INTERVAL_ENV, "0.000001")
     stdout, stderr = _convert(tmp_path, "--progress")
     lines = [line for line in stderr.splitlines() if line.startswith("convert: ")]
-    assert re.fullmatch(r"convert: [\d.]+ k?B of [\d.]+ kB \(\d+%\), .*/s, \d+ s left; \d+ cases",
+    assert re.fullmatch(r"convert: [\d.]+ k?B of [\d.]+ kB \(\d+%\), .*/s, \d+ s left; \d+ cases?",
                         lines[0]), lines
     assert re.fullmatch(r"convert: done: [\d.]+ kB in \d+ s, .*; 16 cases", lines[-1]), lines
     assert stderr.index(lines[-1]) < stderr.index("cases: 16 read")  # before the summary
