@@ -501,7 +501,11 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
     report = ServerValidationReport("validate", inputs=list(files))
     shown = display(quiet, show_progress)
     if fhir:
-        local: Report = _run(debug, lambda: validate_files(list(files)))
+        checking = Progress(shown, "validate", "resources")
+        try:
+            local: Report = _run(debug, lambda: validate_files(list(files), checking))
+        finally:
+            checking.done()
         report.inputs, report.resources, report.problems = local.inputs, local.resources, \
             local.problems
         units = _run(debug, lambda: units_from_files(list(files)))[0] if client else []

@@ -394,3 +394,13 @@ def test_a_stopping_message_finds_the_bar_cleared(clock: Clock) -> None:
     assert cleared.endswith("\r")
     progress.done()  # the finally after it draws nothing more
     assert terminal.getvalue() == cleared
+
+
+def test_validate_files_counts_the_resources_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(INTERVAL_ENV, "0.000001")
+    bundle = EXAMPLES / "published-molecular" / "bundle.json"
+    result = run("validate", bundle, "--progress")
+    assert result.exit_code == 0, result.stderr
+    total = len(orjson.loads(bundle.read_bytes())["entry"])
+    assert re.search(rf"^validate: done: {total:,} resources in \d+ s", result.stderr, re.M)
+    assert re.search(r"^validate: 2 resources, [\d,]+ resources/s$", result.stderr, re.M)
