@@ -583,7 +583,7 @@ def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str 
     progress = Progress(display(quiet, show_progress), "install-profiles", "resources")
     try:
         report: InstallReport = _run(debug, lambda: install(list(paths), client, concurrency,
-                                                            progress))
+                                                            progress, progress.set_total))
     finally:
         progress.done()
         client.close()

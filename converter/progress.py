@@ -163,6 +163,10 @@ class Progress:
         self.finished = False
         self.lock = threading.Lock()
 
+    def set_total(self, total: int) -> None:
+        """The total, once the work knows it (install-profiles, after reading its sources)."""
+        self.total = total
+
     def measure(self, position: ReadPosition | None) -> None:
         """Follow how far the input has been read (None: it cannot say; count only)."""
         self.position = position

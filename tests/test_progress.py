@@ -404,3 +404,12 @@ def test_validate_files_counts_the_resources_checked(monkeypatch: pytest.MonkeyP
     total = len(orjson.loads(bundle.read_bytes())["entry"])
     assert re.search(rf"^validate: done: {total:,} resources in \d+ s", result.stderr, re.M)
     assert re.search(r"^validate: 2 resources, [\d,]+ resources/s$", result.stderr, re.M)
+
+
+def test_a_total_known_later_is_used_from_then_on(clock: Clock) -> None:
+    out = io.StringIO()
+    progress = Progress(Display("lines", 1.0, out), "install-profiles", "resources")
+    progress.set_total(40)  # install-profiles: once its sources are read
+    clock.now += 2
+    progress(10)
+    assert out.getvalue() == "install-profiles: 10 of 40 resources (25%), 5 resources/s, 6 s left\n"
