@@ -530,7 +530,8 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
         units = spool.replayable()
         report.problems += _run(debug, lambda: case_problems(units))
     if client is not None:
-        progress = Progress(shown, "validate", "resources", sum(report.resources.values()))
+        progress = Progress(shown, "$validate", "resources",
+                            sum(report.resources.values()))
         try:
             _run(debug, lambda: validate_on_server(units, client, report, concurrency, progress))
         finally:
