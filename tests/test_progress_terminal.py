@@ -1,7 +1,8 @@
 """The progress bar in a real terminal: `casefhir convert` on a generated table of a few
 seconds' work runs in a tmux pane (a pseudo-terminal, 120 x 30); the pane, captured while it
 runs, shows the bar with the total, a percentage, a rate and the time left; after the run it
-shows the summary and nothing of the bar."""
+shows the summary and nothing of the bar, and standard output (`-o -` into a file) holds the
+bundle alone."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.conftest import ROOT
@@ -47,10 +49,11 @@ def test_bar_in_a_real_terminal_then_the_summary_alone(tmp_path: Path, tmux) -> 
     done = tmp_path / "exit-code"
     convert = shlex.join([sys.executable, "-m", "converter", "convert", str(table),
                           "--series-id", "s1", "--workers", "1", "--ignore-unmapped",
-                          "-o", str(out)])
+                          "-o", "-"])
     # standard error is the pane itself (a pipe would get no bar); the warnings printed after
     # the run scroll past, the summary lines end the pane
-    script = (f"cd {shlex.quote(str(ROOT))} && {convert}; "
+    # and standard output a file: the bundle alone must reach it, the bar never
+    script = (f"cd {shlex.quote(str(ROOT))} && {convert} > {shlex.quote(str(out))}; "
               f"echo $? > {shlex.quote(str(done))}; sleep 600")
     tmux("new-session", "-d", "-x", "120", "-y", "30", "-s", "t", "bash", "-c", script)
     seen: list[tuple[int, str, int]] = []
@@ -63,12 +66,13 @@ def test_bar_in_a_real_terminal_then_the_summary_alone(tmp_path: Path, tmux) -> 
                              int(found.group(3).replace(",", ""))))
         time.sleep(0.2)
     assert done.read_text().strip() == "0"
-    pane = tmux("capture-pane", "-p", "-t", "t")
+    pane = tmux("capture-pane", "-p", "-S", "-", "-t", "t")  # with the lines scrolled past
     assert seen, "no progress bar was seen in the pane:\n" + pane
     percentages = [p for p, _, _ in seen]
     assert percentages == sorted(percentages) and 0 <= percentages[0] < 100
     assert any(left != "?" for _, left, _ in seen)  # a time left was shown
     assert 0 < max(c for _, _, c in seen) <= ROWS
     assert f"cases: {ROWS} read, {ROWS} converted, 0 rejected" in pane
-    assert f"written: {out}" in pane
+    bundle = orjson.loads(out.read_bytes())  # nothing but the JSON on standard output
+    assert bundle["resourceType"] == "Bundle" and len(bundle["entry"]) > ROWS
     assert "convert:" not in pane and "%|" not in pane  # the bar was cleared
