@@ -21,6 +21,7 @@ import threading
 from dataclasses import dataclass
 from time import monotonic
 from typing import Any, TextIO
+from weakref import WeakSet
 
 import click
 from tqdm import tqdm
@@ -48,9 +49,15 @@ class _Bar(tqdm):  # type: ignore[misc]  # tqdm ships no type hints
 _Bar.set_lock(threading.RLock())
 
 
+_live: WeakSet[Progress | StatusLine] = WeakSet()  # displays not yet done
+
+
 def clear_bars() -> None:
-    """Erase every bar still drawn (an error or a signal stops the work before its done()),
-    so that the message printed next starts on a clean line."""
+    """An error or a signal stops the work before its done(): erase every bar still drawn, so
+    that the message printed next starts on a clean line, and end every display without its
+    last line (a "done:" line would say the work finished)."""
+    for shown in list(_live):
+        shown.abandon()
     for bar in list(getattr(_Bar, "_instances", ())):
         bar.close()
 
@@ -162,6 +169,7 @@ class Progress:
         self.bar: Any = None
         self.finished = False
         self.lock = threading.Lock()
+        _live.add(self)
 
     def set_total(self, total: int) -> None:
         """The total, once the work knows it (install-profiles, after reading its sources)."""
@@ -212,8 +220,8 @@ class Progress:
     def _new_bar(self, total: int | None, unit: str) -> Any:
         in_bytes = unit == "bytes"
         if total:
-            counted = "{n_fmt}B/{total_fmt}B" if in_bytes else "{n:,}/{total:,} " + unit
-            bar_format = ("{desc}: {percentage:3.0f}%|{bar}| " + counted +
+            amounts = "{n_fmt}B/{total_fmt}B" if in_bytes else "{n:,}/{total:,} " + unit
+            bar_format = ("{desc}: {percentage:3.0f}%|{bar}| " + amounts +
                           " [{rate_fmt}, {remaining} left{postfix}]")
         else:
             bar_format = None  # tqdm's own: count, elapsed and rate
@@ -235,12 +243,20 @@ class Progress:
             self.finished = True
             self._close()
 
-    def _close(self) -> None:
+    def _close(self, last_line: bool = True) -> None:
+        _live.discard(self)
         if self.bar is not None:
             self.bar.close()  # leave=False: the line is erased
             self.bar = None
-        elif self.shown.mode == "lines":
+        elif self.shown.mode == "lines" and last_line:
             self._line(monotonic(), finished=True)
+
+    def abandon(self) -> None:
+        """Stopped: the bar erased, no last line."""
+        with self.lock:
+            if not self.finished:
+                self.finished = True
+                self._close(last_line=False)
 
 
 class StatusLine:
@@ -255,9 +271,13 @@ class StatusLine:
         self.printed = ""
         self.last_line = 0.0
         self.bar: Any = None
+        self.finished = False
+        _live.add(self)
 
     def __call__(self, text: str) -> None:
         self.text = text[:100]
+        if self.finished:
+            return
         if self.shown.mode == "bar":
             if self.bar is None:
                 self.bar = _Bar(total=None, file=self.shown.out, leave=False,
@@ -274,8 +294,15 @@ class StatusLine:
         click.echo(f"{self.label}: {self.text}", file=self.shown.out)
 
     def done(self) -> None:
+        if self.finished:
+            return
+        self.abandon()
+        if self.shown.mode == "lines" and self.text and self.text != self.printed:
+            self._print(monotonic())
+
+    def abandon(self) -> None:
+        self.finished = True
+        _live.discard(self)
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-        elif self.shown.mode == "lines" and self.text and self.text != self.printed:
-            self._print(monotonic())

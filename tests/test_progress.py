@@ -413,3 +413,16 @@ def test_a_total_known_later_is_used_from_then_on(clock: Clock) -> None:
     clock.now += 2
     progress(10)
     assert out.getvalue() == "install-profiles: 10 of 40 resources (25%), 5 resources/s, 6 s left\n"
+
+
+def test_a_stop_ends_plain_lines_without_a_done_line(clock: Clock) -> None:
+    from converter.progress import clear_bars
+
+    out = io.StringIO()
+    progress = Progress(Display("lines", 1.0, out), "convert", "cases")
+    clock.now += 2
+    progress(5)
+    clear_bars()  # an error's message comes next: no "done:" may precede or follow it
+    progress.done()
+    progress(6)
+    assert out.getvalue() == "convert: 5 cases, 2 cases/s\n"
