@@ -29,6 +29,7 @@ from converter.output.atomic import write_json_atomic
 from converter.output.diskerrors import DISK_FULL_ERRNOS, OutputError, describe
 from converter.paths import Output, PathProblem, check_paths, default_rejects_path
 from converter.problems import InputError, Problem, Severity, counted
+from converter.progress import Display, Progress, StatusLine, clear_bars, display, progress_option
 from converter.report import Report
 from converter.server.client import ServerError
 
@@ -238,48 +239,10 @@ def table_convert_options(input_file: str, output: str, kwargs: dict[str, Any],
 def _fail(lines: list[str], code: int = EXIT_INVALID) -> NoReturn:
     from converter.credentials import redact
 
+    clear_bars()  # a message stopping the work starts on a line of its own
     for line in lines:
         click.echo(redact(line), err=True)
     sys.exit(code)
-
-
-class Progress:
-    """A one-line counter on a terminal (stderr), refreshed at most 5 times a second."""
-
-    def __init__(self, enabled: bool, noun: str) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.noun = noun
-        self.last = 0.0
-        self.count = 0
-
-    def __call__(self, count: int) -> None:
-        self.count = count
-        now = time.monotonic()
-        if self.enabled and now - self.last > 0.2:
-            self.last = now
-            click.echo(f"\r{count:,} {self.noun}...", err=True, nl=False)
-
-    def done(self) -> None:
-        if self.enabled and self.last:
-            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
-
-
-class StatusLine:
-    """One status line on a terminal (stderr), rewritten in place."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.width = 0
-
-    def __call__(self, text: str) -> None:
-        if self.enabled:
-            text = text[:100]
-            click.echo("\r" + text.ljust(self.width), err=True, nl=False)
-            self.width = max(self.width, len(text))
-
-    def done(self) -> None:
-        if self.enabled and self.width:
-            click.echo("\r" + " " * self.width + "\r", err=True, nl=False)
 
 
 def _run(debug: bool, action: Callable[[], Any], stopped: str = "nothing was written") -> Any:
@@ -454,10 +417,12 @@ def main(ctx: click.Context) -> None:
               help="Leave out each resource's generated narrative (text: one XHTML paragraph "
                    "saying what the resource says); about a fifth smaller output.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@progress_option
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def convert(input_file: str, output: str | None, output_format: str, per_case: bool, pretty: bool,
             crosswalk_path: str | None, report_path: str | None, show_coverage: bool | None,
-            force: bool, no_narrative: bool, quiet: bool, debug: bool, **table: Any) -> None:
+            force: bool, no_narrative: bool, quiet: bool, show_progress: bool, debug: bool,
+            **table: Any) -> None:
     """Convert a case-series table (CSV, TSV, XLSX, JSON, NDJSON) to FHIR R4.
 
     \b
@@ -493,11 +458,11 @@ def convert(input_file: str, output: str | None, output_format: str, per_case: b
                       crosswalk=crosswalk_path, report=report_path, force=force,
                       narrative=not no_narrative, coverage=bool(show_coverage) or (report_path is not None and
                                                        show_coverage is None))
-    progress = Progress(not quiet, "cases")
+    progress = Progress(display(quiet, show_progress), "convert", "cases")
 
     def attempt() -> Report:
         try:
-            return run_convert(options, progress)
+            return run_convert(options, progress, on_input=progress.measure)
         except InputError as exc:  # unreadable input: --report still says why
             if report_path is None:
                 raise
@@ -507,8 +472,10 @@ def convert(input_file: str, output: str | None, output_format: str, per_case: b
             failed.problems.extend(exc.problems)
             return failed
 
-    report: Report = _run(debug, attempt)
-    progress.done()
+    try:
+        report: Report = _run(debug, attempt)
+    finally:  # the bar is gone before any message
+        progress.done()
     if show_coverage:  # after the summary, so shown here
         _show(report, quiet)
         if report.coverage is not None:
@@ -540,8 +507,10 @@ Exit codes: 0 valid (warnings may have been printed), 1 errors found, 2 usage er
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the summary and every problem as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@progress_option
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, quiet: bool,
+             show_progress: bool,
              debug: bool, server: str | None, token_file: str | None, user: str | None,
              password_file: str | None, ca_bundle: str | None, insecure: bool, timeout: float,
              retries: int, **table: Any) -> None:
@@ -580,8 +549,13 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
     client = None if not server else _run(debug, lambda: make_client(
         server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
     report = ServerValidationReport("validate", inputs=list(files))
+    shown = display(quiet, show_progress)
     if fhir:
-        local: Report = _run(debug, lambda: validate_files(list(files)))
+        checking = Progress(shown, "validate", "resources")
+        try:
+            local: Report = _run(debug, lambda: validate_files(list(files), checking))
+        finally:
+            checking.done()
         report.inputs, report.resources, report.problems = local.inputs, local.resources, \
             local.problems
         units = _run(debug, lambda: units_from_files(list(files)))[0] if client else []
@@ -591,7 +565,12 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
         options = table_convert_options(files[0], "-", table, debug)
         options.coverage = report_path is not None  # the table's coverage in --report too
         spool = CaseSpool()
-        converted: Report = _run(debug, lambda: run_convert(options, writer=spool))
+        converting = Progress(shown, "convert", "cases")
+        try:
+            converted: Report = _run(debug, lambda: run_convert(
+                options, converting, writer=spool, on_input=converting.measure))
+        finally:
+            converting.done()
         report.series, report.problems = converted.series, converted.problems
         report.coverage = converted.coverage
         report.cases_read, report.resources = converted.cases_read, converted.resources
@@ -600,7 +579,8 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
         units = spool.replayable()
         report.problems += _run(debug, lambda: case_problems(units))
     if client is not None:
-        progress = Progress(not quiet, "resources validated on the server")
+        progress = Progress(shown, "$validate", "resources",
+                            sum(report.resources.values()))
         try:
             _run(debug, lambda: validate_on_server(units, client, report, concurrency, progress))
         finally:
@@ -623,9 +603,11 @@ refused, 128+n stopped by signal n (130 Ctrl-C, 143 SIGTERM; re-run to finish)."
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the outcome per resource type and every problem as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@progress_option
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str | None,
-                     quiet: bool, debug: bool, server: str | None, token_file: str | None,
+                     quiet: bool, show_progress: bool, debug: bool, server: str | None,
+                     token_file: str | None,
                      user: str | None, password_file: str | None, ca_bundle: str | None,
                      insecure: bool, timeout: float, retries: int) -> None:
     """Install the conformance resources a server needs to validate casefhir's output: the
@@ -647,10 +629,10 @@ def install_profiles(paths: tuple[str, ...], concurrency: int, report_path: str 
     _paths(paths, [Output("--report", report_path or "")], read=_server_files(locals()))
     client = _run(debug, lambda: make_client(server, token_file, user, password_file, ca_bundle,
                                              insecure, timeout, retries))
-    progress = Progress(not quiet, "resources installed")
+    progress = Progress(display(quiet, show_progress), "install-profiles", "resources")
     try:
         report: InstallReport = _run(debug, lambda: install(list(paths), client, concurrency,
-                                                            progress))
+                                                            progress, progress.set_total))
     finally:
         progress.done()
         client.close()
@@ -699,7 +681,8 @@ class InputTracker:
 
 
 def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: bool, yes: bool,
-           concurrency: int, debug: bool, legacy: bool = False) -> int:
+           concurrency: int, debug: bool, legacy: bool = False,
+           shown: Display | None = None) -> int:
     """Show what --prune deletes, ask (or take --yes), delete; the exit code."""
     from converter.server.prune import execute, plan_prune
 
@@ -723,7 +706,11 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
             click.echo("prune: nothing was deleted", err=True)
             return EXIT_UNCONFIRMED
     report.prune["confirmed"] = True
-    result = _run(debug, lambda: execute(client, plan, concurrency))
+    progress = Progress(shown or display(True, False), "prune", "resources", plan.total)
+    try:
+        result = _run(debug, lambda: execute(client, plan, concurrency, progress))
+    finally:
+        progress.done()
     report.prune["result"] = result.to_json()
     for line in result.render():
         click.echo(line, err=True)
@@ -783,12 +770,14 @@ def _prune(client: Any, series: str, produced: set[str], report: Any, dry_run: b
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write the outcome per resource type and every problem as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@progress_option
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: int,
          concurrency: int, dry_run: bool, crosswalk_path: str | None, prune: bool,
          prune_legacy_ids: bool, yes: bool,
          bulk: bool, bulk_host: str, bulk_port: int, bulk_timeout: float,
-         report_path: str | None, quiet: bool, debug: bool, server: str | None,
+         report_path: str | None, quiet: bool, show_progress: bool, debug: bool,
+         server: str | None,
          token_file: str | None, user: str | None, password_file: str | None,
          ca_bundle: str | None, insecure: bool, timeout: float, retries: int,
          **table: Any) -> None:
@@ -855,6 +844,8 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
         server, token_file, user, password_file, ca_bundle, insecure, timeout, retries))
     sender = None if dry_run else client
     report = (BulkReport if bulk else LoadReport)("load", inputs=list(inputs))
+    shown = display(quiet, show_progress)
+    cases: int | None = None  # how many the load sends, when known before it starts
     if fhir:
         unreadable = _run(debug, lambda: unreadable_items(list(inputs)))
         report.problems += [Problem(Severity.ERROR, message, where)
@@ -869,7 +860,13 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
         if options.skip_invalid and options.rejects is None:
             raise click.UsageError("--skip-invalid with load needs --rejects FILE")
         spool = CaseSpool()
-        converted: Report = _run(debug, lambda: run_convert(options, writer=spool))
+        converting = Progress(shown, "convert", "cases")
+        try:
+            converted: Report = _run(debug, lambda: run_convert(
+                options, converting, writer=spool, on_input=converting.measure))
+        finally:
+            converting.done()
+        cases = spool.count
         report.series = converted.series
         report.problems += converted.problems
         report.cases_read = converted.cases_read
@@ -884,7 +881,8 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
         crosswalk = _run(debug, lambda: LoadCrosswalk(crosswalk_path))
     tracker = InputTracker(crosswalk, keep_keys=prune)
     try:
-        code = _load(tracker(units), sender, report, crosswalk, quiet, debug, bulk,
+        code = _load(tracker(units), sender, report, crosswalk, Progress(shown, "load", "cases", cases),
+                     debug, bulk,
                      BulkOptions(bulk_host, bulk_port, bulk_timeout, dry_run),
                      LoadOptions(mode, batch_size, concurrency, dry_run, transaction_size))
         if fhir and not bulk:
@@ -907,7 +905,7 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
                 "the input carries no series tag, so there is no series to prune"), err=True)
             _finish(report, report_path, quiet, EXIT_USAGE, shown=True)
         code = _prune(client, series[0], tracker.keys, report, dry_run, yes, concurrency, debug,
-                      prune_legacy_ids)
+                      prune_legacy_ids, shown)
         _finish(report, report_path, quiet, code, shown=True)
     finally:
         if client is not None:
@@ -917,21 +915,21 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
 LOAD_STOPPED = "what was sent stays on the server; run the same command again to finish"
 
 
-def _load(units: Any, client: Any, report: Any, crosswalk: Any, quiet: bool, debug: bool,
+def _load(units: Any, client: Any, report: Any, crosswalk: Any, progress: Progress, debug: bool,
           bulk: bool, bulk_options: Any, options: Any) -> int:
-    """Send the cases (the load part of `load`); the exit code so far."""
+    """Send the cases (the load part of `load`) with their progress shown; the exit code so
+    far."""
     from converter.server.bulk import bulk_load
     from converter.server.load import load_units
 
     if bulk:
-        status = StatusLine(not quiet)
+        status = StatusLine(progress.shown, "load")
         try:
             _run(debug, lambda: bulk_load(units, client, bulk_options, report, status),
                  stopped=LOAD_STOPPED)
         finally:
             status.done()
     else:
-        progress = Progress(not quiet, "cases loaded")
         on_answers = crosswalk.answered if crosswalk is not None else None
         try:
             _run(debug, lambda: load_units(units, client, options, report, progress,
@@ -1139,9 +1137,11 @@ closed it early, 128+n stopped by signal n (130 Ctrl-C, 143 SIGTERM).""")
               metavar="FILE", help="Also write one row per molecular finding (CSV, XLSX or "
                                    "JSON by the name), readable back with convert --findings.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@progress_option
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str | None,
-            all_columns: bool, findings_output: str | None, quiet: bool, debug: bool,
+            all_columns: bool, findings_output: str | None, quiet: bool, show_progress: bool,
+            debug: bool,
             server: str | None,
             token_file: str | None, user: str | None, password_file: str | None,
             ca_bundle: str | None, insecure: bool, timeout: float, retries: int) -> None:
@@ -1173,6 +1173,12 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
     if findings_output:
         outputs.append(Output("--findings-output", findings_output))
     _paths(files, outputs, read=_server_files(locals()))
+    progress = Progress(display(quiet, show_progress), "flatten", "resources")
+
+    def tallied(resources: Iterator[Any]) -> Iterator[Any]:  # the resources read, as they go
+        for number, resource in enumerate(resources, start=1):
+            progress(number)
+            yield resource
 
     def run() -> Any:
         if server:
@@ -1182,7 +1188,10 @@ def flatten(files: tuple[str, ...], series_id: str | None, output: str, fmt: str
             resources = server_resources(client, str(series_id))
         else:
             resources = file_resources(list(files))
-        result = flatten_resources(resources, series_id)
+        try:
+            result = flatten_resources(tallied(resources), series_id)
+        finally:
+            progress.done()
         headers = used_columns(result.rows, every=all_columns)
         write_table(output, headers, result.rows, table_kind)
         if findings_output and findings_kind:

@@ -34,7 +34,7 @@ from converter.read.cbioportal import is_study, open_study
 from converter.read.columnmap import ColumnMap
 from converter.read.findingsfile import JoinedFindings, read_findings
 from converter.read.records import CaseIds, RecordBuilder, SourceRow
-from converter.read.rows import RawRow, Table, display_name
+from converter.read.rows import RawRow, ReadPosition, Table, display_name
 from converter.read.schema import Series
 from converter.read.tables import open_table
 from converter.read.titles import without_titles_and_footnotes
@@ -246,7 +246,7 @@ def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
     gc.freeze()
     context = multiprocessing.get_context("fork" if "fork" in
                                           multiprocessing.get_all_start_methods() else "spawn")
-    shell = replace(table, rows=iter(()))
+    shell = replace(table, rows=iter(()), position=None)  # the parent reads; workers convert
     pool = ProcessPoolExecutor(options.workers, mp_context=context, initializer=_start_worker,
                                initargs=(shell, options, os.getpid(), joined))
     try:
@@ -267,13 +267,18 @@ def converted(table: Table, builder: RecordBuilder, options: ConvertOptions,
 
 # ------------------------------------------------------------------ the whole table
 def convert(options: ConvertOptions, on_case: Callable[[int], None] | None = None,
-            writer: Writer | None = None) -> Report:
+            writer: Writer | None = None,
+            on_input: Callable[[ReadPosition | None], None] | None = None) -> Report:
     """Convert one input table. Raises InputError for input that cannot be read at all and
     OutputError for a destination that cannot be written; row problems go into the Report.
-    `writer` replaces the file writer the options describe (load uses one that keeps cases)."""
+    `writer` replaces the file writer the options describe (load uses one that keeps cases).
+    `on_input` is told, once the input is open, how to see how far it has been read (None:
+    it cannot be told); `on_case` is given the number of cases read after each case."""
     started = time.perf_counter()
     report = Report("convert", inputs=[display_name(options.input)], series=options.series.id)
     table, options, joined, input_problems = open_input(options)
+    if on_input is not None:
+        on_input(table.position)
     builder = record_builder(table, options, joined)
     report.problems.extend(input_problems)
     input_problems_seen = len(input_problems)  # footnote rows add theirs as they are read

@@ -26,7 +26,7 @@ LAYERS = {
     "converter.pipeline": "pipeline", "converter.paths": "pipeline",
     "converter.coverage": "pipeline", "converter.config": "pipeline",
     "converter.cli": "cli", "converter.clickerrors": "cli", "converter.__main__": "cli",
-    "converter.clickconfig": "cli",
+    "converter.clickconfig": "cli", "converter.progress": "cli",
 }
 MAY_IMPORT = {
     "base": {"base"},

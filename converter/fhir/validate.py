@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, Generic, TypeVar
 
@@ -94,8 +94,10 @@ def integrity_errors(resources: Iterable[dict[str, Any]]) -> list[str]:
     return messages + [m for _, m in check.unresolved()]
 
 
-def validate_files(paths: list[str]) -> Report:
-    """`casefhir validate`: every resource in the files, and their integrity as one set."""
+def validate_files(paths: list[str], on_resource: Callable[[int], None] | None = None
+                   ) -> Report:
+    """`casefhir validate`: every resource in the files, and their integrity as one set;
+    `on_resource` is given the number of resources checked so far, after each."""
     started = time.perf_counter()
     report = Report("validate", inputs=expand(paths))
     check: Integrity[Location] = Integrity()
@@ -117,6 +119,8 @@ def validate_files(paths: list[str]) -> Report:
         report.problems += [error(m, found.location) for m in messages]
         report.problems += [located(severity, m, found.location)
                             for severity, m in meaning.add(resource, found.location)]
+        if on_resource is not None:
+            on_resource(report.resources.total())
     report.problems += [error(m, where) for where, m in check.unresolved()]
     report.problems += [located(severity, m, where) for where, severity, m in meaning.finish()]
     report.seconds = time.perf_counter() - started

@@ -116,4 +116,5 @@ def _joined_table(patients: Table, sample_headers: list[tuple[str, str]],
                 added = [Cell(h, label, None) for h, label in extra]
             yield RawRow(raw.number, raw.cells + tuple(added), raw.error, raw.notes)
 
-    return Table(patients.name, "row", patients.headers + extra, rows(), patients.header_row)
+    return Table(patients.name, "row", patients.headers + extra, rows(), patients.header_row,
+                 patients.position)

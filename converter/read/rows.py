@@ -4,7 +4,9 @@ name it, its columns and its values in messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -40,6 +42,38 @@ class RawRow:
         return self.error is None and not self.notes and all(c.value is None for c in self.cells)
 
 
+@dataclass(frozen=True)
+class ReadPosition:
+    """How far a reader has got through its input, for a progress display: `done()` of `total`
+    `unit`s (bytes of the file; for XLSX, unpacked bytes of the sheet); a reader that cannot
+    tell (standard input from a pipe) gives none. `done` is cheap (a tell, a counter) but is
+    asked only when a display redraws."""
+
+    unit: str  # "bytes" or "records"
+    total: int
+    done: Callable[[], int] = field(repr=False)
+
+
+def file_position(handle: IO[bytes]) -> ReadPosition | None:
+    """The position in a regular file (standard input redirected from one too); None for a
+    pipe, a terminal or anything whose size is not known."""
+    try:
+        info = os.fstat(handle.fileno())
+        start = handle.tell()
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+
+    def done() -> int:
+        try:
+            return handle.tell() - start
+        except (OSError, ValueError):  # closed at the end of the rows
+            return info.st_size - start
+
+    return ReadPosition("bytes", max(info.st_size - start, 0), done)
+
+
 @dataclass
 class Table:
     """A readable table: its name for messages, how rows are counted, and the row stream."""
@@ -49,6 +83,7 @@ class Table:
     headers: list[tuple[str, str]]  # (text, label) known up front; NDJSON adds keys as it goes
     rows: Iterator[RawRow] = field(repr=False)
     header_row: int | None = 1  # the row holding the headers (None: JSON keys)
+    position: ReadPosition | None = field(default=None, repr=False, compare=False)
 
     def location(self, row: int | None = None, column: str | None = None) -> Location:
         return Location(self.name, row, column, self.row_kind)

@@ -29,10 +29,12 @@ from converter.read.rows import (
     Cell,
     CellNote,
     RawRow,
+    ReadPosition,
     Table,
     cell_text,
     column_letter,
     display_name,
+    file_position,
     open_binary,
     read_bytes,
 )
@@ -279,12 +281,14 @@ def _text_lines(name: str, raw: IO[bytes], codec: str, encoding: str) -> Iterato
         yield pending
 
 
-def text_of(path: str, fmt: str, encoding: str) -> tuple[str, Iterator[str]]:
-    """The display name and decoded lines of a text input, after refusing what is not text."""
+def text_of(path: str, fmt: str, encoding: str
+            ) -> tuple[str, Iterator[str], ReadPosition | None]:
+    """The display name and decoded lines of a text input, after refusing what is not text,
+    and the position in its bytes (for a progress display)."""
     name = display_name(path)
     raw = open_binary(path)
     codec = sniff_bytes(name, _peek(raw, 4096), fmt, encoding)
-    return name, _text_lines(name, raw, codec, encoding)
+    return name, _text_lines(name, raw, codec, encoding), file_position(raw)
 
 
 # ------------------------------------------------------------------ CSV, TSV
@@ -341,7 +345,7 @@ def _csv_problem(exc: csv.Error, sep: str) -> str:
 
 def read_delimited(path: str, fmt: str, encoding: str = "utf-8",
                    delimiter: str | None = None) -> Table:
-    name, text = text_of(path, fmt, encoding)
+    name, text, position = text_of(path, fmt, encoding)
     lines = _LineCounter(text)
     first = next((line for line in lines if line.strip()), None)
     first, header_row = _skip_metadata(first, lines)
@@ -391,7 +395,7 @@ def read_delimited(path: str, fmt: str, encoding: str = "utf-8",
             )
             yield RawRow(start, cells_, problem)
 
-    return Table(name, "row", headers, rows(), header_row)
+    return Table(name, "row", headers, rows(), header_row, position)
 
 
 def _skip_metadata(first: str | None, lines: _LineCounter) -> tuple[str | None, int]:
@@ -497,8 +501,15 @@ def read_json(path: str, encoding: str = "utf-8") -> Table:
     for item in items:
         if isinstance(item, dict):
             headers.update(dict.fromkeys(str(k) for k in item))
-    rows = (_json_row(i, item) for i, item in enumerate(items, start=1))
-    return Table(name, "record", [(h, shorten(h) or '""') for h in headers], rows, None)
+    taken = [0]  # records handed on, for the progress display (the bytes were read at once)
+
+    def rows() -> Iterator[RawRow]:
+        for number, item in enumerate(items, start=1):
+            taken[0] = number
+            yield _json_row(number, item)
+
+    return Table(name, "record", [(h, shorten(h) or '""') for h in headers], rows(), None,
+                 ReadPosition("records", len(items), lambda: taken[0]))
 
 
 def _ndjson_rows(lines: Iterable[str]) -> Iterator[RawRow]:
@@ -516,8 +527,8 @@ def _ndjson_rows(lines: Iterable[str]) -> Iterator[RawRow]:
 
 
 def read_ndjson(path: str, encoding: str = "utf-8") -> Table:
-    name, lines = text_of(path, "ndjson", encoding)
-    return Table(name, "line", [], _ndjson_rows(lines), None)
+    name, lines, position = text_of(path, "ndjson", encoding)
+    return Table(name, "line", [], _ndjson_rows(lines), None, position)
 
 
 def open_table(path: str, fmt: str | None = None, sheet: str | None = None,

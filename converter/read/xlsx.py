@@ -27,7 +27,16 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from converter.problems import InputError, Location, Severity, error, shorten
-from converter.read.rows import Cell, CellNote, RawRow, Table, column_letter, display_name, open_binary
+from converter.read.rows import (
+    Cell,
+    CellNote,
+    RawRow,
+    ReadPosition,
+    Table,
+    column_letter,
+    display_name,
+    open_binary,
+)
 from converter.read.xlsxbook import (
     Book,
     SheetEntry,
@@ -299,7 +308,10 @@ def _read_sheet(name: str, package: Package, sheet: str | None) -> Table:
         finally:
             package.close()
 
-    return Table(display, "row", headers, rows(), header_row)
+    part = entry.part
+    position = ReadPosition("bytes", package.declared_size(part),
+                            lambda: package.unpacked.get(part, 0))
+    return Table(display, "row", headers, rows(), header_row, position)
 
 
 def _row(number: int, cells: dict[int, str | SheetCell], headers: list[tuple[str, str]],

@@ -169,6 +169,7 @@ class Package:
         self.limits = limits
         self.budget = Budget(limits)
         self.names = set(self.archive.namelist())
+        self.unpacked: dict[str, int] = {}  # bytes of each part inflated so far (progress)
         if len(self.names) > limits.members:
             raise PartError(f"holds more than {limits.members:,} ZIP members; refused unread")
 
@@ -180,6 +181,10 @@ class Package:
 
     def compressed_size(self, part: str) -> int:
         return self.archive.getinfo(part).compress_size
+
+    def declared_size(self, part: str) -> int:
+        """The unpacked size the ZIP directory declares (chunks never read past it)."""
+        return self.archive.getinfo(part).file_size
 
     def chunks(self, part: str, cap: int, budgeted: bool = True,
                chunk_size: int = 256 * 1024) -> Iterator[bytes]:
@@ -211,6 +216,7 @@ class Package:
                 if not chunk:
                     return
                 read += len(chunk)
+                self.unpacked[part] = read
                 if read > cap:
                     raise PartError(f"unpacks to more than {cap:,} bytes; casefhir stops there "
                                     "(save the sheet as CSV to read a larger table)", part)

@@ -181,12 +181,17 @@ def _outcome(response: Response, started: float) -> str:
 
 
 def install(paths: list[str], client: FhirClient, concurrency: int = 4,
-            on_done: Callable[[int], None] | None = None) -> InstallReport:
-    """`casefhir install-profiles`: read every source, then PUT each resource by id."""
+            on_done: Callable[[int], None] | None = None,
+            on_total: Callable[[int], None] | None = None) -> InstallReport:
+    """`casefhir install-profiles`: read every source, then PUT each resource by id.
+    `on_total` is told how many resources there are once every source is read, `on_done`
+    how many have been answered after each."""
     started = time.time()
     clock = time.perf_counter()
     report = InstallReport("install-profiles", inputs=list(paths), server=client.base)
     items = read_conformance(paths, report)
+    if on_total is not None:
+        on_total(len(items))
     client.capability()  # a FHIR R4 server, reachable with these credentials
     lock = threading.Lock()
     done = 0

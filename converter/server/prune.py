@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -232,11 +232,23 @@ def _delete_group(client: FhirClient, group: PruneGroup, result: PruneResult) ->
             result.failures.append((group, response.status, text))
 
 
-def execute(client: FhirClient, plan: PrunePlan, concurrency: int = 4) -> PruneResult:
+def execute(client: FhirClient, plan: PrunePlan, concurrency: int = 4,
+            on_done: Callable[[int], None] | None = None) -> PruneResult:
     """Delete what the plan lists, case by case; cases the server refused for a reference are
-    tried once more, one at a time, when the others are done (the referrer may be gone then)."""
+    tried once more, one at a time, when the others are done (the referrer may be gone then).
+    `on_done` is given the number of the plan's resources whose delete has been answered (of
+    plan.total), after each case's first try."""
     result = PruneResult()
-    run_bounded(plan.groups, lambda group: _delete_group(client, group, result), concurrency)
+    answered = [0]
+
+    def delete(group: PruneGroup) -> None:
+        _delete_group(client, group, result)
+        if on_done is not None:
+            with result.lock:  # one call at a time, counts in order
+                answered[0] += len(group.resources)
+                on_done(answered[0])
+
+    run_bounded(plan.groups, delete, concurrency)
     again = [group for group, status, _ in result.failures if status == 409]
     if again and len(again) < len(plan.groups):
         result.failures = [f for f in result.failures if f[1] != 409]
