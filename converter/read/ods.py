@@ -124,20 +124,28 @@ def read_ods(path: str, sheet: str | None = None, limits: Limits = LIMITS) -> Ta
 def _read_table(name: str, package: Package, sheet: str | None) -> Table:
     reader = ContentReader(package, sheet)
     steps = stream_part(reader, package.limits.sheet_bytes, pause_every=16 * 1024)
+    pending: PartError | None = None  # an error in the chosen table's first chunk: located
+    # by the rows, which know its header
     try:
         while reader.chosen is None and next(steps, False) is not False:
             pass
     except MalformedPart as exc:
-        raise InputError(error(f"is not a readable ODS spreadsheet ({exc.part} {exc.message})",
-                               Location(name))) from None
+        if reader.chosen is None:
+            raise InputError(error(f"is not a readable ODS spreadsheet ({exc.part} "
+                                   f"{exc.message})", Location(name))) from None
+        pending = exc
     except PartError as exc:
-        raise part_error(name, exc) from None
+        if reader.chosen is None:
+            raise part_error(name, exc) from None
+        pending = exc
     if reader.chosen is None:
         raise _no_such_table(name, reader, sheet)
     entry = SheetEntry(reader.chosen, CONTENT, "worksheet")
 
     def rows() -> Iterator[SheetRow]:
         try:
+            if pending is not None:
+                raise pending
             for _ in steps:
                 if reader.done:  # the handlers hold this very list: emptied, never replaced
                     ready = reader.done[:]
