@@ -117,7 +117,6 @@ class ContentReader(PartHandler):
         row_chars = sheet_chars = cell_count = merge_count = 0
         column = 0  # the next cell's column
         cell: dict[str, str] | None = None  # the attributes of the cell being read
-        cell_covered = False
         paragraphs: list[str] | None = None
         collect: list[str] | None = None
         chars = 0
@@ -139,7 +138,7 @@ class ContentReader(PartHandler):
 
         def start(name: str, attributes: dict[str, str]) -> None:
             nonlocal depth, kinds, attr, table_depth, inside, row, row_number, row_repeat, \
-                row_covered, row_chars, column, cell, cell_covered, paragraphs, collect, \
+                row_covered, row_chars, column, cell, paragraphs, collect, \
                 chars, hidden, cell_count, merge_count
             depth += 1
             if depth > max_depth:
@@ -193,8 +192,7 @@ class ContentReader(PartHandler):
                                f"last column {_letters(max_columns)} (Excel's and "
                                "LibreOffice's)")
                 cell = attributes
-                cell_covered = kind == _COVERED
-                if cell_covered:
+                if kind == _COVERED:
                     row_covered = True
                 paragraphs = None
                 collect = None
@@ -280,8 +278,8 @@ class ContentReader(PartHandler):
             repeat = count(attributes.get(attr["table:number-columns-repeated"], "1"))
             at = column
             column += repeat
-            if cell_covered:
-                return  # the merged range's value is its first cell's (filled by the reader)
+            # (a covered cell is usually empty, and the merged range's value is filled into
+            # it; one that holds a value is read as the XLSX reader reads such a cell)
             value = _value(attributes, paragraphs)
             if value is None:
                 return  # an empty cell, however often repeated: nothing to keep

@@ -99,12 +99,21 @@ class _NotExcel(Exception):
     """An OLE compound file without a workbook stream (a Word document, an encrypted XLSX)."""
 
 
+_RECORD = struct.Struct("<HH")
+MORE_RECORDS = 500_000  # records a workbook has besides its cells (rows, formats, names ...)
+
+
 def _check_records(name: str, mem: bytes, base: int, limits: Limits) -> None:
-    """Count what xlrd would build, record by record, before it builds anything."""
+    """Count what xlrd would build, record by record, before it builds anything (xlrd walks
+    every record too: a stream of millions of empty records is refused here, in seconds)."""
     position, end = base, len(mem)
-    cells = 0
+    cells = records = 0
+    most = limits.cells + MORE_RECORDS
+    header = _RECORD.unpack_from
     while position + 4 <= end:
-        kind, length = struct.unpack_from("<HH", mem, position)
+        kind, length = header(mem, position)
+        position += 4 + length
+        records += 1
         if kind in _CELL_RECORDS:
             cells += 1
         elif kind == _MULRK:
@@ -112,7 +121,7 @@ def _check_records(name: str, mem: bytes, base: int, limits: Limits) -> None:
         elif kind == _MULBLANK:
             cells += max(0, (length - 6) // 2)
         elif kind == _SST and length >= 8:
-            unique, = struct.unpack_from("<I", mem, position + 8)
+            unique, = struct.unpack_from("<I", mem, position - length + 4)
             if unique > limits.shared_strings:
                 raise _refuse(name, f"declares {unique:,} shared strings, more than the "
                                     f"{limits.shared_strings:,} casefhir reads; refused unread")
@@ -122,7 +131,9 @@ def _check_records(name: str, mem: bytes, base: int, limits: Limits) -> None:
             raise _refuse(name, f"has a sheet of more than {limits.cells:,} cells (empty ones "
                                 "included), more than casefhir reads from a legacy .xls "
                                 "workbook; save it as .xlsx or CSV")
-        position += 4 + length
+        if records > most:
+            raise _refuse(name, f"holds more than {most:,} BIFF records, more than a workbook "
+                                f"of {limits.cells:,} cells has; casefhir stops there")
 
 
 def read_xls(path: str, sheet: str | None = None, limits: Limits = LIMITS) -> Table:

@@ -5,8 +5,6 @@ located messages, merged-range rules and limits — from files built in the test
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,9 +17,9 @@ from converter.read.rows import RawRow
 from converter.read.sheetkind import kind_of_head
 from converter.read.tables import open_table
 from converter.read.xlsxpackage import LIMITS, Limits
-from tests.conftest import ROOT, run
+from tests.conftest import run
 from tests.read.odsbuild import MIMETYPE, content_xml, package, raw_table, spreadsheet
-from tests.read.sheetfixtures import SEED, seed_rows
+from tests.read.sheetfixtures import SEED, measure, seed_rows
 
 GOOD = [["Case", "Age", "Sex"], ["1", 22, "F"], ["2", 23, "M"]]
 
@@ -244,30 +242,6 @@ def test_a_zip_bomb_and_a_dtd_are_refused(tmp_path: Path) -> None:
         "reads (a ZIP bomb?)" in refusal(bomb, limits=replace(SMALL, sheet_bytes=4 << 20))
     dtd = content_xml("").replace(b"?>\n", b'?>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>', 1)
     assert "declares a DTD" in refusal(write(tmp_path, package(dtd)))
-
-
-_MEASURE = """
-import sys, time
-from converter.problems import InputError
-from converter.read.tables import open_table
-started = time.perf_counter()
-try:
-    count = sum(1 for _ in open_table(sys.argv[1]).rows)
-    outcome = f"read {count}"
-except InputError as exc:
-    outcome = exc.problems[0].render()
-# the peak of this process's own memory (ru_maxrss would include the forking parent's)
-peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(round(time.perf_counter() - started, 2), peak // 1024, outcome)
-"""
-
-
-def measure(path: Path) -> tuple[float, int, str]:
-    """Seconds and peak MB of reading `path` whole, in a process of its own, and the outcome."""
-    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True,
-                          text=True, cwd=ROOT, check=True)
-    seconds, megabytes, outcome = done.stdout.split(" ", 2)
-    return float(seconds), int(megabytes), outcome.strip()
 
 
 def deflated_zip_of_rows(tmp_path: Path, row: bytes, count: int) -> Path:
