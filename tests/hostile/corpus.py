@@ -31,7 +31,7 @@ from tests.hostile.xlsxbuild import (
     zip_of,
 )
 from tests.read.odsbuild import raw_table, spreadsheet
-from tests.read.test_xls import workbook as xls_workbook
+from tests.read.xlsbuild import workbook as xls_workbook
 
 
 @dataclass(frozen=True)

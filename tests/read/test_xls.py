@@ -4,7 +4,6 @@ damaged or oversized file does (refused, located, within bounds)."""
 
 from __future__ import annotations
 
-import io
 import shutil
 import struct
 import time
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import xlwt
 
 from converter.problems import InputError, Severity
 from converter.read import xls
@@ -26,30 +24,9 @@ from converter.read.xlsxpackage import LIMITS, Limits
 from tests.conftest import run
 from tests.read.odsbuild import spreadsheet
 from tests.read.sheetfixtures import SEED, measure, seed_rows
+from tests.read.xlsbuild import workbook
 
 GOOD: list[list[Any]] = [["Case", "Age", "Sex"], ["1", 22, "F"], ["2", 23, "M"]]
-DATE = xlwt.easyxf(num_format_str="YYYY-MM-DD")
-
-
-def workbook(rows: list[list[Any]], name: str = "cases",
-             more: tuple[tuple[str, list[list[Any]]], ...] = (),
-             merges: tuple[tuple[int, int, int, int, Any], ...] = ()) -> bytes:
-    book = xlwt.Workbook()
-    for sheet_name, sheet_rows in ((name, rows), *more):
-        sheet = book.add_sheet(sheet_name)
-        for r, row in enumerate(sheet_rows):
-            for c, value in enumerate(row):
-                if value is not None:
-                    sheet.write(r, c, value, DATE if isinstance(value, date) else
-                                xlwt.Style.default_style)
-        if sheet_name == name:
-            for first_row, last_row, first_col, last_col, value in merges:
-                sheet.write_merge(first_row, last_row, first_col, last_col, value)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def write(tmp_path: Path, data: bytes, name: str = "cases.xls") -> Path:
     path = tmp_path / name
     path.write_bytes(data)
