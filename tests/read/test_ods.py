@@ -274,3 +274,49 @@ def test_millions_of_empty_rows_are_refused_within_seconds_and_small_memory(
     seconds, megabytes, result = measure(deflated_zip_of_rows(tmp_path, rows_xml, count))
     assert outcome in result
     assert seconds < 20 and megabytes < 80, (seconds, megabytes)
+
+
+def odfpy_spreadsheet(rows: list[list[str | int | float | None]], path: Path) -> Path:
+    """The rows written by odfpy, a writer independent of tests/read/odsbuild.py (spaces and
+    tabs as odfpy's teletype writes them: text:s and text:tab)."""
+    from odf import teletype
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="cases")
+    for values_ in rows:
+        row = TableRow()
+        for value in values_:
+            if value is None:
+                cell = TableCell()
+            elif isinstance(value, int | float):
+                cell = TableCell(valuetype="float", value=value)
+                cell.addElement(P(text=str(value)))
+            else:
+                cell = TableCell(valuetype="string")
+                paragraph = P()
+                teletype.addTextToElement(paragraph, value)
+                cell.addElement(paragraph)
+            row.addElement(cell)
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    document.save(str(path))
+    return path
+
+
+def test_a_spreadsheet_written_by_odfpy_reads_as_its_rows(tmp_path: Path) -> None:
+    csv_path = tmp_path / "cases.csv"
+    shutil.copy(SEED, csv_path)
+    ods_path = odfpy_spreadsheet(seed_rows(), tmp_path / "cases.ods")
+    outputs = []
+    for source in (csv_path, ods_path):
+        out = tmp_path / f"{source.suffix[1:]}.json"
+        result = run("convert", str(source), "--series-id", "kobayashi-2023", "-o", str(out))
+        assert result.exit_code == 0, result.stderr
+        outputs.append(out.read_text())
+    assert outputs[1].replace("cases.ods [cases]", "cases.csv") == outputs[0]
+    spaced = odfpy_spreadsheet([["Case", "Note"], ["1", "a   b\tc"]], tmp_path / "spaced.ods")
+    [row] = rows(spaced)
+    assert values(row) == {"Case": "1", "Note": "a   b\tc"}
