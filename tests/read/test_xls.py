@@ -152,3 +152,14 @@ def test_a_stream_of_millions_of_records_is_refused_within_seconds_and_small_mem
     seconds, megabytes, outcome = measure(path)
     assert "holds more than 2,000,000 BIFF records" in outcome
     assert seconds < 10 and megabytes < 100, (seconds, megabytes)
+
+
+def test_an_error_value_is_an_error_naming_the_cell(tmp_path: Path) -> None:
+    """xlwt writes no error cells: its BOOLERR record of a boolean is made one (#DIV/0!)."""
+    data = bytearray(workbook([["Case", "Age"], ["1", True]]))
+    record = struct.pack("<HHHH", 0x0205, 8, 1, 1)  # BOOLERR of B2
+    at = data.index(record) + len(record) + 2  # past the cell's format index
+    data[at:at + 2] = b"\x07\x01"  # error code 0x07 (#DIV/0!), flag 1: an error
+    [row] = rows(write(tmp_path, bytes(data)))
+    assert row.notes[0].column == "B (Age)"
+    assert "holds the spreadsheet error #DIV/0!" in row.notes[0].message
