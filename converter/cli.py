@@ -83,7 +83,7 @@ def table_options(command: F) -> F:
                                    "meta.source of every resource)."),
         click.option("--citation", help="Short citation of the series (shown in the series tag)."),
         click.option("-f", "--format", "input_format",
-                     type=click.Choice(("csv", "tsv", "xlsx", "json", "ndjson")),
+                     type=click.Choice(("csv", "tsv", "xlsx", "ods", "xls", "json", "ndjson")),
                      help="Input format (default: from the file name; needed for '-')."),
         click.option("--sheet", help="XLSX sheet name or 1-based number (default: the first)."),
         click.option("--encoding", default="utf-8", show_default=True, callback=_encoding_option,

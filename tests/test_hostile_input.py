@@ -83,7 +83,8 @@ def test_the_corpus_is_large_and_its_names_unique() -> None:
     names = [case.name for case in BAD] + [case.name for case in READABLE]
     assert len(names) == len(set(names))
     assert len(BAD) >= 90
-    assert {Path(name).suffix for name in names} == {".csv", ".tsv", ".json", ".ndjson", ".xlsx"}
+    assert {Path(name).suffix for name in names} == {".csv", ".tsv", ".json", ".ndjson", ".xlsx",
+                                                          ".ods", ".xls"}
 
 
 @pytest.mark.parametrize("name", ["latin-1.csv", "deep.json", "broken-sheet-xml.xlsx",

@@ -14,6 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests.conftest import EXAMPLES, csv_text, run
+from tests.read import odsbuild, xlsbuild
 
 SEED = EXAMPLES / "kobayashi-2023" / "cases.csv"
 ROWS = [["Case", "Age (y)", "Sex", "Gene fusion"], ["1", "22", "F", "TPM3::NTRK1"],
@@ -37,8 +38,8 @@ def xlsx_bytes(tmp_path: Path) -> bytes:
 
 
 def test_every_table_format_is_told_from_the_content(tmp_path: Path) -> None:
-    """Without -f: CSV, semicolon CSV, TSV, a JSON array, NDJSON and XLSX on standard input give
-    the same FHIR as the CSV file."""
+    """Without -f: CSV, semicolon CSV, TSV, a JSON array, NDJSON, XLSX, ODS and XLS on standard
+    input give the same FHIR as the CSV file."""
     path = tmp_path / "cases.csv"
     path.write_text(csv_text(ROWS))
     expected = run("convert", path, "--series-id", "s1", "-q", "-o", "-").stdout_bytes
@@ -50,6 +51,8 @@ def test_every_table_format_is_told_from_the_content(tmp_path: Path) -> None:
         "json": orjson.dumps(records),
         "ndjson": b"\n".join(orjson.dumps(r) for r in records) + b"\n",
         "xlsx": xlsx_bytes(tmp_path),
+        "ods": odsbuild.spreadsheet(ROWS),
+        "xls": xlsbuild.workbook([list(row) for row in ROWS]),
     }
     for kind, data in inputs.items():
         bundle = converted(data, "-o", "-")

@@ -15,13 +15,11 @@ from typing import Literal
 import orjson
 
 from converter.problems import InputError, Location, error
+from converter.read.sheetkind import kind_of_head
 
 Kind = Literal["fhir-json", "fhir-ndjson", "csv", "tsv", "json", "ndjson", "xlsx", "ods", "xls"]
 TABLE_KINDS = ("csv", "tsv", "json", "ndjson", "xlsx", "ods", "xls")
 
-_ZIP = b"PK\x03\x04"
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.xls) and encrypted OOXML
-_ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 _TEXT_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
               (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
               (codecs.BOM_UTF16_BE, "utf-16"))
@@ -30,11 +28,11 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 def sniff(head: bytes, name: str) -> Kind:
     """The kind of input whose first bytes are `head` (named `name` in messages)."""
-    if head.startswith(_ZIP):
-        # an OpenDocument file stores its mimetype first, uncompressed (ODF 1.2, 3.3)
-        return "ods" if _ODS_MIMETYPE in head[:200] else "xlsx"
-    if head.startswith(_OLE2):
-        return "xls"
+    spreadsheet = kind_of_head(head)
+    if spreadsheet is not None:
+        return spreadsheet
+    if head.startswith(b"PK\x03\x04"):  # another ZIP: the XLSX reader says what it is not
+        return "xlsx"
     if head.startswith(b"%PDF"):
         raise InputError(error("is a PDF document, not a table or FHIR; export the table from "
                                "it as CSV or XLSX", Location(name)))

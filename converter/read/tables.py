@@ -1,11 +1,13 @@
 """Input files → rows of text cells, each cell knowing its file, row and column.
 
-Formats: CSV and TSV (delimiter detected from the header), XLSX (converter/read/xlsx.py), JSON (an
-array of objects) and NDJSON (one object per line). Text files are UTF-8, with or without a BOM,
-unless `encoding` says otherwise; a UTF-16 or UTF-32 byte-order mark is read as such. Nothing is
+Formats: CSV and TSV (delimiter detected from the header), XLSX (converter/read/xlsx.py), ODS
+(converter/read/ods.py), legacy Excel XLS (converter/read/xls.py), JSON (an array of objects)
+and NDJSON (one object per line). Text files are UTF-8, with or without a BOM, unless
+`encoding` says otherwise; a UTF-16 or UTF-32 byte-order mark is read as such. Nothing is
 guessed beyond that: a byte the encoding cannot read, a UTF-8 file read with `--encoding cp1252`
-(which would garble it), NUL bytes, a ZIP or .xls file named .csv are InputErrors naming the
-place. Rows are produced lazily, so a large file is never held in memory (JSON arrays excepted).
+(which would garble it), NUL bytes, a ZIP, .xlsx, .ods or .xls file named .csv are InputErrors
+naming the place (and what the file is). Rows are produced lazily, so a large file is never
+held in memory (JSON arrays excepted).
 """
 
 from __future__ import annotations
@@ -38,11 +40,14 @@ from converter.read.rows import (
     open_binary,
     read_bytes,
 )
+from converter.read.sheetkind import NAMES as SPREADSHEETS
+from converter.read.sheetkind import kind_of_head
 from converter.read.sniff import sniff
 
-FORMATS = ("csv", "tsv", "xlsx", "json", "ndjson")
+FORMATS = ("csv", "tsv", "xlsx", "ods", "xls", "json", "ndjson")
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".maf": "tsv", ".txt": "csv", ".xlsx": "xlsx",
-             ".xlsm": "xlsx", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson"}
+             ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls", ".json": "json", ".ndjson": "ndjson",
+             ".jsonl": "ndjson"}
 MAX_FIELD_CHARS = 1_000_000  # csv module limit; longer cells are refused by the record schema
 MAX_LINE_CHARS = 32 * 1024 * 1024  # one line of a text table (a row is much less)
 DELIMITERS = (",", ";", "\t", "|")
@@ -55,8 +60,6 @@ _BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
 _SIGNATURES = (
     (b"PK\x03\x04", "is a ZIP archive, not {fmt} text (an XLSX workbook? name it .xlsx or pass "
                     "--format xlsx)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "is a legacy Excel .xls workbook or a password-protected "
-                                          "file, not {fmt} text; save it as .xlsx or CSV"),
     (b"%PDF", "is a PDF document, not {fmt} text"),
 )
 
@@ -142,6 +145,10 @@ def _single_byte(codec: str) -> bool:
 def sniff_bytes(name: str, head: bytes, fmt: str, encoding: str) -> str:
     """Refuse what is plainly not a text table (ZIP, .xls, PDF, NUL bytes) and give the codec
     to read it with (a UTF-16/32 byte-order mark wins over the default UTF-8)."""
+    kind = kind_of_head(head)
+    if kind in ("ods", "xls"):  # (any other ZIP is named below, as probably an XLSX workbook)
+        raise InputError(error(f"is {SPREADSHEETS[kind]}, not {fmt.upper()} text; name it "
+                               f".{kind} or pass --format {kind}", Location(name)))
     for signature, message in _SIGNATURES:
         if head.startswith(signature):
             raise InputError(error(message.format(fmt=fmt.upper()), Location(name)))
@@ -541,6 +548,14 @@ def open_table(path: str, fmt: str | None = None, sheet: str | None = None,
         from converter.read.xlsx import read_xlsx
 
         return read_xlsx(path, sheet)
+    if kind == "ods":
+        from converter.read.ods import read_ods
+
+        return read_ods(path, sheet)
+    if kind == "xls":
+        from converter.read.xls import read_xls
+
+        return read_xls(path, sheet)
     if kind == "json":
         return read_json(path, encoding)
     return read_ndjson(path, encoding)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO
 
 from converter.problems import InputError, Location, Severity, error, shorten
@@ -37,6 +37,7 @@ from converter.read.rows import (
     display_name,
     open_binary,
 )
+from converter.read.sheetkind import NAMES, OLE_SIGNATURE, is_ods_package
 from converter.read.xlsxbook import (
     Book,
     SheetEntry,
@@ -47,7 +48,6 @@ from converter.read.xlsxbook import (
 from converter.read.xlsxpackage import LIMITS, Limits, MalformedPart, Package, PartError
 from converter.read.xlsxsheet import Merge, SheetCell, SheetRow, find_merges, sheet_rows
 
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SHEETS_LISTED = 20  # sheet names a message lists
 
 Fills = dict[int, tuple[Merge, str | None]]  # column → the merged range going down it, its value
@@ -56,9 +56,11 @@ Fills = dict[int, tuple[Merge, str | None]]  # column → the merged range going
 def _not_a_workbook(name: str, head: bytes) -> InputError:
     if not head:
         return InputError(error("is empty (0 bytes), not an XLSX workbook", Location(name)))
-    if head.startswith(_OLE):
+    if head.startswith(OLE_SIGNATURE):
         return InputError(error("is a legacy Excel .xls workbook or a password-protected file; "
-                                "save it as .xlsx (without a password) or CSV", Location(name)))
+                                "if it is an .xls workbook, name it .xls or pass --format xls; "
+                                "if it has a password, save it as .xlsx without one",
+                                Location(name)))
     try:
         head.decode("utf-8")
         text = b"\x00" not in head
@@ -70,7 +72,7 @@ def _not_a_workbook(name: str, head: bytes) -> InputError:
     return InputError(error("is not an XLSX workbook (not a ZIP archive)", Location(name)))
 
 
-def _seekable(path: str) -> IO[bytes]:
+def seekable_input(path: str) -> IO[bytes]:
     """The file, or standard input spooled to a temporary file (zipfile needs to seek)."""
     import shutil
     import tempfile
@@ -86,13 +88,18 @@ def _seekable(path: str) -> IO[bytes]:
 
 
 def _open_package(name: str, path: str, limits: Limits) -> Package:
-    handle = _seekable(path)
+    handle = seekable_input(path)
     try:
         head = handle.read(4096)
         handle.seek(0)
         if not head.startswith(b"PK\x03\x04"):
             raise _not_a_workbook(name, head)
-        return Package(handle, limits)
+        package = Package(handle, limits)
+        if not package.has("[Content_Types].xml") and is_ods_package(package):
+            package.close()
+            raise InputError(error(f"is {NAMES['ods']}, not an XLSX workbook; name it .ods or "
+                                   "pass --format ods", Location(name)))
+        return package
     except PartError as exc:
         handle.close()
         raise part_error(name, exc) from None
@@ -275,7 +282,27 @@ def _read_sheet(name: str, package: Package, sheet: str | None) -> Table:
                                Location(name))) from None
     except PartError as exc:
         raise part_error(name, exc, entry) from None
-    reader = _Rows(name, entry, sheet_rows(package, entry.part, book, strings, dates, durations))
+    starting: dict[int, list[Merge]] = defaultdict(list)  # first row → merged ranges
+    for merge in merges:
+        starting[merge.first_row].append(merge)
+    rows = sheet_rows(package, entry.part, book, strings, dates, durations)
+    part = entry.part
+    position = ReadPosition("bytes", package.declared_size(part),
+                            lambda: package.unpacked.get(part, 0))
+    return rows_table(name, entry, rows, starting, package.close, position)
+
+
+def rows_table(name: str, entry: SheetEntry, sheet: Iterator[SheetRow],
+               starting: Mapping[int, list[Merge]], close: Callable[[], None],
+               position: ReadPosition | None = None) -> Table:
+    """The Table of a sheet's rows, as any spreadsheet reader (XLSX, ODS, XLS) produces them:
+    the header found, its cells checked, merged ranges filled down, cell problems noted.
+    `starting` maps a row to the merged ranges whose first row it is; a streaming reader may
+    fill it as it reads, as long as a row's ranges are there when the row is. `close` runs
+    when the rows are exhausted (or abandoned); PartErrors become located InputErrors.
+    `position` tells a progress display how far the reading is."""
+    display = f"{name} [{entry.name}]"
+    reader = _Rows(name, entry, sheet)
     stream = iter(reader)
     header_row, header = next(((n, cells) for n, cells in stream
                                if any(_text(c) for c in cells.values())), (0, None))
@@ -286,15 +313,11 @@ def _read_sheet(name: str, package: Package, sheet: str | None) -> Table:
     for note in _cell_notes(header, label):
         raise InputError(error(f"the header {note.message}", Location(display, header_row,
                                                                       note.column)))
-    for merge in merges:
+    for merge in (m for ranges in list(starting.values()) for m in ranges):
         if merge.first_row <= header_row <= merge.last_row:
             raise InputError(error(
                 f"the header cells {merge.ref} are merged; give each column its own header in "
                 f"row {header_row}", Location(display, header_row, label(merge.first_col))))
-    starting: dict[int, list[Merge]] = defaultdict(list)  # first row → merged ranges
-    for merge in merges:
-        if merge.first_row > header_row:
-            starting[merge.first_row].append(merge)
 
     def rows() -> Iterator[RawRow]:
         fills: Fills = {}
@@ -306,11 +329,8 @@ def _read_sheet(name: str, package: Package, sheet: str | None) -> Table:
                 if not raw.is_blank():
                     yield raw
         finally:
-            package.close()
+            close()
 
-    part = entry.part
-    position = ReadPosition("bytes", package.declared_size(part),
-                            lambda: package.unpacked.get(part, 0))
     return Table(display, "row", headers, rows(), header_row, position)
 
 

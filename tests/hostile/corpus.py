@@ -30,6 +30,8 @@ from tests.hostile.xlsxbuild import (
     workbook,
     zip_of,
 )
+from tests.read.odsbuild import raw_table, spreadsheet
+from tests.read.xlsbuild import workbook as xls_workbook
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,10 @@ AGE = ", row 2, column B (Age)"
 SIZE = ", row 2, column B (Size)"
 FOLLOW_UP = ", row 2, column B (Follow-up)"
 AGE_XLSX = " [cases], row 2, column B (Age)"
+ODS_PAST_LAST_ROW = ('<table:table-row><table:table-cell><text:p>Case</text:p></table:table-cell>'
+                     '</table:table-row><table:table-row table:number-rows-repeated="1048575"/>'
+                     '<table:table-row><table:table-cell><text:p>1</text:p></table:table-cell>'
+                     '</table:table-row>')
 GOOD_XLSX = [["Case", "Age", "Sex"], ["1", 22, "F"], ["2", 23, "M"]]
 
 BAD: list[Bad] = [
@@ -328,6 +334,32 @@ BAD: list[Bad] = [
         "a case id cannot contain control characters", ", row 2, column A (Case)"),
     Bad("id-too-long.csv", csv_("Case\n" + "x" * 65 + "\n"), "a case id longer than 64 characters",
         ", row 2, column A (Case)"),
+    # ---------------------------------------------------------------- ODS and XLS
+    Bad("empty.ods", b"", "is empty (0 bytes), not an ODS spreadsheet", ""),
+    Bad("csv-named.ods", csv_("Case,Age\n1,22\n"), "is text, not an ODS spreadsheet", ""),
+    Bad("truncated.ods", lambda: spreadsheet(GOOD_XLSX)[:400],
+        "is not a readable ODS spreadsheet (a broken ZIP archive", ""),
+    Bad("ods-named.xlsx", lambda: spreadsheet(GOOD_XLSX),
+        "is an OpenDocument spreadsheet (.ods), not an XLSX workbook; name it .ods", ""),
+    Bad("ods-named.csv", lambda: spreadsheet(GOOD_XLSX),
+        "is an OpenDocument spreadsheet (.ods), not CSV text; name it .ods", ""),
+    Bad("formula-without-value.ods", lambda: spreadsheet([["Case", "Age"], ["1", "=20+2"]]),
+        "holds '=20+2' with no saved value", AGE_XLSX),
+    Bad("no-such-sheet.ods", lambda: spreadsheet(GOOD_XLSX),
+        "has no sheet 'Cases 2'; its sheets are 'cases'", "", ("--sheet", "Cases 2")),
+    Bad("row-past-last.ods", lambda: raw_table("cases", ODS_PAST_LAST_ROW),
+        "the sheet has a row 1,048,577, past the last row 1,048,576", " [cases], row 1048577"),
+    Bad("dates-as-ages.ods", lambda: spreadsheet([["Case", "Age"], ["1", date(2023, 1, 2)]]),
+        "not an age", AGE_XLSX),
+    Bad("empty.xls", b"", "is empty (0 bytes), not an XLS workbook", ""),
+    Bad("html-named.xls", b"<html><table><tr><td>Case</td></tr></table></html>",
+        "is an HTML or XML page, not an XLS workbook", ""),
+    Bad("truncated.xls", lambda: xls_workbook(GOOD_XLSX)[:1500], "is not a readable XLS workbook",
+        ""),
+    Bad("no-such-sheet.xls", lambda: xls_workbook(GOOD_XLSX),
+        "has no sheet 'Cases 2'; its sheets are 'cases'", "", ("--sheet", "Cases 2")),
+    Bad("absurd-age.xls", lambda: xls_workbook([["Case", "Age"], ["1", 1e308]]), "not an age",
+        AGE_XLSX),
 ]
 
 # ids that must neither escape the output folder nor clash: they become safe, distinct file names

@@ -36,6 +36,9 @@ from converter.read.records import RecordBuilder
 from converter.read.tables import open_table
 from tests.conftest import SERIES, run
 from tests.hostile.xlsxbuild import edit_part, workbook
+from tests.read.odsbuild import content_xml, spreadsheet, table_xml
+from tests.read.odsbuild import package as ods_package
+from tests.read.xlsbuild import workbook as xls_workbook
 
 SCALE = float(os.environ.get("CASEFHIR_FUZZ_SCALE", "1"))
 
@@ -235,7 +238,7 @@ def test_fuzz_json_and_ndjson_readers(items: Any, encoding: str) -> None:
 
 @fuzz(600)
 @given(data=st.binary(max_size=600), suffix=st.sampled_from([".csv", ".tsv", ".json", ".ndjson",
-                                                              ".xlsx"]))
+                                                              ".xlsx", ".ods", ".xls"]))
 def test_fuzz_raw_bytes_readers(data: bytes, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"in{suffix}"
@@ -321,6 +324,40 @@ def test_the_damaged_workbook_seed_is_itself_readable() -> None:
 def test_fixed_byte_soups(seed: int) -> None:
     """A few fixed pseudo-random byte soups, so a failure here reproduces without hypothesis."""
     generator = random.Random(seed)
-    for suffix in (".csv", ".json", ".ndjson", ".xlsx"):
+    for suffix in (".csv", ".json", ".ndjson", ".xlsx", ".ods", ".xls"):
         data = bytes(generator.getrandbits(8) for _ in range(generator.randint(0, 300)))
         assert convert_and_check(data, suffix) in (0, 1)
+
+
+# ---------------------------------------------------------------------------- ODS and XLS
+@fuzz(80)
+@given(table=tables(), shape=st.integers(0, 2), kind=st.sampled_from([".ods", ".xls"]))
+def test_fuzz_cli_with_ods_and_xls(table: list[list[str]], shape: int, kind: str) -> None:
+    cells = [[xlsx_value(v) for v in row] for row in table]
+    data = spreadsheet(cells) if kind == ".ods" else xls_workbook(cells)
+    convert_and_check(data, kind, shape=shape)
+
+
+SHEET_ROWS: list[list[Any]] = [["Case", "Age", "Sex", "Size"], ["1", 22, "F", "5 cm"],
+                               ["2", 3.5, "M", None]]
+ODS_CONTENT = content_xml(table_xml("cases", SHEET_ROWS, trailing=False))
+
+
+@fuzz(150)
+@given(edits=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 40), st.binary(max_size=12)),
+                      min_size=1, max_size=4), target=st.sampled_from(["content", "ods", "xls"]))
+def test_fuzz_cli_with_damaged_ods_and_xls(edits: list[tuple[float, int, bytes]], target: str
+                                           ) -> None:
+    """Bytes replaced in content.xml (the ZIP stays sound), in the ODS ZIP or in the .xls."""
+    def damage(data: bytes) -> bytes:
+        for where, length, insert in edits:
+            at = int(where * len(data))
+            data = data[:at] + insert + data[at + length:]
+        return data
+
+    if target == "content":
+        convert_and_check(ods_package(damage(ODS_CONTENT)), ".ods")
+    elif target == "ods":
+        convert_and_check(damage(ods_package(ODS_CONTENT)), ".ods")
+    else:
+        convert_and_check(damage(xls_workbook(SHEET_ROWS)), ".xls")
