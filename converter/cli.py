@@ -84,8 +84,8 @@ def table_options(command: F) -> F:
         click.option("--citation", help="Short citation of the series (shown in the series tag)."),
         click.option("-f", "--format", "input_format",
                      type=click.Choice(("csv", "tsv", "xlsx", "ods", "xls", "json", "ndjson")),
-                     help="Input format (default: from the file name; needed for '-')."),
-        click.option("--sheet", help="XLSX sheet name or 1-based number (default: the first)."),
+                     help="Input format (default: from the file name, else from the content, as for '-')."),
+        click.option("--sheet", help="Sheet (XLSX, ODS, XLS) name or 1-based number (default: the first)."),
         click.option("--encoding", default="utf-8", show_default=True, callback=_encoding_option,
                      help="Text encoding of CSV/TSV/JSON input, e.g. cp1252 (a file starting with a "
                           "UTF-16 or UTF-32 byte-order mark is read as such)."),
