@@ -301,6 +301,19 @@ def _finish(report: Report, report_path: str | None, quiet: bool, exit_code: int
     sys.exit(exit_code)
 
 
+def _convert_into(spool: Any, options: Any, shown: Display, debug: bool) -> Report:
+    """Convert a table into `spool` (validate and load send what it holds), with progress."""
+    from converter.pipeline import convert as run_convert
+
+    converting = Progress(shown, "convert", "cases")
+    try:
+        report: Report = _run(debug, lambda: run_convert(options, converting, writer=spool,
+                                                        on_input=converting.measure))
+        return report
+    finally:
+        converting.done()
+
+
 def _fhir_output(output: str | None) -> str:
     """-o as given; without it standard output, but not a terminal: pages of minified JSON there
     help nobody and bury the messages (as gzip refuses to write compressed data to one)."""
@@ -560,17 +573,10 @@ def validate(files: tuple[str, ...], concurrency: int, report_path: str | None, 
             local.problems
         units = _run(debug, lambda: units_from_files(list(files)))[0] if client else []
     else:
-        from converter.pipeline import convert as run_convert
-
         options = table_convert_options(files[0], "-", table, debug)
         options.coverage = report_path is not None  # the table's coverage in --report too
         spool = CaseSpool()
-        converting = Progress(shown, "convert", "cases")
-        try:
-            converted: Report = _run(debug, lambda: run_convert(
-                options, converting, writer=spool, on_input=converting.measure))
-        finally:
-            converting.done()
+        converted: Report = _convert_into(spool, options, shown, debug)
         report.series, report.problems = converted.series, converted.problems
         report.coverage = converted.coverage
         report.cases_read, report.resources = converted.cases_read, converted.resources
@@ -854,18 +860,11 @@ def load(inputs: tuple[str, ...], mode: str, transaction_size: int, batch_size: 
             _finish(report, report_path, quiet, EXIT_INVALID)
         units = resource_units(list(inputs)) if bulk else stream_units(list(inputs))
     else:
-        from converter.pipeline import convert as run_convert
-
         options = table_convert_options(inputs[0], "-", table, debug)
         if options.skip_invalid and options.rejects is None:
             raise click.UsageError("--skip-invalid with load needs --rejects FILE")
         spool = CaseSpool()
-        converting = Progress(shown, "convert", "cases")
-        try:
-            converted: Report = _run(debug, lambda: run_convert(
-                options, converting, writer=spool, on_input=converting.measure))
-        finally:
-            converting.done()
+        converted: Report = _convert_into(spool, options, shown, debug)
         cases = spool.count
         report.series = converted.series
         report.problems += converted.problems

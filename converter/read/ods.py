@@ -23,6 +23,7 @@ from converter.read.sheetkind import (
     ODF_MIMETYPE_PREFIX,
     ODS_MIMETYPES,
     kind_of_head,
+    looks_like_text,
     odf_mimetype,
 )
 from converter.read.xlsx import SHEETS_LISTED, part_error, rows_table, seekable_input
@@ -44,12 +45,7 @@ def _not_a_spreadsheet(name: str, head: bytes) -> InputError:
     if kind_of_head(head) == "xls":
         return InputError(error(f"is {NAMES['xls']}, not an ODS spreadsheet; name it .xls or "
                                 "pass --format xls", Location(name)))
-    try:
-        head.decode("utf-8")
-        text = b"\x00" not in head
-    except UnicodeDecodeError:
-        text = False
-    if text:
+    if looks_like_text(head):
         return InputError(error("is text, not an ODS spreadsheet (a CSV file named .ods? pass "
                                 "--format csv)", Location(name)))
     return InputError(error("is not an ODS spreadsheet (not a ZIP archive)", Location(name)))

@@ -26,6 +26,15 @@ NAMES: dict[str, str] = {
 }
 
 
+def looks_like_text(head: bytes) -> bool:
+    """UTF-8 text without NUL bytes (a CSV file under a spreadsheet's name, say)."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in head
+
+
 def kind_of_head(head: bytes) -> SpreadsheetKind | None:
     """The spreadsheet format the first bytes of a file show (at least the first 100: the
     ZIP's first local header and, in an ODS file, its stored `mimetype` entry), or None."""

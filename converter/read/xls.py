@@ -24,7 +24,7 @@ from typing import Any
 
 from converter.problems import InputError, Location, error, shorten
 from converter.read.rows import Table, cell_text, display_name, open_binary
-from converter.read.sheetkind import NAMES, OLE_SIGNATURE, kind_of_head
+from converter.read.sheetkind import NAMES, OLE_SIGNATURE, kind_of_head, looks_like_text
 from converter.read.xlsx import SHEETS_LISTED, rows_table
 from converter.read.xlsxbook import SheetEntry
 from converter.read.xlsxpackage import LIMITS, Limits, MiB
@@ -58,12 +58,7 @@ def _not_a_workbook(name: str, head: bytes) -> InputError:
         return _refuse(name, "is an HTML or XML page, not an XLS workbook (some programs save "
                              "web tables as .xls); open it in a spreadsheet program and save "
                              "it as .xlsx or CSV")
-    try:
-        head.decode("utf-8")
-        text = b"\x00" not in head
-    except UnicodeDecodeError:
-        text = False
-    if text:
+    if looks_like_text(head):
         return _refuse(name, "is text, not an XLS workbook (a CSV file named .xls? pass "
                              "--format csv)")
     return _refuse(name, "is not an XLS workbook (no Excel signature)")

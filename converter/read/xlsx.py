@@ -37,7 +37,7 @@ from converter.read.rows import (
     display_name,
     open_binary,
 )
-from converter.read.sheetkind import NAMES, OLE_SIGNATURE, is_ods_package
+from converter.read.sheetkind import NAMES, OLE_SIGNATURE, is_ods_package, looks_like_text
 from converter.read.xlsxbook import (
     Book,
     SheetEntry,
@@ -61,12 +61,7 @@ def _not_a_workbook(name: str, head: bytes) -> InputError:
                                 "if it is an .xls workbook, name it .xls or pass --format xls; "
                                 "if it has a password, save it as .xlsx without one",
                                 Location(name)))
-    try:
-        head.decode("utf-8")
-        text = b"\x00" not in head
-    except UnicodeDecodeError:
-        text = False
-    if text:
+    if looks_like_text(head):
         return InputError(error("is text, not an XLSX workbook (a CSV file named .xlsx? pass "
                                 "--format csv)", Location(name)))
     return InputError(error("is not an XLSX workbook (not a ZIP archive)", Location(name)))
