@@ -306,3 +306,16 @@ def test_the_reported_time_is_the_wall_time_of_the_run(tmp_path: Path) -> None:
     reported = float(found.group(1))
     assert reported <= waited  # from the import of casefhir to the summary
     assert reported >= waited * 0.75, (reported, waited)  # the interpreter's start is not counted
+
+
+def test_shell_completion_scripts_come_from_click() -> None:
+    """The README's completion lines work: each shell gets its script."""
+    import subprocess
+    import sys
+
+    for shell, marker in (("bash", "complete -o nosort -F"), ("zsh", "compdef"),
+                          ("fish", "complete --no-files --command casefhir")):
+        done = subprocess.run([str(Path(sys.executable).parent / "casefhir")], capture_output=True,
+                              text=True, env={**os.environ,
+                                              "_CASEFHIR_COMPLETE": f"{shell}_source"})
+        assert done.returncode == 0 and marker in done.stdout, (shell, done.stdout[:300])

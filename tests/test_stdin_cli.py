@@ -161,3 +161,13 @@ def test_reading_a_terminal_says_so_instead_of_seeming_hung() -> None:
     assert process.wait(timeout=60) == 1
     assert b"reading standard input from the terminal" in seen
     assert b"<stdin>: is empty: nothing to read" in seen
+
+
+def test_terminology_bundle_reads_the_series_from_a_pipe() -> None:
+    bundle = run("convert", SEED, "--series-id", "kobayashi-2023", "-o", "-", "-q").stdout_bytes
+    result = run("terminology", "--bundle", "-", "-o", "-", input=bundle)
+    assert result.exit_code == 0, result.stderr
+    delivered = orjson.loads(result.stdout_bytes)
+    series = [e["resource"] for e in delivered["entry"]
+              if e["resource"].get("url") == "https://casefhir.org/fhir/sid/series"]
+    assert [c["code"] for c in series[0]["concept"]] == ["kobayashi-2023"]
