@@ -23,7 +23,7 @@ cross-cutting modules import none of the stages but output.
 
 import time
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 # When this process began running casefhir (importing this package is the first thing it does):
 # a command's summary reports the time since, its real wall time, start-up and imports included.
