@@ -175,7 +175,7 @@ class Report:
 
     def render_summary(self) -> str:
         total = sum(self.resources.values())
-        by_type = ", ".join(f"{kind} {n}" for kind, n in sorted(self.resources.items()))
+        by_type = ", ".join(f"{kind} {n:,}" for kind, n in sorted(self.resources.items()))
         lines = []
         if self.command == "convert":
             lines.append(f"cases: {self.cases_read:,} read, {self.cases_written:,} converted, "

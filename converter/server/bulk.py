@@ -100,7 +100,7 @@ class BulkStep:
         return states.pop() if len(states) == 1 else "/".join(sorted(states))
 
     def describe(self) -> str:
-        return ", ".join(f"{kind} {n}" for kind, n in sorted(self.counts.items()))
+        return ", ".join(f"{kind} {n:,}" for kind, n in sorted(self.counts.items()))
 
     def to_json(self) -> dict[str, Any]:
         return {"step": self.number, "resources": dict(sorted(self.counts.items())),

@@ -140,7 +140,7 @@ class PrunePlan:
                  "no longer come from the input "
                  f"({', '.join(p for p in parts if p)}):"]
         for group in self.groups:
-            counts = ", ".join(f"{k} {n}" for k, n in sorted(group.counts().items()))
+            counts = ", ".join(f"{k} {n:,}" for k, n in sorted(group.counts().items()))
             size = len(group.resources)
             what = "the whole case" if group.whole_case else counted(size, "resource")
             lines.append(f"  {group.label}: {what} ({counts})")
@@ -203,7 +203,7 @@ class PruneResult:
     def render(self) -> list[str]:
         lines = [f"error: prune: could not delete {counted(len(g.resources), 'resource')} of {g.label} "
                  f"({status}): {redact(message)}" for g, status, message in self.failures]
-        by_type = ", ".join(f"{k} {n}" for k, n in sorted(self.deleted.items()))
+        by_type = ", ".join(f"{k} {n:,}" for k, n in sorted(self.deleted.items()))
         lines.append(f"pruned: {counted(sum(self.deleted.values()), 'resource')} deleted"
                      + (f" ({by_type})" if by_type else "")
                      + (f"; {self.failed} could not be deleted" if self.failures else ""))
