@@ -142,7 +142,7 @@ def test_the_default_rejects_file_never_replaces_someone_elses(work: Path) -> No
     assert again.exit_code == 3, again.stderr  # now casefhir's own: replaced
     assert "rejected rows: out.rejects.csv" in again.stderr
     # the help names the default that is used (it said <output>.rejects.csv: out.json.rejects.csv)
-    assert "e.g. out.json -> out.rejects.csv" in " ".join(run("convert", "--help").stdout.split())
+    assert "(out.json -> out.rejects.csv," in " ".join(run("convert", "--help").stdout.split())
 
 
 def test_devices_are_written_not_replaced(work: Path) -> None:

@@ -201,7 +201,7 @@ class PruneResult:
                              for g, status, message in self.failures]}
 
     def render(self) -> list[str]:
-        lines = [f"error: prune: could not delete {counted(len(g.resources), 'resource')} of {g.label} "
+        lines = [f"error: prune: could not delete the {counted(len(g.resources), 'resource')} of {g.label} "
                  f"({status}): {redact(message)}" for g, status, message in self.failures]
         by_type = ", ".join(f"{k} {n:,}" for k, n in sorted(self.deleted.items()))
         lines.append(f"pruned: {counted(sum(self.deleted.values()), 'resource')} deleted"

@@ -129,12 +129,18 @@ def test_ndjson_lines_and_broken_lines(tmp_path: Path) -> None:
     assert rows[2][0] == 4
 
 
-def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
+def test_missing_file_and_a_name_that_does_not_tell(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
-        open_table(str(tmp_path / "missing.csv"))
-    (tmp_path / "a.dat").write_text("x")
-    with pytest.raises(InputError, match="--format"):
-        open_table(str(tmp_path / "a.dat"))
+        open_table(str(tmp_path / "missing.dat"))
+    (tmp_path / "a.dat").write_text("Case;Age\n1;22\n")  # read by its content
+    table = open_table(str(tmp_path / "a.dat"))
+    assert [label for _, label in table.headers] == ["A (Case)", "B (Age)"]
+    (tmp_path / "b.dat").write_text("")
+    with pytest.raises(InputError, match="is empty: nothing to read"):
+        open_table(str(tmp_path / "b.dat"))
+    (tmp_path / "c.dat").write_bytes(b'{"resourceType": "Bundle"}')
+    with pytest.raises(InputError, match=r"holds FHIR .* pass --format json"):
+        open_table(str(tmp_path / "c.dat"))
 
 
 def test_column_letters() -> None:
